@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Upcoming-feature flags every target shares (style.md §3.1).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// The engine's hot loops are proven by naive-twin and finite-difference tests, so release builds drop
+/// bounds and overflow checks there (llm.c's -Ofast spirit).
+let engineSettings: [SwiftSetting] = strictSettings + [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Lathe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lathe", targets: ["CLI"]),
+        .executable(name: "lathe-bench", targets: ["LatheBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System library: Debian's libopenblas-dev. The only C in the project.
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "Compute", dependencies: ["COpenBLAS"], swiftSettings: engineSettings),
+        .target(name: "SafeTensors", swiftSettings: engineSettings),
+        .target(name: "Tokenization", swiftSettings: engineSettings),
+        // Dataset readers, chat/instruction templates and token shards: the data path every
+        // training stage shares. Its own target so Tokenization stays a pure BPE library.
+        .target(name: "Datasets", dependencies: ["Tokenization"], swiftSettings: engineSettings),
+        .target(
+            name: "Modeling",
+            dependencies: ["Compute", "SafeTensors", "Tokenization"],
+            swiftSettings: engineSettings
+        ),
+        .target(name: "Recipes", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        .target(
+            name: "Orchestration",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Stages",
+            dependencies: ["Modeling", "Recipes", "Orchestration", "Tokenization", "Datasets"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "CLI",
+            dependencies: [
+                "Stages", "Recipes", "Orchestration",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "LatheBench",
+            dependencies: ["Compute", "Modeling", "Tokenization", "Orchestration"],
+            swiftSettings: engineSettings
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Compute", "Orchestration"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ModelingTests", dependencies: ["Modeling", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strictSettings),
+    ]
+)

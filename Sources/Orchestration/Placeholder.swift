@@ -1,0 +1,2 @@
+/// Placeholder: the Orchestration module lands with its issue.
+enum OrchestrationModuleMarker {}
