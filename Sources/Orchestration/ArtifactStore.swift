@@ -1,0 +1,188 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The content-addressed store: `<root>/<key[0..2]>/<key>/{manifest.json, out/…}`.
+///
+/// Entries are immutable. A stage writes into a work directory under `tmp/`; ``publish(work:record:)``
+/// hashes the outputs, writes the manifest, fsyncs and renames the directory into place, so an entry
+/// is either complete or absent. Resumable checkpoints live in `tmp/resume/<key>/` and survive a kill.
+public struct ArtifactStore: Sendable {
+    /// Presence of an entry, checked cheaply (manifest parses, every output exists with its size).
+    public enum EntryState: Sendable, Equatable {
+        case absent
+        case present(StageRecord)
+        case corrupt(String)
+    }
+
+    public let root: URL
+
+    public init(root: URL) { self.root = root }
+
+    public var tmpDirectory: URL { root.appendingPathComponent("tmp") }
+    public var quarantineDirectory: URL { root.appendingPathComponent("quarantine") }
+    public var hashCacheURL: URL { root.appendingPathComponent("hash-cache.tsv") }
+
+    public func entryDirectory(_ key: String) -> URL {
+        root.appendingPathComponent(String(key.prefix(2))).appendingPathComponent(key)
+    }
+
+    /// Where a published stage's outputs are (read-only for everyone).
+    public func outputDirectory(_ key: String) -> URL { entryDirectory(key).appendingPathComponent("out") }
+
+    func manifestPath(_ key: String) -> String { entryDirectory(key).appendingPathComponent("manifest.json").path }
+
+    /// Checks an entry without reading its outputs. - Complexity: one stat per output file.
+    public func state(of key: String) -> EntryState {
+        let path = manifestPath(key)
+        guard FileManager.default.fileExists(atPath: path) else { return .absent }
+        let record: StageRecord
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let json: JSONValue
+            do { json = try JSONValue.parse(data) } catch { return .corrupt("\(path): \(error)") }
+            record = try StageRecord(json: json, path: path)
+        } catch let error as OrchestrationError {
+            return .corrupt(error.description)
+        } catch {
+            return .corrupt("\(path): \(error.localizedDescription)")
+        }
+        guard record.key == key else { return .corrupt("\(path): manifest names key \(record.key)") }
+        let out = outputDirectory(key).path
+        for (name, file) in record.outputs {
+            var st = stat()
+            guard stat(out + "/" + name, &st) == 0 else { return .corrupt("\(out)/\(name) is missing") }
+            guard Int64(st.st_size) == file.size else {
+                return .corrupt("\(out)/\(name) has \(st.st_size) bytes, the manifest says \(file.size)")
+            }
+        }
+        return .present(record)
+    }
+
+    /// Rehashes every output of an entry. - Returns: nil when intact, else what is wrong.
+    public func deepCheck(_ key: String) -> String? {
+        switch state(of: key) {
+        case .absent: return "\(manifestPath(key)) is missing"
+        case .corrupt(let why): return why
+        case .present(let record):
+            let out = outputDirectory(key).path
+            var pairs: [(path: String, sha256: String)] = []
+            for name in record.outputs.keys.sorted() {
+                let digest: String
+                do { digest = try ContentHasher.hashFile(atPath: out + "/" + name) } catch { return error.description }
+                if digest != record.outputs[name]!.sha256 { return "\(out)/\(name) does not match its recorded SHA-256" }
+                pairs.append((name, digest))
+            }
+            if let listed = try? ContentHasher.listFiles(in: out), Set(listed) != Set(record.outputs.keys) {
+                return "\(out) holds files its manifest does not list"
+            }
+            if ContentHasher.treeDigest(pairs) != record.outputDigest { return "\(manifestPath(key)): output digest mismatch" }
+            return nil
+        }
+    }
+
+    /// A fresh, empty work directory with an `out/` inside, for one stage execution.
+    public func makeWorkDirectory() throws(OrchestrationError) -> URL {
+        let dir = tmpDirectory.appendingPathComponent("work-\(getpid())-\(UUID().uuidString.prefix(8))")
+        do {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+        } catch {
+            throw .storeIO(path: dir.path, reason: error.localizedDescription)
+        }
+        return dir
+    }
+
+    /// Survives kills; removed when the stage with this key publishes.
+    public func resumeDirectory(_ key: String) -> URL {
+        tmpDirectory.appendingPathComponent("resume").appendingPathComponent(key)
+    }
+
+    /// Hashes `work/out`, writes the manifest and renames `work` to the entry.
+    /// - Parameter record: everything but the outputs, which this fills in.
+    /// - Returns: the published record.
+    public func publish(work: URL, record: StageRecord) throws(OrchestrationError) -> StageRecord {
+        var record = record
+        let out = work.appendingPathComponent("out").path
+        var pairs: [(path: String, sha256: String)] = []
+        var outputs: [String: StageRecord.OutputFile] = [:]
+        for name in try ContentHasher.listFiles(in: out) {
+            let full = out + "/" + name
+            AtomicFile.syncFile(full)
+            let digest = try ContentHasher.hashFile(atPath: full)
+            var st = stat()
+            stat(full, &st)
+            outputs[name] = .init(sha256: digest, size: Int64(st.st_size))
+            pairs.append((name, digest))
+        }
+        record.outputs = outputs
+        record.outputDigest = ContentHasher.treeDigest(pairs)
+        try AtomicFile.write(Data(record.json(includeSchema: true).rendered().utf8),
+                             to: work.appendingPathComponent("manifest.json"))
+        let destination = entryDirectory(record.key)
+        let parent = destination.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            throw .storeIO(path: parent.path, reason: error.localizedDescription)
+        }
+        if FileManager.default.fileExists(atPath: destination.path) {
+            // Same key ⇒ same content in a healthy store; an entry already here was found corrupt or
+            // is a leftover, so move it aside rather than delete evidence.
+            try quarantine(record.key, reason: "replaced by a fresh run")
+        }
+        guard rename(work.path, destination.path) == 0 else {
+            throw .storeIO(path: destination.path, reason: String(cString: strerror(errno)))
+        }
+        AtomicFile.syncDirectory(parent.path)
+        try? FileManager.default.removeItem(at: resumeDirectory(record.key))
+        return record
+    }
+
+    /// Moves an entry to `quarantine/<key>-<time>` with a note, so it is never used again.
+    public func quarantine(_ key: String, reason: String) throws(OrchestrationError) {
+        let source = entryDirectory(key)
+        let target = quarantineDirectory.appendingPathComponent("\(key)-\(Int(Date().timeIntervalSince1970))-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(at: quarantineDirectory, withIntermediateDirectories: true)
+            try FileManager.default.moveItem(at: source, to: target)
+            try Data((reason + "\n").utf8).write(to: target.appendingPathExtension("reason.txt"))
+        } catch {
+            throw .storeIO(path: source.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Every key with an entry directory, sorted.
+    public func allKeys() -> [String] {
+        let fm = FileManager.default
+        guard let prefixes = try? fm.contentsOfDirectory(atPath: root.path) else { return [] }
+        var keys: [String] = []
+        for prefix in prefixes where prefix.count == 2 && prefix.allSatisfy(\.isHexDigit) {
+            guard let names = try? fm.contentsOfDirectory(atPath: root.path + "/" + prefix) else { continue }
+            keys += names.filter { $0.count == 64 && $0.hasPrefix(prefix) }
+        }
+        return keys.sorted()
+    }
+
+    /// Deletes an entry (gc). Renames it into `tmp/` first so a kill never leaves half an entry.
+    public func remove(_ key: String) throws(OrchestrationError) {
+        let doomed = tmpDirectory.appendingPathComponent("gc-\(key)-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(at: tmpDirectory, withIntermediateDirectories: true)
+            try FileManager.default.moveItem(at: entryDirectory(key), to: doomed)
+            try FileManager.default.removeItem(at: doomed)
+        } catch {
+            throw .storeIO(path: entryDirectory(key).path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Deletes leftovers of killed runs (work and gc directories; resume checkpoints are kept).
+    /// Only call while holding the store lock exclusively.
+    public func removeStaleWork() {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: tmpDirectory.path) else { return }
+        for name in names where name.hasPrefix("work-") || name.hasPrefix("gc-") {
+            try? fm.removeItem(atPath: tmpDirectory.path + "/" + name)
+        }
+    }
+}

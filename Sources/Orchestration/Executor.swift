@@ -1,0 +1,276 @@
+public import Foundation
+
+/// Runs a planned pipeline: decides each stage when its upstreams are resolved (so an upstream that
+/// reran to identical bytes leaves its dependents up to date: early cutoff), executes what must
+/// run on up to `jobs` threads, publishes results atomically and writes the lock file once.
+///
+/// Failure policy: fail-fast by default (no new stage starts after a failure; running ones finish
+/// and publish); `keepGoing` lets independent branches finish. Dependents of a failed stage are skipped.
+public final class Executor: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var jobs: Int
+        public var keepGoing: Bool
+        public var selection: Planner.Selection
+        public init(jobs: Int = 1, keepGoing: Bool = false, selection: Planner.Selection = .all) {
+            self.jobs = max(1, jobs)
+            self.keepGoing = keepGoing
+            self.selection = selection
+        }
+    }
+
+    public enum Event: Sendable {
+        /// Resolved without executing: up to date or restored from the store.
+        case resolved(stage: String, action: StageAction)
+        case started(stage: String, reason: String)
+        case progress(stage: String, event: StageEvent)
+        case finished(stage: String, seconds: Double, record: StageRecord, identicalToLock: Bool)
+        case failed(stage: String, message: String)
+        case skipped(stage: String, reason: String)
+    }
+
+    public struct Summary: Sendable {
+        public var executed: [String] = []
+        public var restored: [String] = []
+        public var upToDate: [String] = []
+        public var failed: [String] = []
+        public var skipped: [String] = []
+        public var lockWritten = false
+        public var lock: LockFile
+        /// Data files read to hash them (zero on a no-op run).
+        public var filesHashed = 0
+        public var succeeded: Bool { failed.isEmpty }
+    }
+
+    let graph: PipelineGraph
+    let store: ArtifactStore
+    let projectRoot: URL
+    let lockURL: URL
+    let recipeName: String
+    let runner: any StageRunner
+    let cancel: CancellationFlag
+
+    public init(
+        graph: PipelineGraph, store: ArtifactStore, projectRoot: URL, lockURL: URL, recipeName: String,
+        runner: any StageRunner, cancel: CancellationFlag = CancellationFlag()
+    ) {
+        self.graph = graph
+        self.store = store
+        self.projectRoot = projectRoot
+        self.lockURL = lockURL
+        self.recipeName = recipeName
+        self.runner = runner
+        self.cancel = cancel
+    }
+
+    /// Hashes the inputs of the stages a selection needs, through the memo.
+    public static func hashInputs(
+        of graph: PipelineGraph, needed: Set<String>, projectRoot: URL, cache: HashCache
+    ) throws(OrchestrationError) -> [String: String] {
+        var hashes: [String: String] = [:]
+        for spec in graph.stages where needed.contains(spec.name) {
+            for path in spec.inputs where hashes[path] == nil {
+                hashes[path] = try cache.hash(path: projectRoot.appendingPathComponent(path).path)
+            }
+        }
+        return hashes
+    }
+
+    /// Executes the pipeline. Call while holding the ``StoreLock``.
+    /// - Parameter onEvent: called from worker threads too; must be thread-safe.
+    public func run(options: Options, onEvent: @escaping @Sendable (Event) -> Void) throws(OrchestrationError) -> Summary {
+        store.removeStaleWork()
+        let oldLock = try LockFile.read(from: lockURL, recipe: recipeName)
+        let cache = HashCache(fileURL: store.hashCacheURL)
+        let selected = options.selection.selected(in: graph)
+        var needed = selected
+        for name in selected { needed.formUnion(graph.upstream(of: name)) }
+        let inputHashes = try Executor.hashInputs(of: graph, needed: needed, projectRoot: projectRoot, cache: cache)
+        try cache.saveIfNeeded()
+
+        var summary = Summary(lock: oldLock)
+        summary.filesHashed = cache.filesHashed
+        var records: [String: StageRecord] = [:]   // resolved this run
+        var failedOrSkipped: Set<String> = []
+        var pending = graph.stages.filter { needed.contains($0.name) }
+        var running = 0
+        var stopScheduling = false
+        let completions = CompletionQueue()
+
+        // Upstreams outside the selection count as resolved by their last recorded result.
+        for spec in pending where !selected.contains(spec.name) {
+            if let entry = oldLock.stages[spec.name], case .present(let record) = store.state(of: entry.key) {
+                records[spec.name] = record
+            } else {
+                failedOrSkipped.insert(spec.name)
+            }
+        }
+        pending.removeAll { !selected.contains($0.name) }
+
+        while true {
+            // Schedule every stage whose upstreams are all resolved.
+            var progressed = true
+            while progressed && !stopScheduling {
+                progressed = false
+                var index = 0
+                while index < pending.count {
+                    let spec = pending[index]
+                    if let blocker = spec.upstream.first(where: { failedOrSkipped.contains($0) }) {
+                        pending.remove(at: index)
+                        failedOrSkipped.insert(spec.name)
+                        summary.skipped.append(spec.name)
+                        onEvent(.skipped(stage: spec.name, reason: "upstream '\(blocker)' did not produce a result"))
+                        progressed = true
+                        continue
+                    }
+                    guard spec.upstream.allSatisfy({ records[$0] != nil }), running < options.jobs else {
+                        index += 1
+                        continue
+                    }
+                    if stopScheduling { break }
+                    pending.remove(at: index)
+                    progressed = true
+                    let digests = records.mapValues(\.outputDigest)
+                    let planned = Planner.decide(
+                        spec, lockEntry: oldLock.stages[spec.name], inputHashes: inputHashes, upstreamDigests: digests,
+                        forced: options.selection.isForced(spec.name), entryState: store.state(of:))
+                    switch planned.action {
+                    case .upToDate, .restore:
+                        records[spec.name] = planned.record!
+                        if case .upToDate = planned.action { summary.upToDate.append(spec.name) } else { summary.restored.append(spec.name) }
+                        onEvent(.resolved(stage: spec.name, action: planned.action))
+                    case .run(let reason):
+                        if cancel.isSet {
+                            // Interrupted: start nothing new; the stage stays pending and is reported skipped.
+                            stopScheduling = true
+                            pending.insert(spec, at: index)
+                            index += 1
+                            continue
+                        }
+                        running += 1
+                        onEvent(.started(stage: spec.name, reason: reason.description))
+                        let upstreamRecords = spec.upstream.map { records[$0]! }
+                        launch(spec, key: planned.key!, inputHashes: inputHashes, upstream: upstreamRecords,
+                               onEvent: onEvent, completions: completions)
+                    case .pendingUpstream, .notSelected:
+                        // Unreachable: every upstream is resolved here.
+                        failedOrSkipped.insert(spec.name)
+                    }
+                }
+            }
+            if running == 0 { break }
+            let done = completions.wait()
+            running -= 1
+            switch done.result {
+            case .success(let record):
+                records[done.name] = record
+                summary.executed.append(done.name)
+            case .failure(let failure):
+                failedOrSkipped.insert(done.name)
+                summary.failed.append(done.name)
+                onEvent(.failed(stage: done.name, message: failure.message))
+                if !options.keepGoing { stopScheduling = true }
+            }
+        }
+        for spec in pending where !failedOrSkipped.contains(spec.name) {
+            summary.skipped.append(spec.name)
+            onEvent(.skipped(stage: spec.name, reason: cancel.isSet ? "interrupted" : "an earlier stage failed"))
+        }
+
+        // The lock keeps the last result of every stage still in the recipe.
+        var lock = LockFile(recipe: recipeName)
+        for spec in graph.stages {
+            if let record = records[spec.name], selected.contains(spec.name) {
+                var entry = record
+                entry.stage = spec.name
+                lock.stages[spec.name] = entry
+            } else if let old = oldLock.stages[spec.name] {
+                lock.stages[spec.name] = old
+            }
+        }
+        summary.lock = lock
+        summary.lockWritten = try lock.write(to: lockURL)
+        return summary
+    }
+
+    /// Runs one stage on a worker thread and reports to `completions`.
+    private func launch(
+        _ spec: StageSpec, key: String, inputHashes: [String: String], upstream: [StageRecord],
+        onEvent: @escaping @Sendable (Event) -> Void, completions: CompletionQueue
+    ) {
+        let store = self.store, runner = self.runner, cancel = self.cancel, root = projectRoot
+        let thread = Thread {
+            let start = Date()
+            let result: Result<StageRecord, StageFailure>
+            do {
+                for record in upstream {
+                    if let problem = store.deepCheck(record.key) {
+                        try? store.quarantine(record.key, reason: problem)
+                        throw StageFailure(message: "the stored result of upstream '\(record.stage)' is corrupt (\(problem)); it was quarantined. Run again to recompute it.")
+                    }
+                }
+                let work = try store.makeWorkDirectory()
+                let resume = store.resumeDirectory(key)
+                try? FileManager.default.createDirectory(at: resume, withIntermediateDirectories: true)
+                var upstreamOutputs: [String: URL] = [:]
+                for (name, record) in zip(spec.upstream, upstream) { upstreamOutputs[name] = store.outputDirectory(record.key) }
+                let context = StageContext(
+                    key: key, outputDirectory: work.appendingPathComponent("out"), resumeDirectory: resume,
+                    projectRoot: root, storeRoot: store.root, upstreamOutputs: upstreamOutputs,
+                    report: { onEvent(.progress(stage: spec.name, event: $0)) }, isCancelled: { cancel.isSet })
+                let outcome: StageOutcome
+                do {
+                    outcome = try runner.run(spec, context: context)
+                } catch {
+                    try? FileManager.default.removeItem(at: work)
+                    throw StageFailure(message: "\(error)")
+                }
+                var cost = outcome.cost
+                cost["wall_s"] = (Date().timeIntervalSince(start) * 1000).rounded() / 1000
+                var inputs: [String: String] = [:]
+                for path in spec.inputs { inputs[path] = inputHashes[path] }
+                var upstreamDigests: [String: String] = [:]
+                for (name, record) in zip(spec.upstream, upstream) { upstreamDigests[name] = record.outputDigest }
+                let draft = StageRecord(
+                    key: key, kind: spec.kind, stage: spec.name, params: spec.params, inputs: inputs,
+                    upstream: upstreamDigests, outputs: [:], outputDigest: "", metrics: outcome.metrics, cost: cost)
+                let record = try store.publish(work: work, record: draft)
+                onEvent(.finished(stage: spec.name, seconds: Date().timeIntervalSince(start), record: record, identicalToLock: false))
+                result = .success(record)
+            } catch let failure as StageFailure {
+                result = .failure(failure)
+            } catch {
+                result = .failure(StageFailure(message: "\(error)"))
+            }
+            completions.post(.init(name: spec.name, result: result))
+        }
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+}
+
+struct StageFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Finished stages handed from worker threads back to the scheduling thread.
+final class CompletionQueue: @unchecked Sendable {
+    struct Completion {
+        let name: String
+        let result: Result<StageRecord, StageFailure>
+    }
+
+    private let lock = NSLock()
+    private let signal = DispatchSemaphore(value: 0)
+    private var items: [Completion] = []
+
+    func post(_ item: Completion) {
+        lock.withLock { items.append(item) }
+        signal.signal()
+    }
+
+    func wait() -> Completion {
+        signal.wait()
+        return lock.withLock { items.removeFirst() }
+    }
+}

@@ -1,0 +1,79 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Memoised file hashes keyed by (absolute path, size, mtime in ns, inode), like DVC's state DB.
+///
+/// A no-op run stats its inputs and finds them here, so it reads no data file. The key is never a
+/// rerun trigger on its own: a file whose stat changed is rehashed, and only a changed hash counts.
+/// Stored as one tab-separated line per file in `<store>/hash-cache.tsv`, written atomically and
+/// only when something changed.
+///
+/// Not thread-safe; the executor uses it from one thread.
+public final class HashCache {
+    struct Entry: Equatable {
+        var size: Int64
+        var mtimeNanoseconds: Int64
+        var inode: UInt64
+        var sha256: String
+    }
+
+    public let fileURL: URL
+    private var entries: [String: Entry] = [:]
+    private(set) public var isDirty = false
+    /// Files actually read and hashed by this instance (a no-op run keeps it at zero).
+    private(set) public var filesHashed = 0
+
+    /// Loads the cache; a missing or damaged file starts an empty cache (it is only a memo).
+    public init(fileURL: URL) {
+        self.fileURL = fileURL
+        guard let data = try? Data(contentsOf: fileURL), let text = String(data: data, encoding: .utf8) else { return }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            let fields = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
+            guard fields.count == 5, let size = Int64(fields[0]), let mtime = Int64(fields[1]),
+                  let inode = UInt64(fields[2]), fields[3].count == 64 else { continue }
+            entries[String(fields[4])] = Entry(size: size, mtimeNanoseconds: mtime, inode: inode, sha256: String(fields[3]))
+        }
+    }
+
+    /// The SHA-256 of a file or directory (see ``ContentHasher``), from the memo when its stat matches.
+    public func hash(path: String) throws(OrchestrationError) -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw .unreadableInput(path: path, reason: String(cString: strerror(errno)))
+        }
+        if st.st_mode & S_IFMT == S_IFDIR {
+            var pairs: [(path: String, sha256: String)] = []
+            for relative in try ContentHasher.listFiles(in: path) {
+                pairs.append((relative, try hash(path: path + "/" + relative)))
+            }
+            return ContentHasher.treeDigest(pairs)
+        }
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        let probe = Entry(size: Int64(st.st_size), mtimeNanoseconds: mtime, inode: UInt64(st.st_ino), sha256: "")
+        if let hit = entries[path], hit.size == probe.size, hit.mtimeNanoseconds == probe.mtimeNanoseconds,
+           hit.inode == probe.inode {
+            return hit.sha256
+        }
+        let digest = try ContentHasher.hashFile(atPath: path)
+        filesHashed += 1
+        var entry = probe
+        entry.sha256 = digest
+        entries[path] = entry
+        isDirty = true
+        return digest
+    }
+
+    /// Writes the memo if it changed (temp file + rename, so a kill never leaves half a file).
+    public func saveIfNeeded() throws(OrchestrationError) {
+        guard isDirty else { return }
+        var text = ""
+        for path in entries.keys.sorted() {
+            let e = entries[path]!
+            text += "\(e.size)\t\(e.mtimeNanoseconds)\t\(e.inode)\t\(e.sha256)\t\(path)\n"
+        }
+        try AtomicFile.write(Data(text.utf8), to: fileURL)
+        isDirty = false
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder: the Orchestration module lands with its issue.
-enum OrchestrationModuleMarker {}

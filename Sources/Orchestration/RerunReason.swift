@@ -1,0 +1,77 @@
+/// One difference between a stage's last result (its lock entry) and the recipe now.
+public enum StageChange: Sendable, Equatable, CustomStringConvertible {
+    case param(key: String, old: String, new: String)
+    case paramAdded(key: String, value: String)
+    case paramRemoved(key: String, value: String)
+    case inputChanged(String)
+    case inputAdded(String)
+    case inputRemoved(String)
+    case upstreamChanged(String)
+    case kindChanged(old: String, new: String)
+    /// The key differs and nothing above explains it: Lathe's own version salt changed.
+    case laterVersion
+
+    public var description: String {
+        switch self {
+        case .param(let key, let old, let new): return "\(key) \(old) → \(new)"
+        case .paramAdded(let key, let value): return "\(key) set to \(value)"
+        case .paramRemoved(let key, let value): return "\(key) \(value) removed"
+        case .inputChanged(let path): return "input \(path) changed"
+        case .inputAdded(let path): return "new input \(path)"
+        case .inputRemoved(let path): return "input \(path) no longer read"
+        case .upstreamChanged(let name): return "upstream '\(name)' produced new outputs"
+        case .kindChanged(let old, let new): return "kind \(old) → \(new)"
+        case .laterVersion: return "Lathe's stage code changed"
+        }
+    }
+}
+
+/// What the planner decided for one stage, and why, as a sentence for users.
+public enum StageAction: Sendable, Equatable, CustomStringConvertible {
+    /// The lock entry matches and its store entry is intact.
+    case upToDate
+    /// The key is in the store (from another branch, recipe or an earlier value): no execution.
+    case restore([StageChange])
+    /// Must execute.
+    case run(RunReason)
+    /// An upstream must run first; the key cannot be known yet.
+    case pendingUpstream(String)
+    /// Not selected by `--only` / `--until`.
+    case notSelected
+
+    public enum RunReason: Sendable, Equatable, CustomStringConvertible {
+        case neverRun
+        case changed([StageChange])
+        case forced
+        case resultMissing(String)
+
+        public var description: String {
+            switch self {
+            case .neverRun: return "never run"
+            case .changed(let changes): return changes.map(\.description).joined(separator: "; ")
+            case .forced: return "forced"
+            case .resultMissing(let why): return "its stored result is unusable (\(why))"
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .upToDate: return "up to date"
+        case .restore(let changes):
+            return changes.isEmpty ? "cached result restored"
+                : "cached result restored (\(changes.map(\.description).joined(separator: "; ")))"
+        case .run(let reason): return reason.description
+        case .pendingUpstream(let name): return "pending upstream '\(name)'"
+        case .notSelected: return "not selected"
+        }
+    }
+
+    /// Whether a run would do anything for this stage (`lathe status` exits 1 if any does).
+    public var isWork: Bool {
+        switch self {
+        case .upToDate, .notSelected: return false
+        default: return true
+        }
+    }
+}
