@@ -1,0 +1,232 @@
+/// The key tables: one per stage kind plus the nested mappings. Single source of truth for validation,
+/// `defaults:` merging, alias normalisation, `RecipeSchema` and the generated docs.
+///
+/// Key names follow Axolotl; aliases are the spellings of torchtune, LLaMA-Factory, mlx-lm and PEFT
+/// (reference/recipes.md §3).
+enum KeyTables {
+    typealias K = KeySpec
+
+    static let datasetTypes = ["completion", "alpaca", "dolly", "input_output", "tokenized"]
+    static let evalMetrics = ["loss", "perplexity", "exact_match", "token_f1", "mc_accuracy"]
+
+    private static let datasetKeys: [KeySpec] = [
+        K.key("path", .path(.dataset),
+              "Data file (.txt, .jsonl or .json), relative to the recipe file; must stay inside the project.",
+              required: true),
+        K.key("type", .enumeration(datasetTypes),
+              "Record format: completion = raw text; alpaca = {instruction, input, output}; dolly = {instruction, "
+                  + "context, response}; input_output = {input, output}; tokenized = token-id shard.",
+              default: .string("completion")),
+        K.key("field", .string, "JSON field that holds the text of a completion record in .jsonl/.json (default: text)."),
+        K.key("split_documents", .enumeration(["line", "blank_line", "none"]),
+              "How a .txt file splits into documents: one per line, one per blank-line-separated block, or the whole file.",
+              default: .string("line")),
+    ]
+
+    /// One entry of `datasets:`, `test_datasets:` (training) and `replay.datasets:`.
+    static let dataset = ObjectSpec(name: "dataset", description: "A data source read by a stage.", keys: datasetKeys)
+
+    /// One entry of an evaluate stage's `test_datasets:`.
+    static let evalDataset = ObjectSpec(
+        name: "evalDataset", description: "A held-out data set an evaluate stage scores every model on.",
+        keys: datasetKeys + [
+            K.key("role", .enumeration(["in_domain", "forgetting"]),
+                  "in_domain measures the target task; forgetting measures general text the models should not lose.",
+                  default: .string("in_domain")),
+            K.key("metrics", .list(.enumeration(evalMetrics)),
+                  "Metrics for this data set; overrides the stage's eval_metrics."),
+            K.key("choices", .string, "JSON field listing the answer options of a multiple-choice record (for mc_accuracy)."),
+            K.key("name", .string, "Label of this data set in the report (default: the file name)."),
+        ])
+
+    /// `model:` of a training stage that starts `from: scratch`: the GPT-2 `config.json` fields.
+    static let model = ObjectSpec(
+        name: "model", description: "Architecture of a model trained from scratch (HF GPT-2 config.json fields).",
+        keys: [
+            K.key("vocab_size", .integer, "Vocabulary size in tokens (default: the tokenizer's size).", range: .atLeast(1)),
+            K.key("n_positions", .integer, "Context length in tokens (learned position embeddings).",
+                  default: .int(1024), range: .atLeast(1)),
+            K.key("n_embd", .integer, "Embedding width in channels; a multiple of n_head.", default: .int(768), range: .atLeast(1)),
+            K.key("n_layer", .integer, "Number of transformer blocks.", default: .int(12), range: .atLeast(1)),
+            K.key("n_head", .integer, "Attention heads per block.", default: .int(12), range: .atLeast(1)),
+            K.key("layer_norm_epsilon", .number, "LayerNorm epsilon added to the variance.",
+                  default: .number(1e-5), range: .greaterThan(0)),
+            K.key("initializer_range", .number, "Standard deviation of the initial weights.",
+                  default: .number(0.02), range: .greaterThan(0)),
+        ])
+
+    /// `replay:` of a domain-adapt stage: general data mixed in against forgetting.
+    static let replay = ObjectSpec(
+        name: "replay", description: "General data replayed during domain adaptation to limit forgetting.",
+        keys: [
+            K.key("datasets", .list(.object(dataset)), "General-domain sources to replay.", required: true),
+            K.key("ratio", .number, "Fraction of each batch's sequences drawn from the replay data (0 to <1).",
+                  range: .unitOpenTop, required: true),
+        ])
+
+    /// `samples:` of an evaluate stage.
+    static let samples = ObjectSpec(
+        name: "samples", description: "Prompts to generate from with every evaluated model, for the report.",
+        keys: [
+            K.key("prompts", .list(.string), "Prompt texts.", required: true),
+            K.key("n", .integer, "Samples per prompt and model.", default: .int(1), range: .atLeast(1)),
+        ])
+
+    private static let common: [KeySpec] = [
+        K.key("seed", .integer, "Random seed of this stage (default: the recipe's seed).", range: .atLeast(0)),
+        K.key("threads", .integer, "CPU threads to use; never changes results or the cache key.", range: .atLeast(1)),
+        K.key("max_samples", .integer, "Use at most this many records per data set (for quick runs).", range: .atLeast(1)),
+    ]
+
+    static let tokenize: [KeySpec] = [
+        K.key("datasets", .list(.object(dataset)), "Text to learn the BPE merges from.",
+              aliases: [.lf("dataset"), .mlx("data")], required: true),
+        K.key("vocab_size", .integer, "Vocabulary size in tokens: 256 byte tokens + merges + special tokens.",
+              default: .int(8192), range: .atLeast(257)),
+        K.key("min_frequency", .integer, "A pair must occur at least this many times to become a merge.",
+              default: .int(2), range: .atLeast(1)),
+        K.key("special_tokens", .list(.string), "Special tokens appended after the merges; the first is end-of-text.",
+              default: .list([.string("<|endoftext|>")])),
+        K.key("from", .reference(.tokenizerSource),
+              "Reuse the tokenizer.json of this stage or HF directory instead of training a new one."),
+    ] + common
+
+    private static let training: [KeySpec] = [
+        K.key("from", .reference(.model),
+              "Start model: 'scratch', an earlier stage, or a path to an HF GPT-2 directory (contains '/' or starts with '.').",
+              required: true),
+        K.key("tokenizer", .reference(.tokenizer),
+              "A tokenize stage or a directory holding tokenizer.json; required with from: scratch."),
+        K.key("model", .object(model), "Architecture, only with from: scratch."),
+        K.key("datasets", .list(.object(dataset)), "Training sources.",
+              aliases: [.lf("dataset"), .mlx("data")], required: true),
+        K.key("test_datasets", .list(.object(dataset)), "Explicit validation sets; excludes val_set_size.",
+              aliases: [.lf("eval_dataset"), .tt("dataset_val")]),
+        K.key("val_set_size", .number, "Held-out validation share: a fraction (<1) or a record count (>=1); 0 = none.",
+              default: .number(0), range: .atLeast(0), aliases: [.lf("val_size")]),
+        K.key("sequence_len", .integer, "Tokens per training sequence; at most the model's n_positions (default: n_positions).",
+              range: .atLeast(1), aliases: [.lf("cutoff_len"), .tt("max_seq_len"), .mlx("max_seq_length")]),
+        K.key("sample_packing", .boolean, "Pack short samples into full sequences (no attention across samples).",
+              default: .bool(false), aliases: [.lf("packing"), .tt("packed")]),
+        K.key("train_on_inputs", .boolean, "Also train on prompt tokens (false: loss on the response only).",
+              default: .bool(false), aliases: [.tt("train_on_input"), .lf("train_on_prompt")]),
+        K.key("train_on_eos", .boolean, "Train on the end-of-sequence token after each response.", default: .bool(true)),
+        K.key("max_steps", .integer, "Optimizer steps to run; wins over num_epochs.", range: .atLeast(1),
+              aliases: [.mlx("iters")]),
+        K.key("num_epochs", .number, "Passes over the training data (fractions allowed) when max_steps is not set.",
+              default: .number(1), range: .greaterThan(0), aliases: [.lf("num_train_epochs"), .tt("epochs")]),
+        K.key("micro_batch_size", .integer, "Sequences per forward/backward pass.", default: .int(1), range: .atLeast(1),
+              aliases: [.lf("per_device_train_batch_size"), KeyAlias(name: "batch_size", source: "torchtune/mlx-lm")]),
+        K.key("gradient_accumulation_steps", .integer, "Micro-batches per optimizer step.", default: .int(1),
+              range: .atLeast(1), aliases: [.mlx("grad_accumulation_steps")]),
+        K.key("learning_rate", .number, "Peak learning rate (per step, after warmup).", default: .number(3e-4),
+              range: .greaterThan(0), aliases: [.tt("lr")]),
+        K.key("lr_scheduler", .enumeration(["cosine", "linear", "constant", "constant_with_warmup"]),
+              "Learning-rate schedule after warmup.", default: .string("cosine"), aliases: [.lf("lr_scheduler_type")]),
+        K.key("warmup_steps", .integer, "Linear warmup length in optimizer steps; excludes warmup_ratio.",
+              range: .atLeast(0), aliases: [.tt("num_warmup_steps")]),
+        K.key("warmup_ratio", .number, "Linear warmup length as a fraction of all steps; excludes warmup_steps.",
+              range: .unit),
+        K.key("cosine_min_lr_ratio", .number, "Final learning rate of the cosine schedule as a fraction of the peak.",
+              default: .number(0), range: .unit),
+        K.key("optimizer", .enumeration(["adamw", "adam", "sgd"]), "Optimizer.", default: .string("adamw")),
+        K.key("weight_decay", .number, "Decoupled weight decay, applied to 2-D weights only.", default: .number(0),
+              range: .atLeast(0)),
+        K.key("adam_beta1", .number, "AdamW first-moment decay.", default: .number(0.9), range: .unitOpenTop),
+        K.key("adam_beta2", .number, "AdamW second-moment decay.", default: .number(0.999), range: .unitOpenTop),
+        K.key("adam_epsilon", .number, "AdamW denominator epsilon.", default: .number(1e-8), range: .greaterThan(0)),
+        K.key("max_grad_norm", .number, "Clip the global gradient L2 norm to this value; 0 = no clipping.",
+              default: .number(1), range: .atLeast(0), aliases: [.tt("clip_grad_norm")]),
+        K.key("eval_steps", .integer, "Validate every this many optimizer steps (default: once per epoch).",
+              range: .atLeast(1), aliases: [.mlx("steps_per_eval"), .tt("run_val_every_n_steps")]),
+        K.key("save_steps", .integer, "Write a resumable checkpoint every this many optimizer steps.",
+              range: .atLeast(1), aliases: [.mlx("save_every")]),
+        K.key("logging_steps", .integer, "Record training metrics every this many optimizer steps.", default: .int(10),
+              range: .atLeast(1), aliases: [.mlx("steps_per_report"), .tt("log_every_n_steps")]),
+        K.key("early_stopping_patience", .integer, "Stop after this many validations without improvement.",
+              range: .atLeast(1)),
+        K.key("freeze_trainable_layers", .integer,
+              "Train only the last N blocks (N > 0) or the first -N blocks (N < 0); embeddings stay frozen."),
+        K.key("unfrozen_parameters", .list(.string),
+              "Regular expressions over HF parameter names; only matching parameters train."),
+    ] + common
+
+    private static let adapterOnly: [KeySpec] = [
+        K.key("adapter", .enumeration(["lora"]), "Adapter type.", default: .string("lora"),
+              aliases: [.lf("finetuning_type"), .mlx("fine_tune_type")]),
+        K.key("lora_r", .integer, "LoRA rank.", default: .int(8), range: .atLeast(1),
+              aliases: [.peft("r"), KeyAlias(name: "lora_rank", source: "LLaMA-Factory/torchtune")]),
+        K.key("lora_alpha", .number, "LoRA scaling numerator: scale = lora_alpha / lora_r (default: 2 x lora_r).",
+              range: .greaterThan(0)),
+        K.key("lora_dropout", .number, "Dropout probability on the LoRA input.", default: .number(0),
+              range: .unitOpenTop),
+        K.key("lora_target_modules", .list(.string), "Module name suffixes that get LoRA (PEFT semantics), e.g. c_attn.",
+              default: .list([.string("c_attn")]), aliases: [.peft("target_modules"), .lf("lora_target")]),
+        K.key("lora_target_linear", .boolean, "Put LoRA on every linear layer except the LM head.", default: .bool(false)),
+        K.key("lora_fan_in_fan_out", .boolean, "Base weights are stored [in, out] (GPT-2 Conv1D).", default: .bool(true),
+              aliases: [.peft("fan_in_fan_out")]),
+        K.key("peft_use_rslora", .boolean, "Rank-stabilised scaling: scale = lora_alpha / sqrt(lora_r).",
+              default: .bool(false), aliases: [.peft("use_rslora")]),
+        K.key("peft_layers_to_transform", .list(.integer), "Only these block indices (from 0) get LoRA.",
+              aliases: [.peft("layers_to_transform")]),
+        K.key("lora_modules_to_save", .list(.string), "Extra modules trained in full and saved with the adapter.",
+              aliases: [.peft("modules_to_save"), .lf("additional_target")]),
+        K.key("lora_model_dir", .path(.directory(noun: "adapter directory")),
+              "Existing PEFT adapter directory to continue training.", aliases: [.lf("adapter_name_or_path")]),
+        K.key("merge_lora", .boolean, "Also write the base model with the adapter folded in.", default: .bool(false),
+              aliases: [KeyAlias(name: "merge", source: "shorthand")]),
+    ]
+
+    static let evaluate: [KeySpec] = [
+        K.key("models", .list(.reference(.evaluatedModel)), "Stages or HF model directories to evaluate, in report order.",
+              required: true),
+        K.key("test_datasets", .list(.object(evalDataset)), "Data sets every model is scored on.",
+              aliases: [.lf("eval_dataset"), .tt("dataset_val")], required: true),
+        K.key("eval_metrics", .list(.enumeration(evalMetrics)), "Metrics for data sets that do not list their own.",
+              default: .list([.string("loss"), .string("perplexity")])),
+        K.key("eval_batch_size", .integer, "Sequences per evaluation forward pass.", default: .int(8), range: .atLeast(1)),
+        K.key("eval_sequence_len", .integer, "Tokens per evaluation sequence (default: the model's n_positions).",
+              range: .atLeast(1)),
+        K.key("generation_max_new_tokens", .integer, "Most tokens generated per answer or sample.", default: .int(64),
+              range: .atLeast(1)),
+        K.key("generation_temperature", .number, "Sampling temperature; 0 = greedy.", default: .number(0),
+              range: .atLeast(0)),
+        K.key("samples", .object(samples), "Prompts to sample from every model for the report."),
+    ] + common
+
+    /// Keys of a stage of `kind`, excluding `kind` itself.
+    static func keys(for kind: StageKind) -> ObjectSpec { byKind[kind]! }
+
+    private static let byKind: [StageKind: ObjectSpec] = {
+        var table: [StageKind: ObjectSpec] = [:]
+        for kind in StageKind.allCases {
+            let keys: [KeySpec] = switch kind {
+            case .tokenize: tokenize
+            case .pretrainContinue, .instruct: training
+            case .domainAdapt: training + [K.key("replay", .object(replay),
+                                                  "Replay general data against forgetting.")]
+            case .attachAdapters: training + adapterOnly
+            case .evaluate: evaluate
+            }
+            table[kind] = ObjectSpec(name: kind.rawValue, description: "A '\(kind.rawValue)' stage.", keys: keys)
+        }
+        return table
+    }()
+
+    /// Every key or alias accepted by some kind → the kinds that accept it (in declaration order).
+    static let kindsByKey: [String: [StageKind]] = {
+        var table: [String: [StageKind]] = [:]
+        for kind in StageKind.allCases {
+            for name in keys(for: kind).lookup.keys.sorted() { table[name, default: []].append(kind) }
+        }
+        return table
+    }()
+
+    /// Canonical key names of all kinds, sorted: the did-you-mean candidates for `defaults:`.
+    static let allCanonicalKeys: [String] = Array(Set(StageKind.allCases.flatMap { keys(for: $0).keys.map(\.name) })).sorted()
+
+    /// Pairs of keys that may not both be set (Axolotl's rules).
+    static let exclusive: [(String, String)] = [("warmup_steps", "warmup_ratio"), ("val_set_size", "test_datasets")]
+
+    static let topLevelKeys = ["name", "seed", "defaults", "stages"]
+}

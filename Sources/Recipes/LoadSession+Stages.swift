@@ -1,0 +1,164 @@
+import Foundation
+
+extension LoadSession {
+    /// Checks every stage: name, kind, keys (with `defaults:` merged), cross-key rules; fills defaults.
+    mutating func checkStages(_ node: YNode, defaults: [YEntry], seed: Int) {
+        guard let entries = node.entries else {
+            let hint = if case .sequence = node.content {
+                " Write 'stages: {NAME: {kind: …, …}}': each stage's name is its key."
+            } else { " Write e.g. 'stages: {tok: {kind: tokenize, datasets: [{path: data/train.txt}]}}'." }
+            checker.sink.error(node.location, "'stages' must be a mapping from stage name to stage, got \(node.gotDescription).\(hint)")
+            return
+        }
+        guard entries.count <= RecipeLoader.maxStages else {
+            checker.sink.error(node.location, "the recipe declares \(entries.count) stages; the limit is "
+                + "\(RecipeLoader.maxStages). Split it into several recipes.")
+            return
+        }
+        if entries.isEmpty {
+            checker.sink.error(node.location, "'stages' is empty. Add at least one stage.")
+        }
+        for entry in entries {
+            if let first = entry.duplicateOf {
+                checker.sink.error(entry.keyLocation, "duplicate stage name '\(entry.key)' (first at line \(first.line)). "
+                    + "Rename one of the two stages.")
+                continue
+            }
+            if entry.key == "scratch" {
+                checker.sink.error(entry.keyLocation, "stage name 'scratch' is reserved for 'from: scratch'. Rename the stage.")
+            } else if !Self.matches(Self.stageNamePattern, entry.key) {
+                checker.sink.error(entry.keyLocation, "stage name '\(entry.key)' may use only letters, digits, '-' and '_'. "
+                    + "Rename the stage.")
+            }
+            var draft = StageDraft(name: entry.key, location: entry.keyLocation)
+            checkStage(entry.value, into: &draft, defaults: defaults, seed: seed)
+            draftIndex[draft.name] = drafts.count
+            drafts.append(draft)
+        }
+    }
+
+    private mutating func checkStage(_ node: YNode, into draft: inout StageDraft, defaults: [YEntry], seed: Int) {
+        let scope = Scope(owner: "stage '\(draft.name)'")
+        guard var entries = node.entries else {
+            checker.sink.error(node.location, "stage '\(draft.name)' must be a mapping of keys, got \(node.gotDescription). "
+                + "Write '\(draft.name): {kind: …, …}'.")
+            return
+        }
+        guard let kindEntry = entries.first(where: { $0.key == "kind" }) else {
+            checker.sink.error(draft.location, "stage '\(draft.name)' needs 'kind'. Valid kinds: \(StageKind.spelledList).")
+            return
+        }
+        guard let text = kindEntry.value.scalarText, let kind = StageKind(rawValue: text) else {
+            checker.sink.error(kindEntry.value.location, "unknown kind \(kindEntry.value.gotDescription) in stage "
+                + "'\(draft.name)'. Valid kinds: \(StageKind.spelledList)."
+                + Suggestions.didYouMean(kindEntry.value.scalarText ?? "", in: StageKind.allCases.map(\.rawValue)))
+            return
+        }
+        draft.kind = kind
+        let spec = KeyTables.keys(for: kind)
+        entries.append(contentsOf: mergeableDefaults(defaults, into: entries, spec: spec))
+        checker.references = []
+        checker.inputs = []
+        let merged = YNode(content: .mapping(entries), location: node.location)
+        guard var checked = checker.checkObject(merged, spec: spec, scope: scope, fill: false, stageKind: kind,
+                                                defaultsScope: Scope(owner: "'defaults'")) else { return }
+        checkExclusive(checked, stage: draft.name)
+        checkCrossKeys(checked, kind: kind, stage: draft.name, at: draft.location)
+        checker.fillDefaults(&checked, spec: spec, at: draft.location, scope: scope)
+        if checked.fields["seed"] == nil { checked.fields["seed"] = Field(value: .int(seed), location: draft.location) }
+        if kind == .attachAdapters, checked.fields["lora_alpha"] == nil, !checked.present.contains("lora_alpha"),
+           case .int(let rank)? = checked.fields["lora_r"]?.value {
+            checked.fields["lora_alpha"] = Field(value: .number(Double(2 * rank)), location: draft.location)
+        }
+        draft.fields = checked.fields
+        draft.references = checker.references
+        draft.inputs = checker.inputs
+    }
+
+    /// `defaults:` entries this kind accepts that the stage does not set itself (nor an exclusive partner of).
+    private func mergeableDefaults(_ defaults: [YEntry], into entries: [YEntry], spec: ObjectSpec) -> [YEntry] {
+        guard !defaults.isEmpty else { return [] }
+        var own = Set(entries.compactMap { spec.lookup[$0.key]?.spec.name })
+        for (a, b) in KeyTables.exclusive {
+            if own.contains(a) { own.insert(b) }
+            if own.contains(b) { own.insert(a) }
+        }
+        return defaults.filter { entry in
+            guard let canonical = spec.lookup[entry.key]?.spec.name else { return false }
+            return !own.contains(canonical)
+        }
+    }
+
+    private mutating func checkExclusive(_ checked: ValueChecker.CheckedObject, stage: String) {
+        for (a, b) in KeyTables.exclusive {
+            guard let first = checked.fields[a], let second = checked.fields[b] else { continue }
+            let later = first.location.order < second.location.order ? second : first
+            let owner = first.fromDefaults && second.fromDefaults ? "'defaults'" : "stage '\(stage)'"
+            checker.sink.error(later.location, "\(owner) sets both '\(a)' and '\(b)', which exclude each other. Keep one.")
+        }
+    }
+
+    private mutating func checkCrossKeys(_ checked: ValueChecker.CheckedObject, kind: StageKind, stage: String,
+                                         at location: SourceLocation) {
+        let fields = checked.fields
+        let scope = Scope(owner: "stage '\(stage)'")
+        if kind.isTraining, let from = fields["from"] {
+            if case .ref(.scratch) = from.value {
+                if !checked.present.contains("model") {
+                    checker.sink.error(from.location, "stage '\(stage)' starts from scratch, so it needs 'model'. "
+                        + "Add e.g. '\(ValueChecker.example(for: "model"))'.")
+                }
+                if !checked.present.contains("tokenizer") {
+                    checker.sink.error(from.location, "stage '\(stage)' starts from scratch, so it needs 'tokenizer'. "
+                        + "Add e.g. 'tokenizer: tok' (a tokenize stage) or a directory holding tokenizer.json.")
+                }
+            } else if let model = fields["model"] {
+                checker.sink.error(model.location, "'model' in stage '\(stage)' only applies with 'from: scratch'; a stage "
+                    + "that starts from a trained model keeps its architecture. Remove 'model'.")
+            }
+        }
+        if case .object(let model)? = fields["model"]?.value {
+            let embd = Self.int(model["n_embd"], 768), heads = Self.int(model["n_head"], 12)
+            if heads > 0, embd % heads != 0 {
+                checker.sink.error(fields["model"]!.location, "'n_embd' (\(embd)) in 'model' of stage '\(stage)' must be a "
+                    + "multiple of 'n_head' (\(heads)). Change one of them.")
+            }
+            let positions = Self.int(model["n_positions"], 1024)
+            if let sequence = fields["sequence_len"], case .int(let length) = sequence.value, length > positions {
+                checker.sink.error(sequence.location, "'sequence_len' (\(length)) \(scope.phrase) exceeds the model's "
+                    + "'n_positions' (\(positions)). Lower 'sequence_len' or raise 'n_positions'.")
+            }
+        }
+        if let size = fields["val_set_size"], case .number(let value) = size.value, value >= 1, value != value.rounded() {
+            checker.sink.error(size.location, "'val_set_size' \(scope.phrase) counts records when it is 1 or more, so it "
+                + "must be a whole number, got \(value.description). Use a fraction below 1 or a whole count.")
+        }
+        if let freeze = fields["freeze_trainable_layers"], case .int(0) = freeze.value {
+            checker.sink.error(freeze.location, "'freeze_trainable_layers' \(scope.phrase) must not be 0. Use N > 0 to "
+                + "train the last N blocks, N < 0 for the first N, or remove the key to train all.")
+        }
+        if let patterns = fields["unfrozen_parameters"], case .list(let items) = patterns.value {
+            for case (let index, .string(let pattern)) in items.enumerated()
+            where (try? NSRegularExpression(pattern: pattern)) == nil {
+                checker.sink.error(patterns.location, "'unfrozen_parameters[\(index)]' \(scope.phrase) is not a valid "
+                    + "regular expression: '\(pattern)'. Fix the pattern.")
+            }
+        }
+        if let layers = fields["peft_layers_to_transform"], case .list(let items) = layers.value,
+           items.contains(where: { if case .int(let n) = $0 { n < 0 } else { false } }) {
+            checker.sink.error(layers.location, "'peft_layers_to_transform' \(scope.phrase) lists block indices, which "
+                + "start at 0. Remove the negative entries.")
+        }
+        if kind == .tokenize, case .int(let size)? = fields["vocab_size"]?.value,
+           case .list(let specials)? = fields["special_tokens"]?.value ?? .some(.list([.string("")])),
+           size <= 256 + specials.count {
+            checker.sink.error(fields["vocab_size"]!.location, "'vocab_size' \(scope.phrase) must exceed 256 byte tokens "
+                + "plus \(specials.count) special token(s), got \(size). Use at least \(257 + specials.count).")
+        }
+    }
+
+    static func int(_ value: PValue?, _ fallback: Int) -> Int {
+        if case .int(let number)? = value { return number }
+        return fallback
+    }
+}

@@ -1,0 +1,194 @@
+/// What a `from:`, `tokenizer:` or `models:` entry names.
+public enum FromRef: Sendable, Hashable, Codable {
+    /// Fresh random weights (`from: scratch`).
+    case scratch
+    /// Another stage of the recipe, by name.
+    case stage(String)
+    /// A directory, project-root-relative (`pipelines/models/gpt2`).
+    case path(String)
+
+    public var stageName: String? { if case .stage(let name) = self { name } else { nil } }
+}
+
+/// Typed per-kind params: Axolotl key names in camelCase, defaults merged, aliases normalised,
+/// paths project-root-relative.
+public enum StageParams: Sendable, Hashable {
+    case tokenize(TokenizeParams)
+    /// pretrain-continue, domain-adapt, instruct.
+    case training(TrainingParams)
+    /// attach-adapters (includes the training keys).
+    case adapters(AdapterParams)
+    case evaluate(EvaluateParams)
+
+    /// The training keys of a training or adapter stage.
+    public var training: TrainingParams? {
+        switch self {
+        case .training(let params): params
+        case .adapters(let params): params.training
+        case .tokenize, .evaluate: nil
+        }
+    }
+}
+
+public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
+    case completion, alpaca, dolly, inputOutput = "input_output", tokenized
+}
+
+/// How a `.txt` file splits into documents.
+public enum SplitDocuments: String, Sendable, Hashable, Codable, CaseIterable {
+    case line, blankLine = "blank_line", none
+}
+
+/// One entry of `datasets:` / `test_datasets:` / `replay.datasets:`.
+public struct DatasetSpec: Sendable, Hashable, Codable {
+    /// Project-root-relative path of an existing file.
+    public var path: String
+    public var type: DatasetType
+    /// JSON field holding the text of completion records (nil = `text`).
+    public var field: String?
+    public var splitDocuments: SplitDocuments
+}
+
+/// GPT-2 architecture for `from: scratch` (HF `config.json` names).
+public struct ModelConfig: Sendable, Hashable, Codable {
+    /// nil = the tokenizer's vocabulary size.
+    public var vocabSize: Int?
+    public var nPositions: Int
+    public var nEmbd: Int
+    public var nLayer: Int
+    public var nHead: Int
+    public var layerNormEpsilon: Double
+    public var initializerRange: Double
+}
+
+public struct ReplaySpec: Sendable, Hashable, Codable {
+    public var datasets: [DatasetSpec]
+    /// Fraction of each batch's sequences drawn from the replay data, in [0, 1).
+    public var ratio: Double
+}
+
+public enum LRScheduler: String, Sendable, Hashable, Codable, CaseIterable {
+    case cosine, linear, constant, constantWithWarmup = "constant_with_warmup"
+}
+
+public enum OptimizerKind: String, Sendable, Hashable, Codable, CaseIterable { case adamw, adam, sgd }
+
+public struct TokenizeParams: Sendable, Hashable, Codable {
+    public var datasets: [DatasetSpec]
+    public var vocabSize: Int
+    public var minFrequency: Int
+    public var specialTokens: [String]
+    /// Reuse this tokenizer instead of training one (`.stage` or `.path`); nil or `.scratch` = train.
+    public var from: FromRef?
+    public var maxSamples: Int?
+    public var seed: Int
+    public var threads: Int?
+}
+
+/// Keys shared by pretrain-continue, domain-adapt, instruct and attach-adapters.
+public struct TrainingParams: Sendable, Hashable, Codable {
+    public var from: FromRef
+    /// `.stage` (a tokenize stage) or `.path`; nil = the `from` model's tokenizer.
+    public var tokenizer: FromRef?
+    /// Only with `from: scratch` (and then always set, defaults filled).
+    public var model: ModelConfig?
+    public var datasets: [DatasetSpec]
+    public var testDatasets: [DatasetSpec]
+    /// Fraction (< 1) or record count (≥ 1) held out for validation; 0 = none.
+    public var valSetSize: Double
+    /// nil = the model's n_positions.
+    public var sequenceLen: Int?
+    public var samplePacking: Bool
+    public var trainOnInputs: Bool
+    public var trainOnEos: Bool
+    /// Wins over `numEpochs` when set.
+    public var maxSteps: Int?
+    public var numEpochs: Double
+    public var microBatchSize: Int
+    public var gradientAccumulationSteps: Int
+    public var learningRate: Double
+    public var lrScheduler: LRScheduler
+    public var warmupSteps: Int?
+    public var warmupRatio: Double?
+    public var cosineMinLrRatio: Double
+    public var optimizer: OptimizerKind
+    public var weightDecay: Double
+    public var adamBeta1: Double
+    public var adamBeta2: Double
+    public var adamEpsilon: Double
+    /// 0 = no clipping.
+    public var maxGradNorm: Double
+    public var evalSteps: Int?
+    public var saveSteps: Int?
+    public var loggingSteps: Int
+    public var earlyStoppingPatience: Int?
+    public var seed: Int
+    public var threads: Int?
+    public var freezeTrainableLayers: Int?
+    public var unfrozenParameters: [String]
+    /// domain-adapt only.
+    public var replay: ReplaySpec?
+    public var maxSamples: Int?
+}
+
+/// attach-adapters: the training keys plus LoRA's. Training keys read through (`params.learningRate`).
+@dynamicMemberLookup
+public struct AdapterParams: Sendable, Hashable, Codable {
+    public var training: TrainingParams
+    public var adapter: String
+    public var loraR: Int
+    /// Defaults to 2 × `loraR`.
+    public var loraAlpha: Double
+    public var loraDropout: Double
+    public var loraTargetModules: [String]
+    public var loraTargetLinear: Bool
+    public var loraFanInFanOut: Bool
+    public var peftUseRslora: Bool
+    public var peftLayersToTransform: [Int]?
+    public var loraModulesToSave: [String]
+    /// Project-root-relative adapter directory to continue from.
+    public var loraModelDir: String?
+    public var mergeLora: Bool
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<TrainingParams, T>) -> T { training[keyPath: keyPath] }
+}
+
+public enum EvalMetric: String, Sendable, Hashable, Codable, CaseIterable {
+    case loss, perplexity, exactMatch = "exact_match", tokenF1 = "token_f1", mcAccuracy = "mc_accuracy"
+}
+
+public enum EvalRole: String, Sendable, Hashable, Codable, CaseIterable {
+    case inDomain = "in_domain", forgetting
+}
+
+public struct EvalDatasetSpec: Sendable, Hashable, Codable {
+    public var path: String
+    public var type: DatasetType
+    public var field: String?
+    public var splitDocuments: SplitDocuments
+    public var role: EvalRole
+    /// nil = the stage's `evalMetrics`.
+    public var metrics: [EvalMetric]?
+    public var choices: String?
+    public var name: String?
+}
+
+public struct SamplesSpec: Sendable, Hashable, Codable {
+    public var prompts: [String]
+    public var n: Int
+}
+
+public struct EvaluateParams: Sendable, Hashable, Codable {
+    /// `.stage` or `.path`, in report order.
+    public var models: [FromRef]
+    public var testDatasets: [EvalDatasetSpec]
+    public var evalMetrics: [EvalMetric]
+    public var evalBatchSize: Int
+    public var evalSequenceLen: Int?
+    public var generationMaxNewTokens: Int
+    public var generationTemperature: Double
+    public var samples: SamplesSpec?
+    public var maxSamples: Int?
+    public var seed: Int
+    public var threads: Int?
+}

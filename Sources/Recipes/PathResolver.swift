@@ -1,0 +1,68 @@
+import Foundation
+
+/// Turns a path written in the recipe (relative to the recipe file) into a project-root-relative path,
+/// rejecting absolute paths, paths that leave the root (lexically or through a symbolic link) and missing
+/// files. Results are cached per text, so 1,000 stages naming one file cost one `stat`.
+final class PathResolver {
+    let rootPath: String
+    private let realRootPath: String
+    /// The recipe's directory as root-relative components; nil when the recipe is outside the root.
+    let recipeDirectory: [String]?
+    private var cache: [String: Result<String, PathProblem>] = [:]
+
+    enum PathProblem: Error, Equatable {
+        case absolute, escapes, missing(String), notDirectory(String), symlinkOutside(String)
+    }
+
+    init(projectRoot: URL, recipeFile: URL) {
+        let root = projectRoot.standardizedFileURL.path
+        rootPath = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        realRootPath = URL(fileURLWithPath: rootPath).resolvingSymlinksInPath().path
+        let directory = recipeFile.standardizedFileURL.deletingLastPathComponent().path
+        recipeDirectory = Self.relativeComponents(of: directory, under: rootPath)
+            ?? Self.relativeComponents(of: URL(fileURLWithPath: directory).resolvingSymlinksInPath().path,
+                                       under: realRootPath)
+    }
+
+    private static func relativeComponents(of path: String, under root: String) -> [String]? {
+        if path == root { return [] }
+        let prefix = root == "/" ? "/" : root + "/"
+        guard path.hasPrefix(prefix) else { return nil }
+        return path.dropFirst(prefix.count).split(separator: "/").map(String.init)
+    }
+
+    /// Root-relative form of `text`, checked. `directory` demands an existing directory.
+    func resolve(_ text: String, directory: Bool) -> Result<String, PathProblem> {
+        let cacheKey = (directory ? "d:" : "f:") + text
+        if let cached = cache[cacheKey] { return cached }
+        let result = compute(text, directory: directory)
+        cache[cacheKey] = result
+        return result
+    }
+
+    private func compute(_ text: String, directory: Bool) -> Result<String, PathProblem> {
+        if text.hasPrefix("/") || text.hasPrefix("~") || text.hasPrefix("\\") { return .failure(.absolute) }
+        guard var components = recipeDirectory else { return .failure(.escapes) }
+        for part in text.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..":
+                if components.isEmpty { return .failure(.escapes) }
+                components.removeLast()
+            default: components.append(String(part))
+            }
+        }
+        let relative = components.isEmpty ? "." : components.joined(separator: "/")
+        let full = components.isEmpty ? rootPath : rootPath + "/" + relative
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
+            return .failure(.missing(relative))
+        }
+        let real = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+        if real != realRootPath, !real.hasPrefix(realRootPath == "/" ? "/" : realRootPath + "/") {
+            return .failure(.symlinkOutside(relative))
+        }
+        if directory, !isDirectory.boolValue { return .failure(.notDirectory(relative)) }
+        return .success(relative)
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder: the Recipes module lands with its issue.
-enum RecipesModuleMarker {}

@@ -1,0 +1,54 @@
+public import Foundation
+
+/// Loads and validates recipes. Paths in a recipe are relative to the recipe's directory and must stay
+/// inside `projectRoot`.
+///
+/// Loading is strict and all-at-once: every problem is collected and thrown together as a `RecipeError`
+/// (file order, overrides last), so a user fixes a recipe in one round.
+/// - Complexity: O(size of the recipe after alias expansion) plus one `stat` per distinct path.
+public struct RecipeLoader: Sendable {
+    public let projectRoot: URL
+
+    /// Most YAML values one recipe may expand to through anchors and aliases (alias-bomb guard).
+    public static let maxNodes = 1_000_000
+    /// Most stages one recipe may declare.
+    public static let maxStages = 10_000
+
+    public init(projectRoot: URL) { self.projectRoot = projectRoot }
+
+    /// Reads, parses, applies `defaults:`, normalises aliases (warning each), applies overrides
+    /// (`stages.S.key=value`, `stages.S.model.n_layer=2`, `defaults.key=value`, `seed=7`, `name=x`; the value is
+    /// YAML, e.g. `stages.lora.lora_target_modules=[c_attn,c_proj]`), validates everything, and returns or
+    /// throws all errors.
+    public func load(recipeAt url: URL, overrides: [String] = []) throws(RecipeError) -> LoadedRecipe {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw RecipeError(diagnostics: [RecipeDiagnostic(
+                severity: .error, file: Self.displayPath(url), line: 0, column: 0,
+                message: "cannot read the recipe (\(error.localizedDescription)). Check the path and that it is UTF-8 text.")])
+        }
+        return try load(yaml: text, url: url, overrides: overrides)
+    }
+
+    /// Same as `load(recipeAt:)`, from text; `url` names the file in diagnostics and anchors relative paths.
+    public func load(yaml: String, url: URL, overrides: [String] = []) throws(RecipeError) -> LoadedRecipe {
+        var session = LoadSession(projectRoot: projectRoot, file: url)
+        let recipe = session.run(yaml: yaml, overrides: overrides)
+        let display = Self.displayPath(url)
+        let errors = session.checker.sink.diagnostics(.error, file: display)
+        guard errors.isEmpty, let recipe else {
+            throw RecipeError(diagnostics: errors)
+        }
+        return LoadedRecipe(recipe: recipe, warnings: session.checker.sink.diagnostics(.warning, file: display))
+    }
+
+    /// The path relative to the working directory when the file is below it, else as given.
+    static func displayPath(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let cwd = FileManager.default.currentDirectoryPath
+        let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}

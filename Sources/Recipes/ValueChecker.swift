@@ -1,0 +1,194 @@
+import Foundation
+
+/// A checked value and where its key was written.
+struct Field {
+    var value: PValue
+    var location: SourceLocation
+    var fromDefaults = false
+}
+
+/// A stage name met in `from:`, `tokenizer:` or `models:`, checked once every stage is known.
+struct StageReference {
+    var role: ReferenceRole
+    var target: String
+    var location: SourceLocation
+}
+
+/// Checks YAML nodes against `KeySpec`s: types (a scalar that parses as a number is a number, so `1e-5` and
+/// `"1e-5"` both work), ranges, enums, unknown keys with did-you-mean, aliases (warned and normalised),
+/// duplicates and paths. Every problem goes to `sink`; checking continues so all errors surface at once.
+struct ValueChecker {
+    var sink = DiagnosticSink()
+    let paths: PathResolver
+    /// Collected per stage by the loader (reset between stages).
+    var references: [StageReference] = []
+    var inputs: Set<String> = []
+
+    init(paths: PathResolver) { self.paths = paths }
+
+    /// Checks one value against `spec`. `scope` is where the key lives. Returns nil after reporting.
+    mutating func value(_ node: YNode, spec: KeySpec, scope: Scope, name: String? = nil) -> PValue? {
+        let name = name ?? spec.name
+        let at = node.location
+        func wrongType() -> PValue? {
+            sink.error(at, "'\(name)' \(scope.phrase) must be \(spec.type.phrase), got \(node.gotDescription).")
+            return nil
+        }
+        func inRange(_ number: Double, _ value: PValue) -> PValue? {
+            guard let range = spec.range, !range.contains(number) else { return value }
+            sink.error(at, "'\(name)' \(scope.phrase) must be \(range.phrase), got \(node.scalarText ?? "").")
+            return nil
+        }
+        switch spec.type {
+        case .integer:
+            guard !node.isNull, let text = node.scalarText, let number = Self.integer(text) else { return wrongType() }
+            return inRange(Double(number), .int(number))
+        case .number:
+            guard !node.isNull, let text = node.scalarText, let number = Self.number(text) else { return wrongType() }
+            return inRange(number, .number(number))
+        case .boolean:
+            guard let text = node.scalarText, let flag = Self.boolean(text) else { return wrongType() }
+            return .bool(flag)
+        case .string:
+            guard !node.isNull, let text = node.scalarText else { return wrongType() }
+            return .string(text)
+        case .enumeration(let allowed):
+            guard !node.isNull, let text = node.scalarText else { return wrongType() }
+            guard allowed.contains(text) else {
+                sink.error(at, "'\(name)' \(scope.phrase) must be \(spec.type.phrase), got '\(text)'."
+                    + Suggestions.didYouMean(text, in: allowed))
+                return nil
+            }
+            return .string(text)
+        case .list(let element):
+            return list(node, element: element, spec: spec, name: name, scope: scope)
+        case .object(let objectSpec):
+            guard node.entries != nil else { return wrongType() }
+            let fields = object(node, spec: objectSpec, scope: scope.nested(name), fill: true)
+            return fields.map { PValue.object($0.mapValues { $0.value }) }
+        case .path(let role):
+            guard !node.isNull, let text = node.scalarText else { return wrongType() }
+            let isDirectory: Bool
+            let noun: String
+            switch role {
+            case .dataset: (isDirectory, noun) = (false, "dataset")
+            case .directory(let label): (isDirectory, noun) = (true, label)
+            }
+            return resolvePath(text, directory: isDirectory, noun: noun, at: at).map(PValue.string)
+        case .reference(let role):
+            guard !node.isNull, let text = node.scalarText else { return wrongType() }
+            return reference(text, role: role, name: name, scope: scope, at: at)
+        }
+    }
+
+    private mutating func list(_ node: YNode, element: ValueType, spec: KeySpec, name: String, scope: Scope) -> PValue? {
+        let items: [YNode]
+        switch node.content {
+        case .sequence(let nodes): items = nodes
+        case .scalar(let text, _) where !node.isNull:
+            guard case .object = element else {
+                // One scalar stands for a one-element list; strings also split at commas (LLaMA-Factory style).
+                if case .string = element {
+                    items = text.split(separator: ",").map {
+                        YNode(content: .scalar($0.trimmingCharacters(in: .whitespaces), plain: false), location: node.location)
+                    }
+                } else {
+                    items = [node]
+                }
+                break
+            }
+            fallthrough
+        default:
+            sink.error(node.location, "'\(name)' \(scope.phrase) must be \(spec.type.phrase), got \(node.gotDescription).")
+            return nil
+        }
+        if spec.required, items.isEmpty {
+            sink.error(node.location, "'\(name)' \(scope.phrase) is empty. List at least one entry.")
+            return nil
+        }
+        var values: [PValue] = []
+        var failed = false
+        let elementSpec = KeySpec(name: name, type: element, description: "", defaultValue: nil, range: spec.range)
+        for (index, item) in items.enumerated() {
+            if let checked = value(item, spec: elementSpec, scope: scope, name: "\(name)[\(index)]") {
+                values.append(checked)
+            } else {
+                failed = true
+            }
+        }
+        return failed ? nil : .list(values)
+    }
+
+    private mutating func reference(_ text: String, role: ReferenceRole, name: String, scope: Scope,
+                                    at: SourceLocation) -> PValue? {
+        if text == "scratch" {
+            switch role {
+            case .model, .tokenizerSource: return .ref(.scratch)
+            case .tokenizer:
+                sink.error(at, "'\(name)' \(scope.phrase) cannot be 'scratch'. Name a tokenize stage or a directory holding tokenizer.json.")
+            case .evaluatedModel:
+                sink.error(at, "'\(name)' \(scope.phrase) cannot be 'scratch'. Name a training stage or an HF model directory.")
+            }
+            return nil
+        }
+        if text.contains("/") || text.hasPrefix(".") {
+            let noun = switch role {
+            case .model, .evaluatedModel: "model directory"
+            case .tokenizer, .tokenizerSource: "tokenizer directory"
+            }
+            return resolvePath(text, directory: true, noun: noun, at: at).map { .ref(.path($0)) }
+        }
+        references.append(StageReference(role: role, target: text, location: at))
+        return .ref(.stage(text))
+    }
+
+    private mutating func resolvePath(_ text: String, directory: Bool, noun: String, at: SourceLocation) -> String? {
+        switch paths.resolve(text, directory: directory) {
+        case .success(let relative):
+            inputs.insert(relative)
+            return relative
+        case .failure(let problem):
+            let message = switch problem {
+            case .absolute:
+                "path '\(text)' is absolute. Write it relative to the recipe file so the recipe works on every machine."
+            case .escapes:
+                "path '\(text)' leaves the project root. Keep data inside the project and refer to it relative to the recipe file."
+            case .missing(let relative):
+                "\(noun) '\(text)' does not exist (resolved to \(relative)). Check the path; paths are relative to the recipe file."
+            case .notDirectory(let relative):
+                "\(noun) '\(text)' is a file (resolved to \(relative)). Name the directory instead."
+            case .symlinkOutside(let relative):
+                "path '\(text)' (resolved to \(relative)) is a symbolic link to a place outside the project root. Copy the data into the project."
+            }
+            sink.error(at, message)
+            return nil
+        }
+    }
+
+    // MARK: Scalars
+
+    /// An integer, also from integral number text such as `1e3`.
+    static func integer(_ text: String) -> Int? {
+        if let value = Int(text) { return value }
+        guard let double = number(text), double == double.rounded(), abs(double) < 9.0e15 else { return nil }
+        return Int(double)
+    }
+
+    /// Any finite number YAML 1.1 or 1.2 might write: `3`, `0.0003`, `3.0e-3`, `1e-5`, `.5`, `-2`.
+    static func number(_ text: String) -> Double? {
+        guard let first = text.unicodeScalars.first, first == "-" || first == "+" || first == "."
+                || ("0"..."9").contains(first) else { return nil }
+        guard !text.contains("_"), !text.lowercased().hasPrefix("0x"), let value = Double(text), value.isFinite else {
+            return nil
+        }
+        return value
+    }
+
+    static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "on": true
+        case "false", "no", "off": false
+        default: nil
+        }
+    }
+}
