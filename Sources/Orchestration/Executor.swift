@@ -172,8 +172,17 @@ public final class Executor: @unchecked Sendable {
             }
         }
         for spec in pending where !failedOrSkipped.contains(spec.name) {
+            failedOrSkipped.insert(spec.name)
             summary.skipped.append(spec.name)
-            onEvent(.skipped(stage: spec.name, reason: cancel.isSet ? "interrupted" : "an earlier stage failed"))
+            let reason: String
+            if cancel.isSet {
+                reason = "interrupted"
+            } else if let blocker = spec.upstream.first(where: { failedOrSkipped.contains($0) }) {
+                reason = "upstream '\(blocker)' did not produce a result"
+            } else {
+                reason = "an earlier stage failed"
+            }
+            onEvent(.skipped(stage: spec.name, reason: reason))
         }
 
         // The lock keeps the last result of every stage still in the recipe.

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Orchestration
+import Recipes
+import Stages
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Lathe {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a recipe, executing only the stages whose inputs changed.",
+            discussion: """
+                Examples:
+                  lathe run pipelines/demo.yaml
+                  lathe run pipelines/demo.yaml --until base --jobs 2
+                  lathe run pipelines/demo.yaml --force lora --set stages.lora.lora_r=16
+                  lathe run pipelines/demo.yaml --dry-run
+                """)
+
+        @OptionGroup var recipe: RecipeOptions
+        @OptionGroup var output: OutputOptions
+
+        @Option(help: ArgumentHelp("Run only this stage, against its upstreams' recorded results (repeatable).", valueName: "STAGE"))
+        var only: [String] = []
+        @Option(help: ArgumentHelp("Run this stage and everything it reads from.", valueName: "STAGE"))
+        var until: String?
+        @Option(help: ArgumentHelp("Rerun this stage even if it is up to date (repeatable).", valueName: "STAGE"))
+        var force: [String] = []
+        @Flag(help: "Rerun every selected stage.")
+        var forceAll = false
+        @Flag(help: "Print what would run, and why, without running anything.")
+        var dryRun = false
+        @Option(name: .shortAndLong, help: "Stages to run side by side when independent.")
+        var jobs: Int = 1
+        @Flag(help: "After a failure, let independent stages finish (default: stop starting new ones).")
+        var keepGoing = false
+        @Flag(help: "Fail at once (exit 75) if another lathe process holds the store, instead of waiting.")
+        var noWait = false
+
+        func validate() throws {
+            if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+            if !only.isEmpty && until != nil { throw ValidationError("--only and --until cannot be combined; pick one.") }
+        }
+
+        func run() throws {
+            let started = Date()
+            let ws = try Workspace.open(recipe, quiet: output.quiet)
+            try ws.checkStageNames(only + force + (until.map { [$0] } ?? []))
+            let selection = Planner.Selection(only: only.isEmpty ? nil : Set(only), until: until, force: Set(force), forceAll: forceAll)
+            if dryRun {
+                let plan = try ws.plan(selection)
+                StatusTable.print(plan, format: output.logFormat)
+                return
+            }
+            let renderer = ProgressRenderer(format: output.logFormat, quiet: output.quiet)
+            let storeLock: StoreLock
+            do {
+                storeLock = try StoreLock(store: ws.store.root, wait: !noWait) { holder in
+                    printError("lathe: waiting for \(holder), which is using \(ws.store.root.path)…")
+                }
+            } catch {
+                printError("lathe: \(error)")
+                if case .storeBusy = error { throw LatheExit.busy }
+                throw LatheExit.stageFailed
+            }
+            let cancel = CancellationFlag()
+            let signals = SignalTrap(cancel: cancel) {
+                printError("\nlathe: interrupted; finishing the running stage's step and publishing nothing half-done (press Ctrl-C again to stop at once).")
+            }
+            var runner: any StageRunner = StageRegistry(recipe: ws.recipe)
+            if let seconds = ProcessInfo.processInfo.environment["LATHE_TESTONLY_STAGE_SECONDS"].flatMap(Double.init) {
+                runner = DelayedRunner(inner: runner, seconds: seconds)
+            }
+            let executor = Executor(graph: ws.graph, store: ws.store, projectRoot: ws.root, lockURL: ws.lockURL,
+                                    recipeName: ws.recipe.name, runner: runner, cancel: cancel)
+            let summary: Executor.Summary
+            do {
+                summary = try executor.run(options: .init(jobs: jobs, keepGoing: keepGoing, selection: selection)) {
+                    renderer.handle($0)
+                }
+            } catch {
+                printError("lathe: \(error)")
+                throw LatheExit.stageFailed
+            }
+            withExtendedLifetime((storeLock, signals)) {}
+            renderer.summary(summary, seconds: Date().timeIntervalSince(started), lockPath: relative(ws.lockURL, to: ws.root))
+            if cancel.isSet { throw LatheExit.interrupted }
+            if !summary.succeeded { throw LatheExit.stageFailed }
+        }
+    }
+}
+
+/// Path of `url` relative to `root` when inside it.
+func relative(_ url: URL, to root: URL) -> String {
+    let p = url.standardizedFileURL.path, r = root.standardizedFileURL.path + "/"
+    return p.hasPrefix(r) ? String(p.dropFirst(r.count)) : p
+}
+
+/// SIGINT/SIGTERM: the first sets the cancellation flag (no new stage starts, running stages stop
+/// at a safe point, nothing is half-published); the second exits at once (still safe: publishing
+/// is a rename).
+final class SignalTrap: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(cancel: CancellationFlag, onFirst: @escaping @Sendable () -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if cancel.isSet { exit(130) }
+                cancel.set()
+                onFirst()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
+
+/// Test hook (`LATHE_TESTONLY_STAGE_SECONDS`): each stage execution first waits this long, so
+/// kill and concurrency tests can catch a run mid-stage. Never set it in normal use.
+struct DelayedRunner: StageRunner {
+    let inner: any StageRunner
+    let seconds: Double
+
+    func run(_ spec: StageSpec, context: StageContext) throws -> StageOutcome {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if context.isCancelled() { throw StageCancelled() }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return try inner.run(spec, context: context)
+    }
+}

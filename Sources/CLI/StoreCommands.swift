@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Orchestration
+
+/// Options of the store-wide commands (`gc`, `verify`).
+struct StoreOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Project folder (default: the current folder's project).", valueName: "DIR"))
+    var project: String?
+    @Option(help: ArgumentHelp("Store folder (default: $LATHE_STORE, else <project>/artifacts).", valueName: "DIR"))
+    var store: String?
+    @Flag(help: "Fail at once (exit 75) if another lathe process holds the store.")
+    var noWait = false
+
+    func open() throws -> (root: URL, store: ArtifactStore, lock: StoreLock) {
+        let start = URL(fileURLWithPath: project ?? FileManager.default.currentDirectoryPath).appendingPathComponent("_")
+        let root: URL
+        do { root = try ProjectRoot.find(forRecipe: start) } catch {
+            printError("lathe: \(error)")
+            throw LatheExit.usage
+        }
+        let store = ArtifactStore(root: ProjectRoot.store(root: root, option: self.store))
+        do {
+            let lock = try StoreLock(store: store.root, wait: !noWait) { holder in
+                printError("lathe: waiting for \(holder), which is using \(store.root.path)…")
+            }
+            return (root, store, lock)
+        } catch {
+            printError("lathe: \(error)")
+            if case .storeBusy = error { throw LatheExit.busy }
+            throw LatheExit.stageFailed
+        }
+    }
+}
+
+extension Lathe {
+    struct Gc: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete store entries that no lock file in pipelines/ references.",
+            discussion: """
+                Keeps every entry named by any pipelines/**/*.lock of the project (commit lock files \
+                of branches you want to keep warm). With a shared --store, run it from each project \
+                or not at all.
+
+                Examples:
+                  lathe gc --dry-run
+                  lathe gc
+                """)
+
+        @OptionGroup var options: StoreOptions
+        @Flag(help: "List what would be deleted, delete nothing.")
+        var dryRun = false
+
+        func run() throws {
+            let (root, store, lock) = try options.open()
+            var keep: Set<String> = []
+            let pipelines = root.appendingPathComponent("pipelines")
+            let files = (try? ContentHasher.listFiles(in: pipelines.path)) ?? []
+            for file in files where file.hasSuffix(".lock") {
+                let url = pipelines.appendingPathComponent(file)
+                do {
+                    let lockFile = try LockFile.read(from: url, recipe: "")
+                    keep.formUnion(lockFile.stages.values.map(\.key))
+                } catch {
+                    printError("lathe: \(error)\nlathe: refusing to collect garbage while a lock file is unreadable.")
+                    throw LatheExit.stageFailed
+                }
+            }
+            var freed: Int64 = 0
+            var removed = 0
+            for key in store.allKeys() where !keep.contains(key) {
+                if case .present(let record) = store.state(of: key) { freed += record.outputs.values.reduce(0) { $0 + $1.size } }
+                removed += 1
+                if dryRun { print("would delete \(key)") } else { try store.remove(key) }
+            }
+            if !dryRun { store.removeStaleWork() }
+            withExtendedLifetime(lock) {}
+            let mb = String(format: "%.1f", Double(freed) / 1_048_576)
+            print("\(dryRun ? "Would delete" : "Deleted") \(removed) entr\(removed == 1 ? "y" : "ies") (\(mb) MiB); kept \(keep.count) referenced by lock files.")
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rehash every store entry; quarantine the corrupt ones.",
+            discussion: """
+                A corrupt entry is moved to artifacts/quarantine/ and is recomputed by the next run. \
+                Exit status 1 when anything was corrupt.
+
+                Examples:
+                  lathe verify
+                  lathe verify --store /mnt/shared/lathe-store
+                """)
+
+        @OptionGroup var options: StoreOptions
+
+        func run() throws {
+            let (_, store, lock) = try options.open()
+            var bad = 0
+            let keys = store.allKeys()
+            for key in keys {
+                if let problem = store.deepCheck(key) {
+                    bad += 1
+                    print("corrupt \(key): \(problem)")
+                    try store.quarantine(key, reason: problem)
+                }
+            }
+            withExtendedLifetime(lock) {}
+            print("Verified \(keys.count) entr\(keys.count == 1 ? "y" : "ies"): \(bad == 0 ? "all intact" : "\(bad) corrupt, quarantined in \(store.quarantineDirectory.path)").")
+            if bad > 0 { throw ExitCode(1) }
+        }
+    }
+}

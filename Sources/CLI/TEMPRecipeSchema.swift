@@ -1,0 +1,1 @@
+enum RecipeSchema { static func json() -> String { "TEMP" } }  // TEMP until the recipes branch lands

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Orchestration
+import Recipes
+import Stages
+
+extension Lathe {
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check recipes without running anything; print every error at once.",
+            discussion: """
+                Examples:
+                  lathe validate pipelines/demo.yaml
+                  lathe validate pipelines/*.yaml pipelines/methods/*.yaml
+                """)
+
+        @Argument(help: "Recipe files.")
+        var recipes: [String]
+        @Option(name: .customLong("set"), help: ArgumentHelp("Override a key before validating (repeatable).", valueName: "stages.S.key=value"))
+        var overrides: [String] = []
+
+        func run() throws {
+            var failed = 0
+            for path in recipes {
+                let url = URL(fileURLWithPath: path).standardizedFileURL
+                let root: URL
+                do { root = try ProjectRoot.find(forRecipe: url) } catch {
+                    printError("lathe: \(error)")
+                    failed += 1
+                    continue
+                }
+                do {
+                    let loaded = try RecipeLoader(projectRoot: root).load(recipeAt: url, overrides: overrides)
+                    for w in loaded.warnings { printError(w.description) }
+                    _ = try PipelineGraph(Stages.StageSpecs.make(from: loaded.recipe))
+                    print("\(path): ok (\(loaded.recipe.stages.count) stages)")
+                } catch let error as RecipeError {
+                    for d in error.diagnostics { printError(d.description) }
+                    failed += 1
+                } catch {
+                    printError("\(path): \(error)")
+                    failed += 1
+                }
+            }
+            if failed > 0 {
+                printError("lathe: \(failed) of \(recipes.count) recipe\(recipes.count == 1 ? "" : "s") invalid.")
+                throw LatheExit.usage
+            }
+        }
+    }
+}

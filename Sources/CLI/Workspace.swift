@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Orchestration
+import Recipes
+import Stages
+
+/// A loaded recipe with its project root, store, graph and lock file path.
+struct Workspace {
+    let recipeURL: URL
+    let root: URL
+    let store: ArtifactStore
+    let recipe: Recipe
+    let graph: PipelineGraph
+    let lockURL: URL
+
+    /// Loads and validates; prints diagnostics and exits 64 on a recipe error.
+    static func open(_ options: RecipeOptions, quiet: Bool = false) throws -> Workspace {
+        let url = URL(fileURLWithPath: options.recipe).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            printError("lathe: \(options.recipe): no such recipe file. List recipes with `ls pipelines/`.")
+            throw LatheExit.usage
+        }
+        let root: URL
+        do { root = try ProjectRoot.find(forRecipe: url) } catch {
+            printError("lathe: \(error)")
+            throw LatheExit.usage
+        }
+        let loaded: LoadedRecipe
+        do {
+            loaded = try RecipeLoader(projectRoot: root).load(recipeAt: url, overrides: options.overrides)
+        } catch {
+            for d in error.diagnostics { printError(d.description) }
+            let n = error.diagnostics.count
+            printError("lathe: \(options.recipe) has \(n) error\(n == 1 ? "" : "s"); nothing was run.")
+            throw LatheExit.usage
+        }
+        if !quiet { for w in loaded.warnings { printError(w.description) } }
+        let graph: PipelineGraph
+        do { graph = try PipelineGraph(StageSpecs.make(from: loaded.recipe)) } catch {
+            printError("lathe: \(options.recipe): \(error)")
+            throw LatheExit.usage
+        }
+        let store = ArtifactStore(root: ProjectRoot.store(root: root, option: options.store))
+        return Workspace(recipeURL: url, root: root, store: store, recipe: loaded.recipe, graph: graph,
+                         lockURL: LockFile.url(forRecipe: url))
+    }
+
+    /// Validates stage names given to --only/--until/--force.
+    func checkStageNames(_ names: [String]) throws {
+        for name in names where graph[name] == nil {
+            let suggestion = Suggest.closest(to: name, in: graph.names)
+            printError("lathe: \(OrchestrationError.unknownStageName(name, suggestion: suggestion))")
+            throw LatheExit.usage
+        }
+    }
+
+    func readLock() throws -> LockFile {
+        do { return try LockFile.read(from: lockURL, recipe: recipe.name) } catch {
+            printError("lathe: \(error)")
+            throw LatheExit.usage
+        }
+    }
+
+    /// Plans without side effects (reads the hash cache, never writes it).
+    func plan(_ selection: Planner.Selection) throws -> [Planner.PlannedStage] {
+        let lock = try readLock()
+        let cache = HashCache(fileURL: store.hashCacheURL)
+        let needed = Set(graph.names)
+        let hashes: [String: String]
+        do { hashes = try Executor.hashInputs(of: graph, needed: needed, projectRoot: root, cache: cache) } catch {
+            printError("lathe: \(error)")
+            throw LatheExit.stageFailed
+        }
+        let store = self.store
+        return Planner.plan(graph, lock: lock, inputHashes: hashes, selection: selection, entryState: store.state(of:))
+    }
+}
+
+/// "Did you mean" by edit distance.
+enum Suggest {
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        var best: (String, Int)?
+        for c in candidates {
+            let d = distance(word, c)
+            if d <= max(2, word.count / 3), d < (best?.1 ?? Int.max) { best = (c, d) }
+        }
+        return best?.0
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let old = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = old
+            }
+        }
+        return row[b.count]
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder: the Stages module lands with its issue.
-enum StagesModuleMarker {}

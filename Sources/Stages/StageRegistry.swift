@@ -1,0 +1,36 @@
+public import Foundation
+public import Orchestration
+public import Recipes
+
+/// Dispatches each stage to the adapter of its kind: the ``StageRunner`` the CLI hands the executor.
+///
+/// The registry holds the loaded recipe so adapters receive typed params, not strings.
+public struct StageRegistry: StageRunner {
+    public let recipe: Recipe
+
+    public init(recipe: Recipe) { self.recipe = recipe }
+
+    public func run(_ spec: StageSpec, context: StageContext) throws -> StageOutcome {
+        guard let stage = recipe.stage(named: spec.name) else {
+            throw StageError.unknownStage(spec.name)
+        }
+        let adapter = try StageRegistry.adapter(for: stage.kind)
+        return try adapter.run(stage, recipe: recipe, context: context)
+    }
+
+    /// The adapter for a kind, or an error naming what this build cannot run yet.
+    static func adapter(for kind: StageKind) throws(StageError) -> any StageAdapter {
+        switch kind {
+        case .tokenize, .pretrainContinue, .domainAdapt, .instruct, .attachAdapters, .evaluate:
+            throw StageError.kindNotAvailable(kind.rawValue)
+        }
+    }
+}
+
+/// One stage kind's translation from recipe params to engine calls. It does no math itself.
+///
+/// Contract: see ``StageRunner`` — deterministic, writes only into `context.outputDirectory`
+/// (and `context.resumeDirectory`), reports through `context.report`, honours cancellation.
+protocol StageAdapter: Sendable {
+    func run(_ stage: RecipeStage, recipe: Recipe, context: StageContext) throws -> StageOutcome
+}

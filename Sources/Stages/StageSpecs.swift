@@ -1,0 +1,38 @@
+public import Orchestration
+public import Recipes
+
+/// Converts a validated recipe into the orchestrator's ``StageSpec``s.
+///
+/// References to other stages (`from`, `tokenizer`, `models[i]`) are written as the stage's name
+/// and marked as reference keys, so the key holds the upstream's output digest instead of its name
+/// (renaming a stage reruns nothing) while `lathe status` can still say `from base → clinic`.
+public enum StageSpecs {
+    public static func make(from recipe: Recipe) -> [StageSpec] {
+        recipe.stages.map(make)
+    }
+
+    public static func make(_ stage: RecipeStage) -> StageSpec {
+        var params = stage.canonicalParams
+        var references: Set<String> = []
+        func mark(_ key: String, _ ref: FromRef?) {
+            guard let name = ref?.stageName else { return }
+            params[key] = name
+            references.insert(key)
+        }
+        switch stage.params {
+        case .tokenize(let p):
+            mark("from", p.from)
+        case .training(let p):
+            mark("from", p.from)
+            mark("tokenizer", p.tokenizer)
+        case .adapters(let p):
+            mark("from", p.training.from)
+            mark("tokenizer", p.training.tokenizer)
+        case .evaluate(let p):
+            for (i, model) in p.models.enumerated() { mark("models[\(i)]", model) }
+        }
+        return StageSpec(
+            name: stage.name, kind: stage.kind.rawValue, params: params, referenceKeys: references,
+            inputs: stage.inputs, upstream: stage.upstream)
+    }
+}
