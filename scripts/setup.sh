@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what Lathe needs on a fresh Debian machine, skipping what is already there:
+# OpenBLAS (the engine's matmuls) and the Python packages the parity tests compare against.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+if ! dpkg -s libopenblas-dev >/dev/null 2>&1 || ! command -v pkg-config >/dev/null 2>&1; then
+  echo "setup: installing libopenblas-dev and pkg-config" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev pkg-config >/dev/null
+fi
+
+if ! python3 -c 'import numpy, tokenizers, safetensors' >/dev/null 2>&1; then
+  echo "setup: installing numpy, tokenizers and safetensors for the parity tests" >&2
+  python3 -m pip install -q --disable-pip-version-check numpy tokenizers safetensors
+fi
