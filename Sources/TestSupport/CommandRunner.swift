@@ -1,0 +1,66 @@
+public import Foundation
+
+/// Runs the built `lathe` binary as a user would, for end-to-end tests.
+public enum CommandRunner {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+        /// Whether the process ended by a signal (`status` is then the signal number).
+        public let signaled: Bool
+    }
+
+    /// The package's root folder (from this file's path).
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// `.build/debug/lathe` (or `$LATHE_BIN`).
+    public static var latheBinary: URL {
+        if let bin = ProcessInfo.processInfo.environment["LATHE_BIN"] { return URL(fileURLWithPath: bin) }
+        let debug = packageRoot.appendingPathComponent(".build/debug/lathe")
+        return debug
+    }
+
+    /// Starts `lathe args…` in `directory` and returns the process (for kill tests).
+    public static func start(_ args: [String], in directory: URL, environment: [String: String] = [:],
+                             stdout: Pipe = Pipe(), stderr: Pipe = Pipe()) throws -> Process {
+        let p = Process()
+        p.executableURL = latheBinary
+        p.arguments = args
+        p.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["LATHE_STORE"] = nil
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        p.standardOutput = stdout
+        p.standardError = stderr
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Runs to completion (at most `timeout` seconds, then SIGKILL) and captures everything.
+    public static func run(_ args: [String], in directory: URL, environment: [String: String] = [:], timeout: Double = 300) throws -> Result {
+        let out = Pipe(), err = Pipe()
+        let p = try start(args, in: directory, environment: environment, stdout: out, stderr: err)
+        // Drain the pipes while waiting so a chatty process never blocks on a full pipe.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let o = Box(), e = Box()
+        let group = DispatchGroup()
+        for (pipe, box) in [(out, o), (err, e)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        group.wait()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o.data, as: UTF8.self),
+                      stderr: String(decoding: e.data, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
+    }
+}
