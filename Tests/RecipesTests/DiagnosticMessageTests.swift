@@ -129,7 +129,7 @@ let diagnosticCases: [DiagnosticCase] = [
         stages:
         \(hf)
           b2: {kind: pretrain-continue, from: scratch, tokenizer: base, model: {n_layer: 2}, datasets: [{path: data/a.txt}]}
-        """, expected: ["3:57: stage 'b2' takes its tokenizer from 'base', a 'instruct' stage. Name a tokenize stage "
+        """, expected: ["3:59: stage 'b2' takes its tokenizer from 'base', a 'instruct' stage. Name a tokenize stage "
             + "or a directory holding tokenizer.json."]),
     DiagnosticCase(id: "from scratch without model and tokenizer", yaml: """
         stages:
@@ -190,7 +190,7 @@ let diagnosticCases: [DiagnosticCase] = [
     DiagnosticCase(id: "missing dataset file", yaml: """
         stages:
           tok: {kind: tokenize, datasets: [{path: data/x.txt}]}
-        """, expected: ["2:42: dataset 'data/x.txt' does not exist (resolved to pipelines/data/x.txt). Check the "
+        """, expected: ["2:43: dataset 'data/x.txt' does not exist (resolved to pipelines/data/x.txt). Check the "
             + "path; paths are relative to the recipe file."]),
     DiagnosticCase(id: "missing model directory", yaml: """
         stages:
@@ -205,12 +205,12 @@ let diagnosticCases: [DiagnosticCase] = [
     DiagnosticCase(id: "absolute path", yaml: """
         stages:
           tok: {kind: tokenize, datasets: [{path: /etc/passwd}]}
-        """, expected: ["2:42: path '/etc/passwd' is absolute. Write it relative to the recipe file so the recipe "
+        """, expected: ["2:43: path '/etc/passwd' is absolute. Write it relative to the recipe file so the recipe "
             + "works on every machine."]),
     DiagnosticCase(id: "path leaving the project root", yaml: """
         stages:
           tok: {kind: tokenize, datasets: [{path: ../../outside/secret.txt}]}
-        """, expected: ["2:42: path '../../outside/secret.txt' leaves the project root. Keep data inside the project "
+        """, expected: ["2:43: path '../../outside/secret.txt' leaves the project root. Keep data inside the project "
             + "and refer to it relative to the recipe file."]),
     DiagnosticCase(id: "unknown key in a dataset", yaml: """
         stages:
@@ -240,7 +240,7 @@ let diagnosticCases: [DiagnosticCase] = [
     DiagnosticCase(id: "rank below one", yaml: """
         stages:
           lora: {kind: attach-adapters, from: ./hf, lora_r: 0, datasets: [{path: data/a.txt}]}
-        """, expected: ["2:54: 'lora_r' in stage 'lora' must be at least 1, got 0."]),
+        """, expected: ["2:53: 'lora_r' in stage 'lora' must be at least 1, got 0."]),
     DiagnosticCase(id: "ratio above one", yaml: """
         stages:
           base: {kind: instruct, from: ./hf, warmup_ratio: 1.5, datasets: [{path: data/a.txt}]}
@@ -253,7 +253,7 @@ let diagnosticCases: [DiagnosticCase] = [
         stages:
           d: {kind: domain-adapt, from: ./hf, datasets: [{path: data/a.txt}],
               replay: {datasets: [{path: data/a.txt}], ratio: 1}}
-        """, expected: ["3:58: 'ratio' in 'replay' of stage 'd' must be at least 0 and less than 1, got 1."]),
+        """, expected: ["3:55: 'ratio' in 'replay' of stage 'd' must be at least 0 and less than 1, got 1."]),
     DiagnosticCase(id: "heads that do not divide the width", yaml: """
         stages:
         \(tok)
@@ -292,8 +292,8 @@ let diagnosticCases: [DiagnosticCase] = [
         stagse:
         \(hf)
         """, expected: [
-            "1:1: the recipe has no 'stages'. Add e.g. 'stages: {tok: {kind: tokenize, datasets: [{path: data/train.txt}]}}'.",
             "1:1: unknown top-level key 'stagse'. Did you mean 'stages'?",
+            "1:1: the recipe has no 'stages'. Add e.g. 'stages: {tok: {kind: tokenize, datasets: [{path: data/train.txt}]}}'.",
         ]),
     DiagnosticCase(id: "stages written as a list", yaml: """
         stages:
@@ -342,7 +342,7 @@ let diagnosticCases: [DiagnosticCase] = [
     DiagnosticCase(id: "scratch as a tokenizer", yaml: """
         stages:
           base: {kind: pretrain-continue, from: scratch, tokenizer: scratch, model: {n_layer: 2}, datasets: [{path: data/a.txt}]}
-        """, expected: ["2:59: 'tokenizer' in stage 'base' cannot be 'scratch'. Name a tokenize stage or a directory "
+        """, expected: ["2:61: 'tokenizer' in stage 'base' cannot be 'scratch'. Name a tokenize stage or a directory "
             + "holding tokenizer.json."]),
     DiagnosticCase(id: "empty dataset list", yaml: """
         stages:

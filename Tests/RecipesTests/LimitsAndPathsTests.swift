@@ -31,7 +31,7 @@ import Testing
             at: project.root.appendingPathComponent("pipelines/data/link.txt"),
             withDestinationURL: project.base.appendingPathComponent("outside/secret.txt"))
         let yaml = "stages:\n  tok: {kind: tokenize, datasets: [{path: data/link.txt}]}\n"
-        #expect(project.errors(yaml) == ["2:42: path 'data/link.txt' (resolved to pipelines/data/link.txt) is a "
+        #expect(project.errors(yaml) == ["2:43: path 'data/link.txt' (resolved to pipelines/data/link.txt) is a "
             + "symbolic link to a place outside the project root. Copy the data into the project."])
     }
 

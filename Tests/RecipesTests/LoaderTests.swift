@@ -150,7 +150,7 @@ import Testing
             """
         #expect(project.errors(yaml) == [
             "3:3: duplicate stage name 'a' (first at line 2). Rename one of the two stages.",
-            "4:51: 'learning_rate' in stage 'b' must be a number, got 'fast'.",
+            "4:50: 'learning_rate' in stage 'b' must be a number, got 'fast'.",
         ])
     }
 
@@ -167,7 +167,7 @@ import Testing
             """
         #expect(project.errors(yaml) == [
             "5:5: unknown key 'lernig_rate' in stage 'a'. Did you mean 'learning_rate'?",
-            "6:24: dataset 'data/missing.txt' does not exist (resolved to pipelines/data/missing.txt). "
+            "6:23: dataset 'data/missing.txt' does not exist (resolved to pipelines/data/missing.txt). "
                 + "Check the path; paths are relative to the recipe file.",
             "7:32: stage 'b' evaluates 'aa', which is not a stage in this recipe. Did you mean 'a'?",
         ])
@@ -181,7 +181,7 @@ import Testing
             Issue.record("expected an error")
         } catch {
             let path = project.recipeURL.standardizedFileURL.path
-            #expect(error.description == "\(path):1:42: dataset 'data/nope.txt' does not exist "
+            #expect(error.description == "\(path):1:48: dataset 'data/nope.txt' does not exist "
                 + "(resolved to pipelines/data/nope.txt). Check the path; paths are relative to the recipe file.")
         }
     }
