@@ -5,8 +5,8 @@ extension LoadSession {
     /// exactly like the file (its diagnostics name the override instead of a line). PATH is `name`, `seed`,
     /// `defaults.KEY[.SUBKEY…]` or `stages.STAGE.KEY[.SUBKEY…]`; VALUE is a YAML scalar or flow value.
     mutating func applyOverrides(_ overrides: [String], to root: inout YNode) {
-        for text in overrides {
-            let location = SourceLocation(line: 0, column: 0, override: text)
+        for (index, text) in overrides.enumerated() {
+            let location = SourceLocation(line: 0, column: 0, override: text, overrideIndex: index)
             let usage = "Overrides look like stages.NAME.KEY=VALUE, defaults.KEY=VALUE, seed=N or name=TEXT."
             guard let equals = text.firstIndex(of: "=") else {
                 checker.sink.error(location, "an override needs '=' between the key and the value. \(usage)")

@@ -117,6 +117,11 @@ struct LoadSession {
                         ?? " No stage kind accepts it; remove it."))
                 continue
             }
+            if let kind = KeyTables.kindsByKey[entry.key]?.first,
+               let found = KeyTables.keys(for: kind).lookup[entry.key], let alias = found.alias {
+                let spec = found.spec
+                checker.sink.warning(entry.keyLocation, "'\(alias.name)' is the \(alias.source) spelling; use '\(spec.name)'.")
+            }
             var merged = entry
             merged.fromDefaults = true
             usable.append(merged)

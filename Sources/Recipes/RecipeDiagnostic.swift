@@ -50,9 +50,11 @@ struct SourceLocation: Sendable, Equatable {
     var column: Int
     /// The override text (`stages.lora.lora_r=16`) when the value came from `--set`.
     var override: String?
+    /// Position of the override on the command line, so override diagnostics keep the order given.
+    var overrideIndex = 0
 
     static let top = SourceLocation(line: 1, column: 1, override: nil)
 
-    /// Sort key that puts file positions in order and overrides after them.
-    var order: (Int, Int) { override == nil ? (line, column) : (Int.max, 0) }
+    /// Sort key that puts file positions in order and overrides after them, in the order given.
+    var order: (Int, Int) { override == nil ? (line, column) : (Int.max, overrideIndex) }
 }

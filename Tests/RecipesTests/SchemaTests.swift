@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import Recipes
+
+@Suite struct SchemaTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func checkedInSchemaMatchesTheKeyTables() throws {
+        let url = Self.packageRoot.appendingPathComponent("schemas/recipe.schema.json")
+        let generated = RecipeSchema.json()
+        if ProcessInfo.processInfo.environment["LATHE_WRITE_SCHEMA"] == "1" {
+            try Data(generated.utf8).write(to: url)
+        }
+        let onDisk = try String(contentsOf: url, encoding: .utf8)
+        #expect(onDisk == generated, """
+            schemas/recipe.schema.json is out of date with the Recipes key tables. Regenerate it with
+            `lathe schema > schemas/recipe.schema.json` or
+            `LATHE_WRITE_SCHEMA=1 swift test --filter SchemaTests`.
+            """)
+    }
+
+    @Test func schemaIsValidJSONAndListsEveryKeyOfEveryKind() throws {
+        let object = try JSONSerialization.jsonObject(with: Data(RecipeSchema.json().utf8)) as? [String: Any]
+        let defs = try #require(object?["$defs"] as? [String: Any])
+        for kind in StageKind.allCases {
+            let stage = try #require(defs["stage-\(kind.rawValue)"] as? [String: Any])
+            let properties = try #require(stage["properties"] as? [String: Any])
+            for key in KeyTables.keys(for: kind).keys {
+                #expect(properties[key.name] != nil, "\(kind.rawValue) lacks \(key.name)")
+                for alias in key.aliases { #expect((properties[alias.name] as? [String: Any])?["deprecated"] as? Bool == true) }
+            }
+        }
+        #expect(RecipeSchema.json().hasSuffix("}\n"))
+    }
+
+    @Test func everyKeyHasADescription() {
+        for kind in StageKind.allCases {
+            for key in KeyTables.keys(for: kind).keys { #expect(key.description.hasSuffix("."), "\(key.name)") }
+        }
+    }
+}
