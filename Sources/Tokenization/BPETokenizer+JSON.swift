@@ -193,7 +193,7 @@ extension BPETokenizer {
             parsed = try JSONSerialization.jsonObject(with: data, options: [])
         } catch {
             let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw TokenizationError.malformedJSON(path: source, line: lineNumber(in: reason), reason: reason)
+            throw TokenizationError.malformedJSON(path: source, line: lineNumber(in: reason, data: data), reason: reason)
         }
         guard let object = parsed as? [String: Any] else {
             throw TokenizationError.invalidField(path: source, field: "(top level)", reason: "must be a JSON object")
@@ -201,9 +201,14 @@ extension BPETokenizer {
         return object
     }
 
-    /// The number after "line " in a parser message, or 0.
-    static func lineNumber(in message: String) -> Int {
-        guard let range = message.range(of: "line ") else { return 0 }
-        return Int(message[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    /// The 1-based line of a parser message ("line N", or "character N" counted in `data`), or 0.
+    static func lineNumber(in message: String, data: Data) -> Int {
+        if let range = message.range(of: "line "), let n = Int(message[range.upperBound...].prefix { $0.isNumber }) {
+            return n
+        }
+        guard let range = message.range(of: "character "),
+            let offset = Int(message[range.upperBound...].prefix { $0.isNumber })
+        else { return 0 }
+        return 1 + data.prefix(offset).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 }
