@@ -15,6 +15,7 @@ enum TokenizerBench {
         var vocabs = [1024, 8192]
         var reps = 5
         var saveDir: String?
+        var dumpPath: String?
         var i = 1
         while i < arguments.count {
             switch arguments[i] {
@@ -23,6 +24,7 @@ enum TokenizerBench {
                 while i + 1 < arguments.count, let v = Int(arguments[i + 1]) { vocabs.append(v); i += 1 }
             case "--reps": reps = Int(arguments[i + 1]) ?? reps; i += 1
             case "--save": saveDir = arguments[i + 1]; i += 1
+            case "--dump": dumpPath = arguments[i + 1]; i += 1
             default: break
             }
             i += 1
@@ -46,6 +48,10 @@ enum TokenizerBench {
                 let seconds = median(reps: reps) { ids = tok.encodeBatch(chunks, threads: threads) }
                 let tokens = ids.reduce(0) { $0 + $1.count }
                 let roundTrip = zip(chunks, ids).allSatisfy { tok.decode($1.map(Int.init)) == $0 }
+                if let dumpPath, threads == 1, let data = try? JSONSerialization.data(withJSONObject: ids.map { $0.map(Int.init) }) {
+                    // Per-chunk ids, for a parity check against HF on the same chunks.
+                    try? data.write(to: URL(fileURLWithPath: "\(dumpPath)\(vocab).json"))
+                }
                 report([
                     "what": "lathe.encodeBatch", "vocab": vocab, "threads": threads, "tokens": tokens,
                     "bytes_per_token": round3(Double(bytes.count) / Double(tokens)), "roundtrip_ok": roundTrip,
@@ -55,19 +61,34 @@ enum TokenizerBench {
         }
     }
 
-    /// ~4 KiB pieces cut after line ends, as bench_tok.py's `chunks_of`.
+    /// The same pieces as bench_tok.py's `chunks_of`: Python `splitlines(keepends=True)` lines
+    /// (all of Python's line breaks, `\r\n` as one) joined until a piece reaches `size` characters.
     static func chunk(_ bytes: [UInt8], size: Int = 4096) -> [[UInt8]] {
+        let scalars = Array(String(decoding: bytes, as: UTF8.self).unicodeScalars)
+        let breaks: Set<UInt32> = [0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029]
         var chunks: [[UInt8]] = []
-        var start = 0
+        var current = String.UnicodeScalarView()
+        var length = 0
         var i = 0
-        while i < bytes.count {
-            if bytes[i] == 0x0A && i + 1 - start >= size {
-                chunks.append(Array(bytes[start...i]))
-                start = i + 1
-            }
+        while i < scalars.count {
+            let s = scalars[i]
+            current.append(s)
+            length += 1
             i += 1
+            var endOfLine = breaks.contains(s.value)
+            if s.value == 0x0D, i < scalars.count, scalars[i].value == 0x0A {
+                current.append(scalars[i])
+                length += 1
+                i += 1
+            }
+            if i == scalars.count { endOfLine = true }
+            if endOfLine && length >= size {
+                chunks.append(Array(String(current).utf8))
+                current = String.UnicodeScalarView()
+                length = 0
+            }
         }
-        if start < bytes.count { chunks.append(Array(bytes[start...])) }
+        if !current.isEmpty { chunks.append(Array(String(current).utf8)) }
         return chunks
     }
 
