@@ -1,1 +1,5 @@
-print("{}")
+if CommandLine.arguments.dropFirst().first == "tokenizer" {
+    TokenizerBench.run(Array(CommandLine.arguments.dropFirst(2)))
+} else {
+    print("{}")
+}

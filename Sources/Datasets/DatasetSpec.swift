@@ -1,0 +1,98 @@
+public import Foundation
+
+/// One entry of a stage's `datasets:` list, after the recipe layer resolved aliases and defaults.
+public struct DatasetSpec: Sendable, Hashable, Codable {
+    /// A file (or, for `completion` with `.txt`, a directory of `.txt` files, read in name order).
+    public var path: URL
+    public var type: DatasetType
+    /// JSON field holding the text for `completion` records (default `text`).
+    public var field: String?
+    /// Train on prompt tokens too (Axolotl `train_on_inputs`, default false).
+    public var trainOnInputs: Bool
+    /// Append EOS to each example and train on it (Axolotl `train_on_eos`, default true).
+    public var trainOnEOS: Bool
+    /// Prompt template for `alpaca` / `dolly` / `input_output`.
+    public var template: PromptTemplate
+    /// How a `.txt` file becomes documents for `completion`.
+    public var textSplit: TextSplit
+    /// Cap on examples read (debugging; Axolotl/LF `max_samples`), nil = all.
+    public var maxSamples: Int?
+
+    public init(
+        path: URL, type: DatasetType, field: String? = nil, trainOnInputs: Bool = false, trainOnEOS: Bool = true,
+        template: PromptTemplate = .alpaca, textSplit: TextSplit = .blankLines, maxSamples: Int? = nil
+    ) {
+        self.path = path
+        self.type = type
+        self.field = field
+        self.trainOnInputs = trainOnInputs
+        self.trainOnEOS = trainOnEOS
+        self.template = template
+        self.textSplit = textSplit
+        self.maxSamples = maxSamples
+    }
+}
+
+/// The record formats Lathe reads (recipes.md §3.2, §4e, §4f).
+public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Raw text: `.txt` (split per ``TextSplit``) or JSON/JSONL records with a text `field`.
+    case completion
+    /// `{instruction, input, output}` records (JSON array or JSONL), prompt masked.
+    case alpaca
+    /// Dolly 15k `{instruction, context, response}`: context → input, response → output.
+    case dolly
+    /// `{input|prompt, output|completion}` pairs, or `{segments: [{text, label}]}` with explicit labels.
+    case inputOutput = "input_output"
+    /// Pre-tokenized `.bin` shards (Lathe/llm.c header, or headerless nanoGPT uint16).
+    case tokenized
+}
+
+/// How `completion` text files are cut into documents.
+public enum TextSplit: String, Sendable, Hashable, Codable {
+    /// A blank (or whitespace-only) line separates documents.
+    case blankLines = "blank_lines"
+    /// Each file is one document.
+    case file
+}
+
+/// Instruction prompt templates (recipes.md §4e).
+public enum PromptTemplate: String, Sendable, Hashable, Codable {
+    /// Alpaca with the prompt ending `### Response:\n` (Axolotl/torchtune; the de facto standard).
+    case alpaca
+    /// Stanford's exact `train.py` strings: the prompt ends `### Response:` with no newline.
+    case alpacaStanford = "alpaca_stanford"
+
+    static let introWithInput = "Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n"
+    static let introNoInput = "Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n"
+
+    /// The prompt for an instruction and optional input (empty input selects the no-input variant).
+    public func prompt(instruction: String, input: String?) -> String {
+        let ending = self == .alpaca ? "### Response:\n" : "### Response:"
+        if let input, !input.isEmpty {
+            return Self.introWithInput + "### Instruction:\n\(instruction)\n\n### Input:\n\(input)\n\n" + ending
+        }
+        return Self.introNoInput + "### Instruction:\n\(instruction)\n\n" + ending
+    }
+}
+
+/// `val_set_size`: a fraction of the documents (< 1) or a count (≥ 1).
+public enum ValSetSize: Sendable, Hashable, Codable {
+    case fraction(Double)
+    case count(Int)
+
+    /// Axolotl's rule: values below 1 are fractions, 1 and above are counts.
+    public init(_ value: Double) {
+        self = value < 1 ? .fraction(value) : .count(Int(value))
+    }
+
+    /// How many of `total` documents go to validation (at most `total - 1` when `total > 1`, so
+    /// training keeps at least one; a non-zero fraction takes at least one).
+    public func validationCount(of total: Int) -> Int {
+        let wanted: Int
+        switch self {
+        case let .fraction(f): wanted = f <= 0 ? 0 : max(1, Int((Double(total) * f).rounded()))
+        case let .count(n): wanted = max(0, n)
+        }
+        return min(wanted, max(0, total - 1))
+    }
+}

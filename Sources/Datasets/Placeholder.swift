@@ -1,2 +1,0 @@
-/// Placeholder: the Datasets module lands with its issue.
-enum DatasetsModuleMarker {}

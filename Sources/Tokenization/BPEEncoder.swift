@@ -1,0 +1,159 @@
+/// Encodes text with a ``BPETokenizer``, caching each distinct pre-token's ids.
+///
+/// Natural text repeats its words, so after warm-up most pre-tokens are one hash lookup. An encoder
+/// is not `Sendable`: give each thread its own (``BPETokenizer/encodeBatch(_:threads:)`` does).
+///
+/// - Complexity: O(n) per text plus, for each uncached pre-token of length m, O(m · passes)
+///   merge-table lookups (one pass per distinct merge applied).
+public struct BPEEncoder {
+    public let tokenizer: BPETokenizer
+    var cache = ByteTable(capacity: 1 << 14)
+    var cachedIds: [UInt32] = []
+    var symbols: [UInt32] = []
+    var ranks: [UInt64] = []
+
+    /// Pre-tokens longer than this are encoded but not cached (keeps the cache for real words).
+    static let maxCachedLength = 64
+    /// The cache is dropped and rebuilt once it holds this many distinct pre-tokens.
+    static let maxCachedWords = 1 << 20
+
+    public init(_ tokenizer: BPETokenizer) {
+        self.tokenizer = tokenizer
+    }
+
+    /// Appends the ids of `text` to `out`. Added tokens in the text are encoded as ordinary text
+    /// unless `allowAddedTokens` is set (then `<|endoftext|>` in the text becomes its id, as in HF).
+    public mutating func encode(_ text: String, allowAddedTokens: Bool = false, into out: inout [UInt32]) {
+        var text = text
+        text.withUTF8 { encode(bytes: $0, allowAddedTokens: allowAddedTokens, into: &out) }
+    }
+
+    /// Appends the ids of arbitrary bytes (invalid UTF-8 is handled bytewise) to `out`.
+    public mutating func encode(bytes: UnsafeBufferPointer<UInt8>, allowAddedTokens: Bool = false, into out: inout [UInt32]) {
+        guard allowAddedTokens, !tokenizer.addedTokens.isEmpty else {
+            encodeOrdinary(bytes, into: &out)
+            return
+        }
+        var start = 0
+        var i = 0
+        while i < bytes.count {
+            if let (id, length) = addedToken(at: i, in: bytes) {
+                encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[start..<i]), into: &out)
+                out.append(UInt32(id))
+                i += length
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]), into: &out)
+    }
+
+    /// The longest added token starting at byte `i`, if any.
+    func addedToken(at i: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
+        var best: (Int, Int)?
+        for t in tokenizer.addedTokens {
+            let c = tokenizer.tokenBytes[t.id]
+            guard !c.isEmpty, c.count > (best?.1 ?? 0), i + c.count <= bytes.count, bytes[i] == c[0] else { continue }
+            if c.withUnsafeBufferPointer({ memoryEqual($0.baseAddress!, bytes.baseAddress! + i, c.count) }) {
+                best = (t.id, c.count)
+            }
+        }
+        return best
+    }
+
+    /// Pre-tokenizes and encodes text that holds no added tokens.
+    
+    mutating func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt32]) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        let byteIds = tokenizer.byteIds
+        PreTokenizer.split(bytes) { start, end in
+            let len = end - start
+            if len == 1 {
+                out.append(byteIds[Int(bytes[start])])
+                return
+            }
+            encodeWord(base + start, len, into: &out)
+        }
+    }
+
+    /// Encodes one pre-token, through the cache.
+    
+    mutating func encodeWord(_ p: UnsafePointer<UInt8>, _ len: Int, into out: inout [UInt32]) {
+        guard len <= BPEEncoder.maxCachedLength else {
+            mergeWord(p, len)
+            out.append(contentsOf: symbols)
+            return
+        }
+        let h = ByteTable.hash(p, len)
+        let (slot, found) = cache.find(p, len, h)
+        if found {
+            let v = cache.values[slot]
+            let start = Int(v >> 16)
+            let count = Int(v & 0xFFFF)
+            cachedIds.withUnsafeBufferPointer { ids in
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: ids[start..<(start + count)]))
+            }
+            return
+        }
+        mergeWord(p, len)
+        out.append(contentsOf: symbols)
+        if cache.count >= BPEEncoder.maxCachedWords {
+            cache = ByteTable(capacity: 1 << 14)
+            cachedIds.removeAll(keepingCapacity: true)
+            _ = cache.insert(at: cache.find(p, len, h).slot, p, len, h, value: UInt64(cachedIds.count) << 16 | UInt64(symbols.count))
+        } else {
+            _ = cache.insert(at: slot, p, len, h, value: UInt64(cachedIds.count) << 16 | UInt64(symbols.count))
+        }
+        cachedIds.append(contentsOf: symbols)
+    }
+
+    /// Applies the merges to one pre-token, leaving its ids in `symbols`.
+    ///
+    /// Each pass finds the lowest-ranked adjacent pair and merges all of its occurrences left to
+    /// right. That equals HF's one-merge-at-a-time order: a merge creates only pairs involving the
+    /// new token, so no new pair can share the rank being applied.
+    
+    mutating func mergeWord(_ p: UnsafePointer<UInt8>, _ len: Int) {
+        symbols.removeAll(keepingCapacity: true)
+        for i in 0..<len { symbols.append(tokenizer.byteIds[Int(p[i])]) }
+        if tokenizer.ignoreMerges, let whole = tokenizer.wholeTokens[Array(UnsafeBufferPointer(start: p, count: len))] {
+            symbols = [whole]
+            return
+        }
+        let table = tokenizer.mergeTable
+        var count = len
+        symbols.withUnsafeMutableBufferPointer { sym in
+            while count > 1 {
+                var best = UInt64.max
+                var bestAt = 0
+                for i in 0..<(count - 1) {
+                    // Rank is in the high bits, so the smallest value is the lowest rank; `<`
+                    // keeps the leftmost occurrence.
+                    if let v = table.get(PairTable.key(sym[i], sym[i + 1])), v < best {
+                        best = v
+                        bestAt = i
+                    }
+                }
+                if best == UInt64.max { break }
+                let merged = UInt32(truncatingIfNeeded: best)
+                let a = sym[bestAt]
+                let b = sym[bestAt + 1]
+                var w = bestAt
+                var i = bestAt
+                while i < count {
+                    if i + 1 < count && sym[i] == a && sym[i + 1] == b {
+                        sym[w] = merged
+                        i += 2
+                    } else {
+                        sym[w] = sym[i]
+                        i += 1
+                    }
+                    w += 1
+                }
+                count = w
+            }
+        }
+        symbols.removeLast(len - count)
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder: the Tokenization module lands with its issue.
-enum TokenizationModuleMarker {}
