@@ -67,7 +67,9 @@ public enum DatasetReader {
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
             let blank = bytes[lineStart..<lineEnd].allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-            if blank {
+            if spec.textSplit == .lines {
+                if !blank { out.append(example(bytes[lineStart..<lineEnd], line: line)) }
+            } else if blank {
                 if let s = docStart { out.append(example(bytes[s..<docEnd], line: docLine)) }
                 docStart = nil
             } else {

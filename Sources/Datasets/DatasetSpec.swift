@@ -53,6 +53,8 @@ public enum TextSplit: String, Sendable, Hashable, Codable {
     case blankLines = "blank_lines"
     /// Each file is one document.
     case file
+    /// Each non-blank line is one document (sentence lists, classification sets).
+    case lines
 }
 
 /// Instruction prompt templates (recipes.md §4e).

@@ -21,7 +21,8 @@ public struct StageRegistry: StageRunner {
     /// The adapter for a kind, or an error naming what this build cannot run yet.
     static func adapter(for kind: StageKind) throws(StageError) -> any StageAdapter {
         switch kind {
-        case .tokenize, .pretrainContinue, .domainAdapt, .instruct, .attachAdapters, .evaluate:
+        case .tokenize: return TokenizeStage()
+        case .pretrainContinue, .domainAdapt, .instruct, .attachAdapters, .evaluate:
             throw StageError.kindNotAvailable(kind.rawValue)
         }
     }

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Orchestration
+import Recipes
+import Stages
+import Tokenization
+
+/// Finds a tokenizer from a `tokenizer.json` path, a model directory holding one, or `RECIPE:STAGE`
+/// (that stage's current result in the store, per the recipe's lock file).
+enum TokenizerLocator {
+    static func load(_ reference: String) throws -> BPETokenizer {
+        let url = try locate(reference)
+        do { return try BPETokenizer.load(contentsOf: url) } catch {
+            printError("lathe: \(error)")
+            throw LatheExit.usage
+        }
+    }
+
+    static func locate(_ reference: String) throws -> URL {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: reference, isDirectory: &isDirectory) {
+            let url = URL(fileURLWithPath: reference)
+            return isDirectory.boolValue ? url.appendingPathComponent("tokenizer.json") : url
+        }
+        if let colon = reference.lastIndex(of: ":") {
+            let recipe = String(reference[..<colon]), stage = String(reference[reference.index(after: colon)...])
+            let dir = try StageOutput.directory(recipe: recipe, stage: stage)
+            return dir.appendingPathComponent("tokenizer.json")
+        }
+        printError("lathe: '\(reference)' is neither a tokenizer.json, a model folder, nor RECIPE:STAGE (e.g. pipelines/demo.yaml:tok).")
+        throw LatheExit.usage
+    }
+}
+
+/// The published output folder of a recipe's stage (it must have run).
+enum StageOutput {
+    static func directory(recipe: String, stage: String, store: String? = nil) throws -> URL {
+        var options = try RecipeOptions.parse([recipe])
+        options.store = store
+        let ws = try Workspace.open(options, quiet: true)
+        try ws.checkStageNames([stage])
+        let lock = try ws.readLock()
+        guard let entry = lock.stages[stage], case .present = ws.store.state(of: entry.key) else {
+            printError("lathe: stage '\(stage)' has no result yet. Run `lathe run \(recipe) --until \(stage)` first.")
+            throw LatheExit.stageFailed
+        }
+        return ws.store.outputDirectory(entry.key)
+    }
+}
+
+extension Lathe {
+    struct Encode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Encode text to token ids (a JSON array on standard output).",
+            discussion: """
+                TOKENIZER is a tokenizer.json, a model folder holding one, or RECIPE:STAGE.
+
+                Examples:
+                  echo "Hello world" | lathe encode pipelines/demo.yaml:tok
+                  lathe encode path/to/gpt2/tokenizer.json notes.txt
+                """)
+
+        @Argument(help: "tokenizer.json, a model folder, or RECIPE:STAGE.") var tokenizer: String
+        @Argument(help: "Text file (default: standard input).") var file: String?
+
+        func run() throws {
+            let tok = try TokenizerLocator.load(tokenizer)
+            let bytes = try readInput(file)
+            let ids = tok.encode(bytes: bytes)
+            print("[" + ids.map(String.init).joined(separator: ",") + "]")
+        }
+    }
+
+    struct Decode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decode a JSON array of token ids back to text.",
+            discussion: """
+                Examples:
+                  echo "[15496, 995]" | lathe decode pipelines/demo.yaml:tok
+                  lathe encode pipelines/demo.yaml:tok notes.txt | lathe decode pipelines/demo.yaml:tok
+                """)
+
+        @Argument(help: "tokenizer.json, a model folder, or RECIPE:STAGE.") var tokenizer: String
+        @Argument(help: "File holding a JSON array of ids (default: standard input).") var file: String?
+
+        func run() throws {
+            let tok = try TokenizerLocator.load(tokenizer)
+            let data = Data(try readInput(file))
+            guard case .array(let items)? = try? JSONValue.parse(data) else {
+                printError("lathe: \(file ?? "standard input"): expected a JSON array of token ids, e.g. [15496, 995].")
+                throw LatheExit.usage
+            }
+            var ids: [Int] = []
+            for (i, item) in items.enumerated() {
+                guard let id = item.intValue, id >= 0, id < tok.vocabSize else {
+                    printError("lathe: element \(i) (\(item.compact())) is not a token id of this \(tok.vocabSize)-token vocabulary.")
+                    throw LatheExit.usage
+                }
+                ids.append(id)
+            }
+            FileHandle.standardOutput.write(Data(tok.decode(ids)))
+        }
+    }
+
+    struct Tokens: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a stage's training examples as tokens, marking which carry loss.",
+            discussion: """
+                The first thing to check when instruction tuning misbehaves: the prompt should be \
+                'masked', the response and its end-of-text token 'trained'.
+
+                Examples:
+                  lathe tokens pipelines/demo.yaml assistant
+                  lathe tokens pipelines/demo.yaml assistant --n 5 --ids
+                """)
+
+        @Argument(help: "The recipe.") var recipe: String
+        @Argument(help: "A training stage of the recipe.") var stage: String
+        @Option(help: "How many examples per dataset.") var n: Int = 3
+        @Flag(help: "Show each token's id.") var ids = false
+
+        func run() throws {
+            let ws = try Workspace.open(try RecipeOptions.parse([recipe]), quiet: true)
+            try ws.checkStageNames([stage])
+            let recipeStage = ws.recipe.stage(named: stage)!
+            guard let training = recipeStage.params.training else {
+                printError("lathe: stage '\(stage)' is a '\(recipeStage.kind.rawValue)' stage; `lathe tokens` shows training stages.")
+                throw LatheExit.usage
+            }
+            let tokenizerStage = training.tokenizer?.stageName ?? training.from.stageName
+            guard let tokenizerStage else {
+                printError("lathe: stage '\(stage)' takes its tokenizer from a folder; use `lathe encode` on it.")
+                throw LatheExit.usage
+            }
+            let tok = try TokenizerLocator.load(recipe + ":" + tokenizerStage)
+            for d in training.datasets {
+                let spec = DatasetBridge.spec(d, root: ws.root, maxSamples: n, trainOnInputs: training.trainOnInputs, trainOnEOS: training.trainOnEos)
+                do {
+                    let encoded = try DatasetEncoder.encode(spec, tokenizer: tok)
+                    for i in 0..<min(n, encoded.documentCount) {
+                        print(TokenPreview.render(encoded, document: i, tokenizer: tok, title: "\(d.path) example \(i + 1)", showIds: ids))
+                    }
+                } catch {
+                    printError("lathe: \(error)")
+                    throw LatheExit.stageFailed
+                }
+            }
+        }
+    }
+}
+
+/// A file's bytes, or standard input's.
+func readInput(_ path: String?) throws -> [UInt8] {
+    guard let path else { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        printError("lathe: \(path): cannot read the file.")
+        throw LatheExit.usage
+    }
+    return [UInt8](data)
+}

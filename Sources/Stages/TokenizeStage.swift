@@ -1,0 +1,94 @@
+public import Datasets
+public import Foundation
+import Orchestration
+public import Recipes
+import Tokenization
+
+/// `kind: tokenize` — trains a byte-level BPE tokenizer on the stage's datasets, or takes one
+/// `from:` another stage or an HF directory, and records how well it compresses each dataset.
+///
+/// Outputs: `tokenizer.json` (HF format) and `stats.json`
+/// (`{"vocab_size": N, "datasets": {PATH: {"documents", "bytes", "tokens", "bytes_per_token"}}}`).
+struct TokenizeStage: StageAdapter {
+    func run(_ stage: RecipeStage, recipe: Recipe, context: StageContext) throws -> StageOutcome {
+        guard case .tokenize(let params) = stage.params else { throw StageError.unknownStage(stage.name) }
+        let datasets = params.datasets.map { DatasetBridge.spec($0, root: context.projectRoot, maxSamples: params.maxSamples) }
+        var examplesByDataset: [(String, [Example])] = []
+        for (recipeSpec, spec) in zip(params.datasets, datasets) {
+            context.report(.note("reading \(recipeSpec.path)"))
+            examplesByDataset.append((recipeSpec.path, try DatasetReader.examples(spec)))
+            if context.isCancelled() { throw StageCancelled() }
+        }
+
+        let tokenizer: BPETokenizer
+        switch params.from {
+        case .stage(let name)?:
+            guard let dir = context.upstreamOutputs[name] else { throw StageError.missingUpstreamFile(stage: name, file: "tokenizer.json") }
+            tokenizer = try BPETokenizer.load(contentsOf: dir.appendingPathComponent("tokenizer.json"))
+        case .path(let path)?:
+            tokenizer = try BPETokenizer.load(contentsOf: context.projectRoot.appendingPathComponent(path).appendingPathComponent("tokenizer.json"))
+        case .scratch?, nil:
+            context.report(.note("training a \(params.vocabSize)-token BPE vocabulary"))
+            var documents: [[UInt8]] = []
+            for (_, examples) in examplesByDataset {
+                for example in examples { documents.append(example.segments.flatMap(\.bytes)) }
+            }
+            let trainer = BPETrainer(vocabSize: params.vocabSize, minFrequency: params.minFrequency,
+                                     specialTokens: params.specialTokens, threads: params.threads ?? ThreadSetting.count)
+            tokenizer = try trainer.train(documents)
+        }
+        try FileManager.default.createDirectory(at: context.outputDirectory, withIntermediateDirectories: true)
+        try tokenizer.write(to: context.outputDirectory.appendingPathComponent("tokenizer.json"))
+
+        var perDataset: [String: JSONValue] = [:]
+        var totalBytes = 0, totalTokens = 0
+        for (path, examples) in examplesByDataset {
+            let stats = try DatasetStats(examples: examples, tokenizer: tokenizer)
+            totalBytes += stats.bytes
+            totalTokens += stats.tokens
+            perDataset[path] = .object([
+                "documents": .int(stats.documents), "bytes": .int(stats.bytes), "tokens": .int(stats.tokens),
+                "bytes_per_token": .double(Self.round(stats.bytesPerToken)),
+            ])
+        }
+        let stats: JSONValue = .object(["vocab_size": .int(tokenizer.vocabSize), "datasets": .object(perDataset)])
+        try Data(stats.rendered().utf8).write(to: context.outputDirectory.appendingPathComponent("stats.json"))
+        let bytesPerToken = totalTokens > 0 ? Double(totalBytes) / Double(totalTokens) : 0
+        return StageOutcome(
+            metrics: ["vocab_size": Double(tokenizer.vocabSize), "bytes_per_token": Self.round(bytesPerToken)],
+            cost: ["bytes": Double(totalBytes), "tokens": Double(totalTokens)])
+    }
+
+    /// Four decimals keep the lock file readable and stable.
+    static func round(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
+}
+
+/// Threads for a stage without `threads:`: `$LATHE_THREADS`, else every core.
+enum ThreadSetting {
+    static var count: Int {
+        if let env = ProcessInfo.processInfo.environment["LATHE_THREADS"], let n = Int(env), n > 0 { return n }
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+}
+
+/// Translates the recipe's dataset entries into the Datasets module's specs.
+public enum DatasetBridge {
+    public static func spec(_ d: Recipes.DatasetSpec, root: URL, maxSamples: Int?, trainOnInputs: Bool = false, trainOnEOS: Bool = true) -> Datasets.DatasetSpec {
+        let type: Datasets.DatasetType
+        switch d.type {
+        case .completion: type = .completion
+        case .alpaca: type = .alpaca
+        case .dolly: type = .dolly
+        case .inputOutput: type = .inputOutput
+        case .tokenized: type = .tokenized
+        }
+        let split: TextSplit
+        switch d.splitDocuments {
+        case .blankLine: split = .blankLines
+        case .none: split = .file
+        case .line: split = .lines
+        }
+        return Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type, field: d.field,
+                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples)
+    }
+}
