@@ -6,45 +6,23 @@ public enum GELU {
 
     /// out (n) = gelu(inp).
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int) {
-        Parallel.forEachChunk((n + 15) / 16, costPerItem: 16 * 16) { r in
-            for blk in r {
-                let i = blk * 16
-                if i + 16 <= n {
-                    let x = UnsafeRawPointer(inp + i).loadUnaligned(as: SIMD16<Float>.self)
-                    let u: SIMD16<Float> = k * (x + 0.044715 * x * x * x)
-                    let y: SIMD16<Float> = 0.5 * x * (1 + FastMath.tanh(u))
-                    UnsafeMutableRawPointer(out + i).storeBytes(of: y, as: SIMD16<Float>.self)
-                } else {
-                    for j in i..<n { let x = inp[j]; out[j] = 0.5 * x * (1 + tanhf(k * (x + 0.044715 * x * x * x))) }
-                }
+        Parallel.forEachChunk(n, costPerItem: 16) { r in
+            for i in r {
+                let x = inp[i]
+                out[i] = 0.5 * x * (1 + FastMath.tanh(k * (x + 0.044715 * x * x * x)))
             }
         }
     }
 
     /// dinp (n) += gelu'(inp)·dout.
     public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int) {
-        Parallel.forEachChunk((n + 15) / 16, costPerItem: 24 * 16) { r in
-            for blk in r {
-                let i = blk * 16
-                if i + 16 <= n {
-                    let x = UnsafeRawPointer(inp + i).loadUnaligned(as: SIMD16<Float>.self)
-                    let x2: SIMD16<Float> = x * x
-                    let u: SIMD16<Float> = k * (x + 0.044715 * x2 * x)
-                    let th = FastMath.tanh(u)
-                    let sech2: SIMD16<Float> = 1 - th * th
-                    let du: SIMD16<Float> = k * (1 + 0.134145 * x2)
-                    let half: SIMD16<Float> = 0.5 * (1 + th)
-                    let grad: SIMD16<Float> = half + 0.5 * x * sech2 * du
-                    let g = UnsafeRawPointer(dout + i).loadUnaligned(as: SIMD16<Float>.self)
-                    let d = UnsafeRawPointer(dinp + i).loadUnaligned(as: SIMD16<Float>.self) + grad * g
-                    UnsafeMutableRawPointer(dinp + i).storeBytes(of: d, as: SIMD16<Float>.self)
-                } else {
-                    for j in i..<n {
-                        let x = inp[j]
-                        let th = tanhf(k * (x + 0.044715 * x * x * x))
-                        dinp[j] += (0.5 * (1 + th) + 0.5 * x * (1 - th * th) * k * (1 + 3 * 0.044715 * x * x)) * dout[j]
-                    }
-                }
+        Parallel.forEachChunk(n, costPerItem: 24) { r in
+            for i in r {
+                let x = inp[i]
+                let th = FastMath.tanh(k * (x + 0.044715 * x * x * x))
+                let sech2 = 1 - th * th
+                let grad = 0.5 * (1 + th) + 0.5 * x * sech2 * k * (1 + 3 * 0.044715 * x * x)
+                dinp[i] += grad * dout[i]
             }
         }
     }
