@@ -1,0 +1,160 @@
+import Foundation
+
+/// Causal multi-head self-attention over a packed qkv tensor (llm.c `attention_forward/backward`).
+///
+/// qkv is (B, T, 3C) holding q, k, v side by side; head h uses channels h·hd ..< (h+1)·hd of each.
+/// Position i of row b attends to positions j ≤ i of the same document: `segments` (B, T), when given,
+/// labels each position's document, and documents are contiguous runs inside a row (packing).
+/// Attention is the only layer that mixes information across time.
+public enum Attention {
+    /// First position of i's document in a row: the run of equal segment ids ending at i.
+    @inline(__always)
+    static func start(_ seg: UnsafePointer<Int32>?, _ i: Int, _ previousStart: Int) -> Int {
+        guard let seg, i > 0 else { return 0 }
+        return seg[i] == seg[i - 1] ? previousStart : i
+    }
+
+    /// out (B, T, C) = softmax(q·kᵀ/√hd, masked)·v per head; saves att (B, NH, T, T) probabilities
+    /// (masked entries 0). Per (b, h): scores and the value sum are two strided sgemms (the masked upper
+    /// triangle is computed and discarded: sgemm's speed more than pays for it).
+    /// - Complexity: 4·B·NH·T²·hd FLOP.
+    public static func forward(
+        out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
+        segments: UnsafePointer<Int32>?, b: Int, t: Int, c: Int, nh: Int
+    ) {
+        let hd = c / nh, c3 = 3 * c
+        let scale = 1 / Float(hd).squareRoot()
+        ComputeThreads.withSingleThreadedBLAS {
+            Parallel.forEachChunk(b * nh, costPerItem: 4 * t * t * hd) { tasks in
+                for task in tasks {
+                    let bi = task / nh, h = task % nh
+                    let q = qkv + bi * t * c3 + h * hd
+                    let s = att + task * t * t
+                    Matmul.gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: scale, a: q, lda: c3,
+                                b: q + c, ldb: c3, beta: 0, c: s, ldc: t)
+                    let seg = segments.map { $0 + bi * t }
+                    var s0 = 0
+                    for i in 0..<t {
+                        s0 = start(seg, i, s0)
+                        let row = s + i * t
+                        var maxv = -Float.infinity
+                        for j in s0...i where row[j] > maxv { maxv = row[j] }
+                        for j in 0..<s0 { row[j] = 0 }
+                        let sum = FastMath.expShifted(row + s0, row + s0, i - s0 + 1, shift: maxv)
+                        let inv = 1 / sum
+                        for j in s0...i { row[j] *= inv }
+                        for j in (i + 1)..<t { row[j] = 0 }
+                    }
+                    Matmul.gemm(transA: false, transB: false, m: t, n: hd, k: t, a: s, lda: t, b: q + 2 * c, ldb: c3,
+                                beta: 0, c: out + bi * t * c + h * hd, ldc: c)
+                }
+            }
+        }
+    }
+
+    /// Adds dqkv (B, T, 3C) from dout (B, T, C). `scratch` holds B·NH·T·T floats (the probabilities'
+    /// gradient per head, so nothing allocates here).
+    /// - Complexity: 8·B·NH·T²·hd FLOP.
+    public static func backward(
+        dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+        qkv: UnsafePointer<Float>, att: UnsafePointer<Float>, segments: UnsafePointer<Int32>?,
+        b: Int, t: Int, c: Int, nh: Int
+    ) {
+        let hd = c / nh, c3 = 3 * c
+        let scale = 1 / Float(hd).squareRoot()
+        ComputeThreads.withSingleThreadedBLAS {
+            Parallel.forEachChunk(b * nh, costPerItem: 8 * t * t * hd) { tasks in
+                for task in tasks {
+                    let bi = task / nh, h = task % nh
+                    let q = qkv + bi * t * c3 + h * hd, dq = dqkv + bi * t * c3 + h * hd
+                    let g = dout + bi * t * c + h * hd
+                    let p = att + task * t * t, d = scratch + task * t * t
+                    // dP = dout·vᵀ; dv += Pᵀ·dout
+                    Matmul.gemm(transA: false, transB: true, m: t, n: t, k: hd, a: g, lda: c, b: q + 2 * c, ldb: c3,
+                                beta: 0, c: d, ldc: t)
+                    Matmul.gemm(transA: true, transB: false, m: t, n: hd, k: t, a: p, lda: t, b: g, ldb: c,
+                                beta: 1, c: dq + 2 * c, ldc: c3)
+                    // through the softmax (masked entries have P = 0, so they get 0), times the score scale
+                    for i in 0..<t {
+                        let pr = p + i * t, dr = d + i * t
+                        let dot = VectorMath.dot(pr, dr, i + 1)
+                        for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                        for j in (i + 1)..<t { dr[j] = 0 }
+                    }
+                    // dq += dS·k; dk += dSᵀ·q
+                    Matmul.gemm(transA: false, transB: false, m: t, n: hd, k: t, a: d, lda: t, b: q + c, ldb: c3,
+                                beta: 1, c: dq, ldc: c3)
+                    Matmul.gemm(transA: true, transB: false, m: t, n: hd, k: t, a: d, lda: t, b: q, ldb: c3,
+                                beta: 1, c: dq + c, ldc: c3)
+                }
+            }
+        }
+        _ = segments  // the mask lives in att's zeros
+    }
+
+    /// Reference forward in Float64 (segments may be empty = one document per row).
+    public static func forwardNaive(
+        out: inout [Double], att: inout [Double], qkv: [Double], segments: [Int32], b: Int, t: Int, c: Int, nh: Int
+    ) {
+        let hd = c / nh, c3 = 3 * c
+        let scale = 1 / Double(hd).squareRoot()
+        for bi in 0..<b {
+            for h in 0..<nh {
+                for i in 0..<t {
+                    func allowed(_ j: Int) -> Bool {
+                        if j > i { return false }
+                        if segments.isEmpty { return true }
+                        // same document and no other document in between (documents are contiguous)
+                        return (j...i).allSatisfy { segments[bi * t + $0] == segments[bi * t + i] }
+                    }
+                    var scores = [Double](repeating: -.infinity, count: t)
+                    for j in 0..<t where allowed(j) {
+                        var s = 0.0
+                        for d in 0..<hd { s += qkv[(bi * t + i) * c3 + h * hd + d] * qkv[(bi * t + j) * c3 + c + h * hd + d] }
+                        scores[j] = s * scale
+                    }
+                    let m = scores.max()!
+                    let e = scores.map { $0 == -.infinity ? 0 : Foundation.exp($0 - m) }
+                    let z = e.reduce(0, +)
+                    for j in 0..<t { att[((bi * nh + h) * t + i) * t + j] = e[j] / z }
+                    for d in 0..<hd {
+                        var s = 0.0
+                        for j in 0..<t { s += e[j] / z * qkv[(bi * t + j) * c3 + 2 * c + h * hd + d] }
+                        out[(bi * t + i) * c + h * hd + d] = s
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reference backward in Float64; adds into dqkv.
+    public static func backwardNaive(
+        dqkv: inout [Double], dout: [Double], qkv: [Double], att: [Double], b: Int, t: Int, c: Int, nh: Int
+    ) {
+        let hd = c / nh, c3 = 3 * c
+        let scale = 1 / Double(hd).squareRoot()
+        for bi in 0..<b {
+            for h in 0..<nh {
+                for i in 0..<t {
+                    let p = (0..<t).map { att[((bi * nh + h) * t + i) * t + $0] }
+                    var datt = [Double](repeating: 0, count: t)
+                    for j in 0..<t {
+                        for d in 0..<hd {
+                            let g = dout[(bi * t + i) * c + h * hd + d]
+                            datt[j] += g * qkv[(bi * t + j) * c3 + 2 * c + h * hd + d]
+                            dqkv[(bi * t + j) * c3 + 2 * c + h * hd + d] += p[j] * g
+                        }
+                    }
+                    let dot = (0..<t).reduce(0.0) { $0 + p[$1] * datt[$1] }
+                    for j in 0..<t {
+                        let dpre = p[j] * (datt[j] - dot) * scale
+                        for d in 0..<hd {
+                            dqkv[(bi * t + i) * c3 + h * hd + d] += dpre * qkv[(bi * t + j) * c3 + c + h * hd + d]
+                            dqkv[(bi * t + j) * c3 + c + h * hd + d] += dpre * qkv[(bi * t + i) * c3 + h * hd + d]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
