@@ -1,0 +1,61 @@
+import COpenBLAS
+import Dispatch
+import Foundation
+
+/// The engine's thread count, shared by OpenBLAS and the engine's own parallel loops.
+///
+/// Default: `LATHE_THREADS` if set to a positive integer, else every active core. Set it once per
+/// process before training (`ComputeThreads.set(2)`); results are bitwise reproducible for a given
+/// thread count (OpenBLAS may split sums differently for different counts, the engine's own loops
+/// never do: they split work over disjoint output rows in a thread-independent way).
+public enum ComputeThreads {
+    // Written only through `set(_:)`, which callers invoke before starting work; safe because every
+    // reader runs after that write on the same or a later-started thread.
+    nonisolated(unsafe) private static var current: Int = 0
+
+    /// The thread count in use (resolves the default on first use).
+    public static var count: Int {
+        if current == 0 { set(nil) }
+        return current
+    }
+
+    /// Sets the thread count; `nil` means `LATHE_THREADS` or all active cores.
+    public static func set(_ threads: Int?) {
+        var n = threads ?? 0
+        if n <= 0, let env = ProcessInfo.processInfo.environment["LATHE_THREADS"], let v = Int(env), v > 0 { n = v }
+        if n <= 0 { n = ProcessInfo.processInfo.activeProcessorCount }
+        current = max(1, n)
+        openblas_set_num_threads(Int32(current))
+    }
+}
+
+/// Parallel loops over disjoint index ranges (the only kind of parallelism the kernels use).
+public enum Parallel {
+    /// Calls `body(range)` for contiguous chunks covering `0..<count`, on up to `ComputeThreads.count`
+    /// threads. Runs inline when the work is small (`count * costPerItem < 32_768` FLOP-ish units) or one
+    /// thread is configured. `body` must write only to outputs owned by its range.
+    public static func forEachChunk(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+        let threads = ComputeThreads.count
+        if threads <= 1 || count < 2 || count * costPerItem < 32_768 {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        let chunks = min(threads, count)
+        withoutActuallyEscaping(body) { body in
+            // Safe because each chunk writes only outputs owned by its own range (the kernels' contract),
+            // and concurrentPerform returns only after every chunk finished.
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let lo = chunk * count / chunks
+                let hi = (chunk + 1) * count / chunks
+                if lo < hi { box.value(lo..<hi) }
+            }
+        }
+    }
+}
+
+/// Carries a non-Sendable closure into `concurrentPerform`; see the safety note at the use site.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// GELU in GPT-2's tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (HF `gelu_new`).
+public enum GELU {
+    @usableFromInline static let k: Float = (2 / Float.pi).squareRoot()
+
+    /// out (n) = gelu(inp).
+    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int) {
+        Parallel.forEachChunk(n, costPerItem: 16) { r in
+            for i in r {
+                let x = inp[i]
+                out[i] = 0.5 * x * (1 + tanhf(k * (x + 0.044715 * x * x * x)))
+            }
+        }
+    }
+
+    /// dinp (n) += gelu'(inp)·dout.
+    public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int) {
+        Parallel.forEachChunk(n, costPerItem: 24) { r in
+            for i in r {
+                let x = inp[i]
+                let u = k * (x + 0.044715 * x * x * x)
+                let th = tanhf(u)
+                let sech2 = 1 - th * th
+                let grad = 0.5 * (1 + th) + 0.5 * x * sech2 * k * (1 + 3 * 0.044715 * x * x)
+                dinp[i] += grad * dout[i]
+            }
+        }
+    }
+
+    /// Reference forward in Float64.
+    public static func forwardNaive(_ x: [Double]) -> [Double] {
+        let k = (2 / Double.pi).squareRoot()
+        return x.map { 0.5 * $0 * (1 + Foundation.tanh(k * ($0 + 0.044715 * $0 * $0 * $0))) }
+    }
+
+    /// Reference backward in Float64: returns dinp = gelu'(x)·dout.
+    public static func backwardNaive(_ x: [Double], dout: [Double]) -> [Double] {
+        let k = (2 / Double.pi).squareRoot()
+        return zip(x, dout).map { x, g in
+            let th = Foundation.tanh(k * (x + 0.044715 * x * x * x))
+            return g * (0.5 * (1 + th) + 0.5 * x * (1 - th * th) * k * (1 + 3 * 0.044715 * x * x))
+        }
+    }
+}
+
+/// Residual connection: out = a + b; the gradient flows unchanged into both branches.
+public enum Residual {
+    /// out (n) = a + b.
+    public static func forward(out: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>, n: Int) {
+        Parallel.forEachChunk(n, costPerItem: 2) { r in for i in r { out[i] = a[i] + b[i] } }
+    }
+
+    /// da += dout, db += dout.
+    public static func backward(da: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, n: Int) {
+        Parallel.forEachChunk(n, costPerItem: 2) { r in for i in r { da[i] += dout[i]; db[i] += dout[i] } }
+    }
+
+    /// Reference forward in Float64.
+    public static func forwardNaive(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map(+) }
+}

@@ -1,0 +1,101 @@
+import COpenBLAS
+
+/// Matrix products through `cblas_sgemm`, plus the linear layer y = x·W + b built on them, each with a
+/// naive Float64 twin. Weights are stored [in, out] (HF GPT-2's Conv1D layout), so the forward is an
+/// NN product, the input gradient NT and the weight gradient TN.
+public enum Matmul {
+    /// C (m×n) = alpha·op(A)·op(B) + beta·C, row-major; op(A) is m×k, op(B) is k×n.
+    /// - Complexity: 2·m·n·k FLOP.
+    public static func gemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if m == 0 || n == 0 { return }
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Reference for `gemm` in Float64 with packed (ld = row length) operands.
+    public static func gemmNaive(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double = 1,
+        a: [Double], b: [Double], beta: Double, c: inout [Double]
+    ) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for p in 0..<k {
+                    let av = transA ? a[p * m + i] : a[i * k + p]
+                    let bv = transB ? b[j * k + p] : b[p * n + j]
+                    s += av * bv
+                }
+                c[i * n + j] = alpha * s + beta * c[i * n + j]
+            }
+        }
+    }
+
+    /// out (n, oc) = inp (n, c) · weight (c, oc) + bias (oc).
+    /// - Complexity: 2·n·c·oc FLOP.
+    public static func linearForward(
+        out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, n: Int, c: Int, oc: Int
+    ) {
+        if let bias {
+            for row in 0..<n { (out + row * oc).update(from: bias, count: oc) }
+        }
+        gemm(transA: false, transB: false, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: oc,
+             beta: bias == nil ? 0 : 1, c: out, ldc: oc)
+    }
+
+    /// Adds the gradients of `linearForward`: dinp += dout·Wᵀ, dweight += inpᵀ·dout, dbias += Σ_rows dout.
+    /// Any of the three outputs may be nil (frozen weights, or the first layer's input).
+    public static func linearBackward(
+        dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
+        dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        n: Int, c: Int, oc: Int
+    ) {
+        if let dinp {
+            gemm(transA: false, transB: true, m: n, n: c, k: oc, a: dout, lda: oc, b: weight, ldb: oc,
+                 beta: 1, c: dinp, ldc: c)
+        }
+        if let dweight {
+            gemm(transA: true, transB: false, m: c, n: oc, k: n, a: inp, lda: c, b: dout, ldb: oc,
+                 beta: 1, c: dweight, ldc: oc)
+        }
+        if let dbias {
+            // Rows in order, columns vectorised: the same sum order for every thread count.
+            for row in 0..<n { VectorMath.axpy(1, dout + row * oc, dbias, oc) }
+        }
+    }
+
+    /// Reference forward in Float64 (bias may be empty).
+    public static func linearForwardNaive(
+        out: inout [Double], inp: [Double], weight: [Double], bias: [Double], n: Int, c: Int, oc: Int
+    ) {
+        for row in 0..<n {
+            for o in 0..<oc {
+                var s = bias.isEmpty ? 0 : bias[o]
+                for i in 0..<c { s += inp[row * c + i] * weight[i * oc + o] }
+                out[row * oc + o] = s
+            }
+        }
+    }
+
+    /// Reference backward in Float64; adds into the gradients.
+    public static func linearBackwardNaive(
+        dinp: inout [Double], dweight: inout [Double], dbias: inout [Double],
+        dout: [Double], inp: [Double], weight: [Double], n: Int, c: Int, oc: Int
+    ) {
+        for row in 0..<n {
+            for o in 0..<oc {
+                let g = dout[row * oc + o]
+                if !dbias.isEmpty { dbias[o] += g }
+                for i in 0..<c {
+                    dinp[row * c + i] += g * weight[i * oc + o]
+                    dweight[i * oc + o] += g * inp[row * c + i]
+                }
+            }
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder: the Compute module lands with its issue.
-enum ComputeModuleMarker {}

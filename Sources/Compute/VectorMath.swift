@@ -1,0 +1,49 @@
+/// Small SIMD helpers for the hand-written kernels. Swift does not reassociate float sums on its own,
+/// so reductions use explicit SIMD lanes (the naive twins keep the strict left-to-right order).
+public enum VectorMath {
+    /// Σ a[i]·b[i] over `n` elements, 16 lanes at a time.
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD16<Float>()
+        var i = 0
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 16 <= n {
+            acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        var s = acc.sum()
+        while i < n { s += a[i] * b[i]; i += 1 }
+        return s
+    }
+
+    /// y[i] += alpha·x[i] over `n` elements.
+    @inlinable @inline(__always)
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var i = 0
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        let a = SIMD16<Float>(repeating: alpha)
+        while i + 16 <= n {
+            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                + a * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { y[i] += alpha * x[i]; i += 1 }
+    }
+
+    /// Σ x[i]² in Double (for gradient norms), fixed order.
+    @inlinable
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+        var acc = SIMD8<Double>()
+        var i = 0
+        while i + 8 <= n {
+            let v = SIMD8<Double>(SIMD8<Float>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)))
+            acc += v * v
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n { s += Double(x[i]) * Double(x[i]); i += 1 }
+        return s
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder: the TestSupport module lands with its issue.
-enum TestSupportModuleMarker {}
