@@ -55,7 +55,10 @@ public struct HFCheckpoint: Sendable {
             throw .safeTensors(error)
         }
         try Self.writeText(config.jsonText(), to: directory.appendingPathComponent("config.json"))
-        let generation = "{\n  \"bos_token_id\": \(config.bosTokenID),\n  \"eos_token_id\": \(config.eosTokenID)\n}\n"
+        let ids = [("bos_token_id", config.bosTokenID), ("eos_token_id", config.eosTokenID)].compactMap { key, id in
+            id.map { "  \"\(key)\": \($0)" }
+        }
+        let generation = "{\n" + ids.joined(separator: ",\n") + (ids.isEmpty ? "}\n" : "\n}\n")
         try Self.writeText(generation, to: directory.appendingPathComponent("generation_config.json"))
     }
 

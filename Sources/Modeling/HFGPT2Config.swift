@@ -10,8 +10,9 @@ public struct HFGPT2Config: Sendable, Equatable {
     /// MLP width; nil means `4 × nEmbd` (written as `null`, like HF).
     public var nInner: Int?
     public var layerNormEpsilon: Double
-    public var bosTokenID: Int
-    public var eosTokenID: Int
+    /// Special token ids; nil is written as `null` (GPT-2 itself uses 50256, its `<|endoftext|>`).
+    public var bosTokenID: Int?
+    public var eosTokenID: Int?
     /// Dropout probabilities recorded for HF training; Lathe's inference ignores them.
     public var residPdrop: Double
     public var embdPdrop: Double
@@ -30,9 +31,8 @@ public struct HFGPT2Config: Sendable, Equatable {
         self.nHead = nHead
         self.nInner = nInner
         self.layerNormEpsilon = layerNormEpsilon
-        // GPT-2 uses its last token (<|endoftext|>) as both BOS and EOS.
-        self.bosTokenID = bosTokenID ?? vocabSize - 1
-        self.eosTokenID = eosTokenID ?? vocabSize - 1
+        self.bosTokenID = bosTokenID
+        self.eosTokenID = eosTokenID
         self.residPdrop = residPdrop
         self.embdPdrop = embdPdrop
         self.attnPdrop = attnPdrop
@@ -49,9 +49,9 @@ public struct HFGPT2Config: Sendable, Equatable {
             ("activation_function", "\"gelu_new\""),
             ("architectures", "[\n    \"GPT2LMHeadModel\"\n  ]"),
             ("attn_pdrop", number(attnPdrop)),
-            ("bos_token_id", "\(bosTokenID)"),
+            ("bos_token_id", bosTokenID.map { "\($0)" } ?? "null"),
             ("embd_pdrop", number(embdPdrop)),
-            ("eos_token_id", "\(eosTokenID)"),
+            ("eos_token_id", eosTokenID.map { "\($0)" } ?? "null"),
             ("initializer_range", number(initializerRange)),
             ("layer_norm_epsilon", number(layerNormEpsilon)),
             ("model_type", "\"gpt2\""),

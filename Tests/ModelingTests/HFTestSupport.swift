@@ -4,7 +4,7 @@ import Foundation
 /// Helpers shared by the HF checkpoint tests (test-local so the file stays within this suite's ownership).
 enum HFTestSupport {
     /// A tiny GPT-2: V=11, P=8, d=8, 2 layers, 2 heads, f=32 (every weight shape distinct from its neighbors).
-    static let tinyConfig = HFGPT2Config(vocabSize: 11, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2)
+    static let tinyConfig = HFGPT2Config(vocabSize: 11, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2, bosTokenID: 10, eosTokenID: 10)
 
     /// Seeded random weights in [-0.5, 0.5) with LayerNorm gains near 1, so every tensor matters.
     static func randomCheckpoint(_ config: HFGPT2Config = tinyConfig, seed: UInt64 = 1) -> HFCheckpoint {
