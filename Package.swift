@@ -83,7 +83,8 @@ let package = Package(
         .testTarget(
             name: "ModelingTests",
             dependencies: ["Modeling", "TestSupport"],
-            exclude: ["reference_gpt2.py"],  // run by the HF tests as a subprocess, not a resource
+            // Read by path from the HF tests (the script runs as a subprocess), not bundled as resources.
+            exclude: ["reference_gpt2.py", "HFFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strictSettings),
