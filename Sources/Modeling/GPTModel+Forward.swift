@@ -1,0 +1,91 @@
+import Compute
+
+extension GPTModel {
+    /// Runs the model over `batch` and returns the weighted loss Σ weights·(−log p(target)) (0 when no
+    /// position has a target). Saves every activation backward needs; afterwards the activation arena
+    /// holds softmax probabilities where the logits were, for positions with targets.
+    ///
+    /// Preconditions (programmer errors, checked once): T ≤ n_positions, ids inside the vocabulary and
+    /// position table. `TrainingData` validates user data before it gets here.
+    /// - Complexity: ≈ 2·N + 4·L·C·T FLOP per token (N = parameters excluding the position table).
+    @discardableResult
+    public func forward(_ batch: TokenBatch) -> Float {
+        let a = runTrunk(batch)
+        return lossFromLogits(a, batch)
+    }
+
+    /// Forward pass that stops at the logits. `body` receives (B·T, V) logits, row-major.
+    public func logits<R>(_ batch: TokenBatch, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        let a = runTrunk(batch)
+        return try body(UnsafeBufferPointer(start: a.ptr(a.logits), count: a.logits.count))
+    }
+
+    /// Embeddings, blocks, final LayerNorm and the tied head; returns the activations holding logits.
+    func runTrunk(_ batch: TokenBatch) -> GPTActivations {
+        let b = batch.batchSize, t = batch.sequenceLength
+        let c = config.nEmbd, nh = config.nHead, v = config.vocabSize, n = b * t
+        precondition(t <= config.nPositions, "sequence length \(t) exceeds n_positions \(config.nPositions)")
+        precondition(batch.tokens.allSatisfy { $0 >= 0 && Int($0) < v }, "token id outside the vocabulary")
+        precondition(batch.positions.allSatisfy { $0 >= 0 && Int($0) < config.nPositions }, "position outside n_positions")
+        let a = activations(b: b, t: t)
+        let o = offsets
+        batch.tokens.withUnsafeBufferPointer { tok in
+            batch.positions.withUnsafeBufferPointer { pos in
+                Embedding.forward(out: a.ptr(a.encoded), tokens: tok.baseAddress!, positions: pos.baseAddress!,
+                                  wte: param(o.wte.offset), wpe: param(o.wpe.offset), n: n, c: c)
+            }
+        }
+        let eps = config.layerNormEpsilon
+        batch.segments.withUnsafeBufferPointer { seg in
+            for l in 0..<config.nLayer {
+                let w = o.blocks[l]
+                let residual = l == 0 ? a.ptr(a.encoded) : a.ptr(a.residual3[l - 1])
+                LayerNorm.forward(out: a.ptr(a.ln1[l]), mean: a.ptr(a.ln1Mean[l]), rstd: a.ptr(a.ln1Rstd[l]), inp: residual,
+                                  weight: param(w.ln1w.offset), bias: param(w.ln1b.offset), n: n, c: c, epsilon: eps)
+                Matmul.linearForward(out: a.ptr(a.qkv[l]), inp: a.ptr(a.ln1[l]), weight: param(w.qkvw.offset),
+                                     bias: param(w.qkvb.offset), n: n, c: c, oc: 3 * c)
+                Attention.forward(out: a.ptr(a.atty[l]), att: a.ptr(a.att[l]), qkv: a.ptr(a.qkv[l]),
+                                  segments: seg.baseAddress!, b: b, t: t, c: c, nh: nh)
+                Matmul.linearForward(out: a.ptr(a.scratch), inp: a.ptr(a.atty[l]), weight: param(w.projw.offset),
+                                     bias: param(w.projb.offset), n: n, c: c, oc: c)
+                Residual.forward(out: a.ptr(a.residual2[l]), a: residual, b: a.ptr(a.scratch), n: n * c)
+                LayerNorm.forward(out: a.ptr(a.ln2[l]), mean: a.ptr(a.ln2Mean[l]), rstd: a.ptr(a.ln2Rstd[l]),
+                                  inp: a.ptr(a.residual2[l]), weight: param(w.ln2w.offset), bias: param(w.ln2b.offset),
+                                  n: n, c: c, epsilon: eps)
+                Matmul.linearForward(out: a.ptr(a.fch[l]), inp: a.ptr(a.ln2[l]), weight: param(w.fcw.offset),
+                                     bias: param(w.fcb.offset), n: n, c: c, oc: 4 * c)
+                GELU.forward(out: a.ptr(a.fchGelu[l]), inp: a.ptr(a.fch[l]), n: n * 4 * c)
+                Matmul.linearForward(out: a.ptr(a.scratch), inp: a.ptr(a.fchGelu[l]), weight: param(w.fcprojw.offset),
+                                     bias: param(w.fcprojb.offset), n: n, c: 4 * c, oc: c)
+                Residual.forward(out: a.ptr(a.residual3[l]), a: a.ptr(a.residual2[l]), b: a.ptr(a.scratch), n: n * c)
+            }
+        }
+        LayerNorm.forward(out: a.ptr(a.lnf), mean: a.ptr(a.lnfMean), rstd: a.ptr(a.lnfRstd),
+                          inp: a.ptr(a.residual3[config.nLayer - 1]), weight: param(o.lnfw.offset),
+                          bias: param(o.lnfb.offset), n: n, c: c, epsilon: eps)
+        // tied head: logits (n, V) = lnf (n, C) · wteᵀ
+        Matmul.gemm(transA: false, transB: true, m: n, n: v, k: c, a: a.ptr(a.lnf), lda: c,
+                    b: param(o.wte.offset), ldb: c, beta: 0, c: a.ptr(a.logits), ldc: v)
+        return a
+    }
+
+    /// Softmax in place over the logits, per-position cross-entropy, weighted sum.
+    func lossFromLogits(_ a: GPTActivations, _ batch: TokenBatch) -> Float {
+        let n = batch.batchSize * batch.sequenceLength, v = config.vocabSize
+        precondition(batch.targets.allSatisfy { $0 < v }, "target id outside the vocabulary")
+        Softmax.forward(probs: a.ptr(a.logits), logits: a.ptr(a.logits), n: n, v: v)
+        batch.targets.withUnsafeBufferPointer { tg in
+            CrossEntropy.forward(losses: a.ptr(a.losses), probs: a.ptr(a.logits), targets: tg.baseAddress!, n: n, v: v)
+        }
+        var loss = 0.0
+        let losses = a.ptr(a.losses)
+        for i in 0..<n where batch.weights[i] != 0 { loss += Double(batch.weights[i]) * Double(losses[i]) }
+        return Float(loss)
+    }
+
+    /// Per-position −log p(target) of the last `forward` (B·T values; 0 where the target is −1).
+    public func withPositionLosses<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        guard let a = activations else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: a.ptr(a.losses), count: a.losses.count))
+    }
+}

@@ -1,0 +1,146 @@
+import Compute
+
+/// A GPT-2-family transformer: learned token + position embeddings, pre-LayerNorm blocks (causal
+/// self-attention, GELU MLP 4×), final LayerNorm, LM head tied to the token embedding.
+///
+/// Parameters and their gradients live in one arena laid out by `layout` (parameters first, then
+/// gradients at the same offsets + `layout.totalCount`). Forward and backward are explicit, llm.c style.
+/// Not thread-safe: one model serves one caller at a time.
+public final class GPTModel: @unchecked Sendable {
+    public let config: GPTConfig
+    public let layout: ParameterLayout
+    /// Parameters [0, N) and gradients [N, 2N).
+    let storage: Arena
+    /// Which layout entries receive gradients (same order as `layout.parameters`). Frozen entries get no
+    /// gradient computed and no optimizer state.
+    public internal(set) var trainable: [Bool]
+    var activations: GPTActivations?
+    /// Offsets of the named tensors, resolved once.
+    let offsets: ModelOffsets
+
+    /// A model with GPT-2's initialisation from `seed`: weights N(0, initializer_range²), residual
+    /// projections (`c_proj`) scaled by 1/√(2·n_layer), biases 0, LayerNorm gains 1 (HF `_init_weights`).
+    public convenience init(config: GPTConfig, seed: UInt64) throws(ModelingError) {
+        try self.init(config: config)
+        var rng = SeededGenerator(seed: seed)
+        let std = config.initializerRange
+        for p in layout.parameters {
+            let dst = storage.base + p.offset
+            if p.name.hasSuffix(".bias") { continue }
+            if p.moduleName.hasPrefix("ln_") { dst.update(repeating: 1, count: p.count); continue }
+            let scale: Float = p.moduleName == "c_proj" ? 1 / Float(2 * config.nLayer).squareRoot() : 1
+            rng.fillNormal(dst, n: p.count, std: std * scale)
+        }
+    }
+
+    /// A model with every parameter zero (for loading weights into).
+    public init(config: GPTConfig) throws(ModelingError) {
+        try config.validate()
+        self.config = config
+        layout = ParameterLayout(config: config)
+        storage = Arena(count: 2 * layout.totalCount)
+        trainable = [Bool](repeating: true, count: layout.parameters.count)
+        offsets = ModelOffsets(layout: layout, config: config)
+    }
+
+    /// Number of parameters (the tied head counted once).
+    public var parameterCount: Int { layout.totalCount }
+
+    // MARK: Parameter access (for HF import/export and checkpoints)
+
+    /// Lends the flat parameter buffer (layout order) to `body`. Do not let the pointer escape.
+    public func withParameters<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeMutableBufferPointer(start: storage.base, count: layout.totalCount))
+    }
+
+    /// Lends the flat gradient buffer (layout order, valid after `backward`) to `body`.
+    public func withGradients<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeMutableBufferPointer(start: storage.base + layout.totalCount, count: layout.totalCount))
+    }
+
+    /// Lends the values of parameter `name` (HF GPT-2 name; shape `layout.info(name)!.shape`).
+    /// - Throws: `ModelingError.unknownParameter` for a name not in the layout.
+    public func withParameter<R>(named name: String, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) throws -> R {
+        guard let info = layout.info(name) else { throw ModelingError.unknownParameter(name) }
+        return try body(UnsafeMutableBufferPointer(start: storage.base + info.offset, count: info.count))
+    }
+
+    /// A copy of all parameters in layout order.
+    public func parameterValues() -> [Float] { withParameters { Array($0) } }
+
+    /// Replaces all parameters (layout order).
+    public func setParameterValues(_ values: [Float]) throws(ModelingError) {
+        guard values.count == layout.totalCount else {
+            throw .invalidData("expected \(layout.totalCount) parameter values, got \(values.count)")
+        }
+        values.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    /// A copy of all gradients in layout order.
+    public func gradientValues() -> [Float] { withGradients { Array($0) } }
+
+    /// Sets every gradient to zero (one memset over the gradient half of the arena).
+    public func zeroGradients() { (storage.base + layout.totalCount).update(repeating: 0, count: layout.totalCount) }
+
+    // MARK: Freezing
+
+    /// Marks which parameters train; frozen ones get no gradient and no optimizer state.
+    /// `trainable` has one entry per `layout.parameters` element.
+    public func setTrainable(_ trainable: [Bool]) {
+        precondition(trainable.count == layout.parameters.count, "one flag per layout entry")
+        self.trainable = trainable
+    }
+
+    /// Applies a `Freezing` rule (see `Freezing`) and returns the trainable flags it produced.
+    @discardableResult
+    public func freeze(_ rule: Freezing) throws(ModelingError) -> [Bool] {
+        let flags = try rule.trainableFlags(layout: layout, nLayer: config.nLayer)
+        setTrainable(flags)
+        return flags
+    }
+
+    /// Gradient pointer for layout entry `offset`, or nil when that tensor is frozen.
+    @inline(__always) func grad(_ entry: Int, _ offset: Int) -> UnsafeMutablePointer<Float>? {
+        trainable[entry] ? storage.base + layout.totalCount + offset : nil
+    }
+
+    @inline(__always) func param(_ offset: Int) -> UnsafeMutablePointer<Float> { storage.base + offset }
+
+    /// Activations for (b, t), reallocated only when the shape changes.
+    func activations(b: Int, t: Int) -> GPTActivations {
+        if let a = activations, a.b == b, a.t == t { return a }
+        let a = GPTActivations(config: config, b: b, t: t)
+        activations = a
+        return a
+    }
+
+    /// Floats held by parameters, gradients and activations (for memory accounting).
+    public var allocatedFloats: Int { storage.count + (activations?.floatCount ?? 0) }
+}
+
+/// Offsets (and layout indices, for the trainable flags) of every tensor the forward pass touches.
+struct ModelOffsets {
+    struct Entry { let index: Int; let offset: Int }
+    struct Block {
+        let ln1w, ln1b, qkvw, qkvb, projw, projb, ln2w, ln2b, fcw, fcb, fcprojw, fcprojb: Entry
+    }
+    let wte, wpe, lnfw, lnfb: Entry
+    let blocks: [Block]
+
+    init(layout: ParameterLayout, config: GPTConfig) {
+        let idx = Dictionary(uniqueKeysWithValues: layout.parameters.enumerated().map { ($1.name, $0) })
+        func e(_ name: String) -> Entry { let i = idx[name]!; return Entry(index: i, offset: layout.parameters[i].offset) }
+        wte = e("transformer.wte.weight"); wpe = e("transformer.wpe.weight")
+        lnfw = e("transformer.ln_f.weight"); lnfb = e("transformer.ln_f.bias")
+        blocks = (0..<config.nLayer).map { l in
+            let p = "transformer.h.\(l)."
+            return Block(
+                ln1w: e(p + "ln_1.weight"), ln1b: e(p + "ln_1.bias"),
+                qkvw: e(p + "attn.c_attn.weight"), qkvb: e(p + "attn.c_attn.bias"),
+                projw: e(p + "attn.c_proj.weight"), projb: e(p + "attn.c_proj.bias"),
+                ln2w: e(p + "ln_2.weight"), ln2b: e(p + "ln_2.bias"),
+                fcw: e(p + "mlp.c_fc.weight"), fcb: e(p + "mlp.c_fc.bias"),
+                fcprojw: e(p + "mlp.c_proj.weight"), fcprojb: e(p + "mlp.c_proj.bias"))
+        }
+    }
+}

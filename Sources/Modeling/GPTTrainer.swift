@@ -1,0 +1,120 @@
+public import Compute
+import Dispatch
+
+/// Trains a `GPTModel` on `TrainingData` with AdamW: the API every training stage calls.
+///
+/// ```swift
+/// let trainer = try GPTTrainer(model: model, data: data, hyperparameters: hp, freezing: .none)
+/// let last = trainer.train { report in report.loss.isFinite ? .proceed : .stop }
+/// ```
+/// A step samples `gradient_accumulation_steps` micro-batches of `micro_batch_size` rows, weights every
+/// target by 1 / (targets in the whole step), accumulates gradients, clips the global norm, and applies
+/// AdamW at the scheduled learning rate. Nothing allocates inside a step. The trainer never prints.
+public final class GPTTrainer: @unchecked Sendable {
+    public let model: GPTModel
+    public let data: TrainingData
+    public let hyperparameters: TrainingHyperparameters
+    /// Optimizer steps completed.
+    public internal(set) var step = 0
+    /// Row order and data cursor.
+    public internal(set) var sampler: BatchSampler
+    /// Free randomness for future stochastic layers (e.g. LoRA dropout); saved in checkpoints.
+    public internal(set) var rng: SeededGenerator
+
+    /// AdamW moments for trainable tensors only: m then v, each `momentCount` floats.
+    let moments: Arena
+    let momentCount: Int
+    /// (parameter offset, count, moment offset, decays) for each trainable tensor, in layout order.
+    let segments: [(offset: Int, count: Int, moment: Int, decays: Bool)]
+    var batches: [TokenBatch]
+
+    /// - Throws: `ModelingError` when the data's sequence length exceeds `n_positions`, the data holds no
+    ///   targets, the settings are out of range, or a freezing pattern is invalid.
+    public init(model: GPTModel, data: TrainingData, hyperparameters hp: TrainingHyperparameters, freezing: Freezing = .none) throws(ModelingError) {
+        try hp.validate()
+        guard data.sequenceLength <= model.config.nPositions else {
+            throw .invalidData("sequence_len \(data.sequenceLength) is longer than the model's n_positions \(model.config.nPositions)")
+        }
+        guard data.rowCount > 0, data.targetCount > 0 else {
+            throw .invalidData("no token carries loss (is every label masked, e.g. train_on_inputs: false with empty responses?)")
+        }
+        try model.freeze(freezing)
+        self.model = model
+        self.data = data
+        hyperparameters = hp
+        sampler = BatchSampler(rowCount: data.rowCount, seed: hp.seed, shuffle: hp.shuffle)
+        rng = SeededGenerator(seed: hp.seed ^ 0xD1B5_4A32_D192_ED03)
+        var segs: [(Int, Int, Int, Bool)] = []
+        var m = 0
+        for (i, p) in model.layout.parameters.enumerated() where model.trainable[i] {
+            segs.append((p.offset, p.count, m, p.decays))
+            m += p.count
+        }
+        segments = segs
+        momentCount = m
+        moments = Arena(count: 2 * m)
+        batches = (0..<hp.gradientAccumulationSteps).map { _ in
+            TokenBatch(batchSize: hp.microBatchSize, sequenceLength: data.sequenceLength)
+        }
+    }
+
+    /// Number of trainable parameters (those with optimizer state).
+    public var trainableParameterCount: Int { momentCount }
+
+    /// Runs one optimizer step and reports it.
+    public func trainStep() -> StepReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let hp = hyperparameters
+        // 1. sample all micro-batches, so the loss weights can be 1 / (targets in the whole step)
+        var targets = 0
+        for k in batches.indices {
+            for slot in 0..<hp.microBatchSize { data.fill(&batches[k], slot: slot, row: sampler.next()) }
+            for w in batches[k].weights where w != 0 { targets += 1 }
+        }
+        let scale = targets > 0 ? 1 / Float(targets) : 0
+        for k in batches.indices {
+            for i in batches[k].weights.indices where batches[k].weights[i] != 0 { batches[k].weights[i] = scale }
+        }
+        // 2. accumulate gradients
+        model.zeroGradients()
+        var loss: Float = 0
+        for k in batches.indices {
+            loss += model.forward(batches[k])
+            model.backward(batches[k])
+        }
+        // 3. clip, schedule, update
+        let n = model.layout.totalCount
+        let grads = model.storage.base + n
+        var sq = 0.0
+        for s in segments { sq += VectorMath.sumOfSquares(grads + s.offset, s.count) }
+        let norm = sq.squareRoot()
+        let factor = GradientClipping.scale(norm: norm, maxNorm: Double(hp.maxGradNorm))
+        let lr = hp.schedule.learningRate(at: step)
+        step += 1
+        let settings = hp.adamW
+        for s in segments {
+            GradientClipping.apply(factor, to: grads + s.offset, n: s.count)
+            AdamW.update(params: model.storage.base + s.offset, grads: grads + s.offset,
+                         m: moments.base + s.moment, v: moments.base + momentCount + s.moment, n: s.count,
+                         learningRate: lr, settings: settings, decay: s.decays, step: step)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let tokens = hp.microBatchSize * data.sequenceLength * hp.gradientAccumulationSteps
+        return StepReport(step: step, loss: loss, learningRate: lr, gradNorm: Float(norm),
+                          tokensPerSecond: Double(tokens) / max(seconds, 1e-9), targetTokens: targets,
+                          epoch: Double(sampler.cursor) / Double(data.rowCount))
+    }
+
+    /// Trains until `max_steps` optimizer steps are done or `progress` returns `.stop`; returns the last
+    /// report (nil when no step ran). Calls `progress` after every step.
+    @discardableResult
+    public func train(progress: (StepReport) -> TrainingDisposition = { _ in .proceed }) -> StepReport? {
+        var last: StepReport?
+        while step < hyperparameters.maxSteps {
+            let r = trainStep()
+            last = r
+            if progress(r) == .stop { break }
+        }
+        return last
+    }
+}

@@ -1,2 +1,0 @@
-/// Placeholder: the Modeling module lands with its issue.
-enum ModelingModuleMarker {}

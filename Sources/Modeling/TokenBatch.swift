@@ -1,0 +1,43 @@
+/// One (B, T) batch of model input, row-major. Preallocated once and refilled in place by the
+/// batch sampler, so a training step allocates nothing.
+public struct TokenBatch: Sendable {
+    /// B rows.
+    public let batchSize: Int
+    /// T positions per row.
+    public let sequenceLength: Int
+    /// Input token ids (B, T).
+    public var tokens: [Int32]
+    /// Position ids (B, T); restart at 0 at each packed document.
+    public var positions: [Int32]
+    /// Document id of each position (B, T); attention never crosses a change of id within a row.
+    public var segments: [Int32]
+    /// Next-token targets (B, T); −1 means "no target".
+    public var targets: [Int32]
+    /// Loss weight per position (B, T); 0 for ignored positions. The loss is Σ weight·(−log p(target)).
+    public var weights: [Float]
+
+    /// A batch of zeros (every position its own document 0, no targets).
+    public init(batchSize: Int, sequenceLength: Int) {
+        let n = batchSize * sequenceLength
+        self.batchSize = batchSize
+        self.sequenceLength = sequenceLength
+        tokens = [Int32](repeating: 0, count: n)
+        positions = (0..<n).map { Int32($0 % sequenceLength) }
+        segments = [Int32](repeating: 0, count: n)
+        targets = [Int32](repeating: -1, count: n)
+        weights = [Float](repeating: 0, count: n)
+    }
+
+    /// A batch of plain causal rows: tokens (B·T ids), positions 0..<T, one document per row, targets
+    /// given (or none), mean loss over positions whose target ≥ 0.
+    public init(tokens: [Int32], targets: [Int32]? = nil, batchSize: Int, sequenceLength: Int) {
+        self.init(batchSize: batchSize, sequenceLength: sequenceLength)
+        precondition(tokens.count == batchSize * sequenceLength, "tokens must hold B·T ids")
+        self.tokens = tokens
+        if let targets {
+            self.targets = targets
+            let n = targets.filter { $0 >= 0 }.count
+            weights = targets.map { $0 >= 0 && n > 0 ? 1 / Float(n) : 0 }
+        }
+    }
+}

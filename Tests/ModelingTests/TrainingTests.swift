@@ -1,0 +1,104 @@
+import Foundation
+import Modeling
+import Testing
+
+@Suite struct TrainingTests {
+    static let config = GPTConfig(vocabSize: 16, nPositions: 8, nEmbd: 16, nLayer: 1, nHead: 2)
+
+    func trainer(steps: Int, seed: UInt64 = 1, accumulation: Int = 1, batch: Int = 4) throws -> GPTTrainer {
+        let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 120, vocab: 16), sequenceLength: 8, vocabSize: 16)
+        var hp = TrainingHyperparameters()
+        hp.learningRate = 1e-2; hp.maxSteps = steps; hp.microBatchSize = batch; hp.gradientAccumulationSteps = accumulation
+        hp.warmupSteps = 3; hp.weightDecay = 0.01; hp.seed = seed
+        return try GPTTrainer(model: try GPTModel(config: Self.config, seed: seed), data: data, hyperparameters: hp)
+    }
+
+    @Test func aTinyModelOverfitsATinyCorpus() throws {
+        let t = try trainer(steps: 150)
+        var first: Float?
+        let last = t.train { r in
+            if first == nil { first = r.loss }
+            return .proceed
+        }
+        #expect(first! > 2)
+        #expect(last!.loss < 0.2, "final loss \(last!.loss)")
+        #expect(last!.step == 150)
+    }
+
+    @Test func twoIdenticalRunsGiveIdenticalBits() throws {
+        let a = try trainer(steps: 5), b = try trainer(steps: 5)
+        let la = a.train(), lb = b.train()
+        #expect(la == lb || la!.loss == lb!.loss)
+        #expect(a.model.parameterValues() == b.model.parameterValues())
+        let c = try trainer(steps: 5, seed: 2)
+        c.train()
+        #expect(c.model.parameterValues() != a.model.parameterValues())
+    }
+
+    @Test func resumingFromACheckpointEqualsAnUninterruptedRun() throws {
+        let full = try trainer(steps: 6)
+        full.train()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try trainer(steps: 6)
+        first.train { r in r.step == 3 ? .stop : .proceed }
+        try first.saveCheckpoint(to: dir)
+        let resumed = try trainer(steps: 6)
+        try resumed.loadCheckpoint(from: dir)
+        #expect(resumed.step == 3)
+        resumed.train()
+        #expect(resumed.step == 6)
+        #expect(resumed.model.parameterValues() == full.model.parameterValues())
+        #expect(resumed.sampler.cursor == full.sampler.cursor)
+    }
+
+    @Test func aCheckpointForAnotherModelIsRejectedWithItsPath() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try trainer(steps: 1).saveCheckpoint(to: dir)
+        let other = try trainer(steps: 2)
+        #expect(throws: ModelingError.self) { try other.loadCheckpoint(from: dir) }
+        #expect(throws: ModelingError.self) { try other.loadCheckpoint(from: dir.appendingPathComponent("nope")) }
+    }
+
+    @Test func accumulationEqualsOneLargerBatch() throws {
+        func grads(batch: Int, accumulation: Int) throws -> [Float] {
+            let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 40, vocab: 16), sequenceLength: 8, vocabSize: 16)
+            var hp = TrainingHyperparameters()
+            hp.shuffle = false; hp.microBatchSize = batch; hp.gradientAccumulationSteps = accumulation; hp.maxSteps = 1
+            hp.learningRate = 0  // keep the weights; look at the gradients
+            let t = try GPTTrainer(model: try GPTModel(config: Self.config, seed: 5), data: data, hyperparameters: hp)
+            t.trainStep()
+            return t.model.gradientValues()
+        }
+        let a = try grads(batch: 4, accumulation: 1), b = try grads(batch: 2, accumulation: 2)
+        let worst = zip(a, b).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-6, "largest difference \(worst)")
+    }
+
+    @Test func frozenParametersDoNotMoveAndHaveNoOptimizerState() throws {
+        let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 60, vocab: 16), sequenceLength: 8, vocabSize: 16)
+        var hp = TrainingHyperparameters(); hp.maxSteps = 3; hp.learningRate = 1e-2
+        let m = try GPTModel(config: Self.config, seed: 2)
+        let before = m.parameterValues()
+        let t = try GPTTrainer(model: m, data: data, hyperparameters: hp, freezing: Freezing(unfrozenParameters: ["transformer.h.0.mlp"]))
+        t.train()
+        let after = m.parameterValues()
+        var trainable = 0
+        for p in m.layout.parameters {
+            let moved = before[p.offset..<(p.offset + p.count)] != after[p.offset..<(p.offset + p.count)]
+            #expect(moved == p.name.hasPrefix("transformer.h.0.mlp"), "\(p.name)")
+            if p.name.hasPrefix("transformer.h.0.mlp") { trainable += p.count }
+        }
+        #expect(t.trainableParameterCount == trainable)
+    }
+
+    @Test func badSettingsAreReportedNotTrapped() throws {
+        let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 30, vocab: 16), sequenceLength: 8, vocabSize: 16)
+        var hp = TrainingHyperparameters(); hp.microBatchSize = 0
+        #expect(throws: ModelingError.self) { try GPTTrainer(model: try GPTModel(config: Self.config), data: data, hyperparameters: hp) }
+        let long = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 30, vocab: 16), sequenceLength: 9, vocabSize: 16)
+        #expect(throws: ModelingError.self) { try GPTTrainer(model: try GPTModel(config: Self.config), data: long, hyperparameters: TrainingHyperparameters()) }
+        #expect(throws: ModelingError.self) { try TrainingData.contiguous(tokens: [1, 99], sequenceLength: 4, vocabSize: 16) }
+    }
+}
