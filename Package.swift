@@ -80,7 +80,13 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ModelingTests", dependencies: ["Modeling", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ModelingTests",
+            dependencies: ["Modeling", "TestSupport"],
+            // Read by path from the HF tests (the script runs as a subprocess), not bundled as resources.
+            exclude: ["reference_gpt2.py", "HFFixtures"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),

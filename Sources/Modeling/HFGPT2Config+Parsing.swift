@@ -1,0 +1,135 @@
+public import Foundation
+
+extension HFGPT2Config {
+    /// Parses a GPT-2 `config.json`. Missing fields take `GPT2Config`'s defaults, as `transformers` does;
+    /// fields that change the math to something Lathe does not implement are rejected with the reason.
+    /// - Parameter source: the path quoted in error messages.
+    public static func parse(_ data: Data, source: String) throws(HFCheckpointError) -> HFGPT2Config {
+        let object: [String: ConfigValue]
+        do {
+            object = try JSONDecoder().decode([String: ConfigValue].self, from: data)
+        } catch {
+            throw .invalidConfig(file: source, detail: "not a JSON object (\(error))")
+        }
+        let reader = ConfigReader(object: object, source: source)
+        let modelType = try reader.string("model_type", default: nil)
+        guard modelType == "gpt2" else {
+            throw .unsupportedConfig(file: source, field: "model_type", value: "'\(modelType ?? "missing")'",
+                                     fix: "Lathe imports GPT-2 family models (model_type 'gpt2') only.")
+        }
+        let activation = try reader.string("activation_function", default: "gelu_new") ?? "gelu_new"
+        // gelu_pytorch_tanh is the same tanh approximation as gelu_new, computed by a fused kernel.
+        guard activation == "gelu_new" || activation == "gelu_pytorch_tanh" else {
+            throw .unsupportedConfig(file: source, field: "activation_function", value: "'\(activation)'",
+                                     fix: "Lathe implements the tanh approximation only ('gelu_new').")
+        }
+        guard try reader.bool("scale_attn_weights", default: true) else {
+            throw .unsupportedConfig(file: source, field: "scale_attn_weights", value: "false",
+                                     fix: "Lathe always scales attention by 1/sqrt(head size).")
+        }
+        guard try !reader.bool("scale_attn_by_inverse_layer_idx", default: false) else {
+            throw .unsupportedConfig(file: source, field: "scale_attn_by_inverse_layer_idx", value: "true",
+                                     fix: "Lathe does not scale attention by layer index.")
+        }
+        guard try !reader.bool("add_cross_attention", default: false) else {
+            throw .unsupportedConfig(file: source, field: "add_cross_attention", value: "true",
+                                     fix: "Lathe runs decoder-only GPT-2 without cross-attention.")
+        }
+        let nPositions = try reader.positiveInt("n_positions", default: reader.positiveInt("n_ctx", default: 1024))
+        let config = HFGPT2Config(
+            vocabSize: try reader.positiveInt("vocab_size", default: 50257),
+            nPositions: nPositions,
+            nEmbd: try reader.positiveInt("n_embd", default: 768),
+            nLayer: try reader.positiveInt("n_layer", default: 12),
+            nHead: try reader.positiveInt("n_head", default: 12),
+            nInner: try reader.optionalPositiveInt("n_inner"),
+            layerNormEpsilon: try reader.double("layer_norm_epsilon", default: 1e-5),
+            bosTokenID: try reader.optionalPositiveInt("bos_token_id", allowZero: true),
+            eosTokenID: try reader.optionalPositiveInt("eos_token_id", allowZero: true),
+            residPdrop: try reader.double("resid_pdrop", default: 0.1),
+            embdPdrop: try reader.double("embd_pdrop", default: 0.1),
+            attnPdrop: try reader.double("attn_pdrop", default: 0.1),
+            initializerRange: try reader.double("initializer_range", default: 0.02))
+        guard config.nEmbd % config.nHead == 0 else {
+            throw .invalidConfig(file: source, detail: "n_embd \(config.nEmbd) is not divisible by n_head \(config.nHead)")
+        }
+        return config
+    }
+
+    /// Reads and parses `<directory>/config.json`.
+    public static func read(directory: URL) throws(HFCheckpointError) -> HFGPT2Config {
+        let url = directory.appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw .missingFile(directory: directory.path, file: "config.json",
+                               hint: "A Hugging Face model directory needs config.json next to model.safetensors.")
+        }
+        return try parse(data, source: url.path)
+    }
+}
+
+/// One JSON value of `config.json`, typed strictly (a boolean is never a number and vice versa).
+private enum ConfigValue: Decodable {
+    case null, bool(Bool), int(Int), double(Double), string(String), other
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int.self) { self = .int(value) }
+        else if let value = try? container.decode(Double.self) { self = .double(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else { self = .other }  // arrays and objects (e.g. task_specific_params) are not read
+    }
+}
+
+/// Typed field access with HF-style defaults and precise errors.
+private struct ConfigReader {
+    let object: [String: ConfigValue]
+    let source: String
+
+    private func present(_ key: String) -> ConfigValue? {
+        guard let value = object[key] else { return nil }
+        if case .null = value { return nil }
+        return value
+    }
+
+    private func wrongType(_ key: String, _ expected: String) -> HFCheckpointError {
+        .invalidConfig(file: source, detail: "'\(key)' must be \(expected)")
+    }
+
+    func string(_ key: String, default fallback: String?) throws(HFCheckpointError) -> String? {
+        guard let value = present(key) else { return fallback }
+        guard case let .string(text) = value else { throw wrongType(key, "a string") }
+        return text
+    }
+
+    func bool(_ key: String, default fallback: Bool) throws(HFCheckpointError) -> Bool {
+        guard let value = present(key) else { return fallback }
+        guard case let .bool(flag) = value else { throw wrongType(key, "true or false") }
+        return flag
+    }
+
+    func double(_ key: String, default fallback: Double) throws(HFCheckpointError) -> Double {
+        let number: Double
+        switch present(key) {
+        case nil: return fallback
+        case let .int(value)?: number = Double(value)
+        case let .double(value)?: number = value
+        default: throw wrongType(key, "a non-negative number")
+        }
+        guard number.isFinite, number >= 0 else { throw wrongType(key, "a non-negative number") }
+        return number
+    }
+
+    func optionalPositiveInt(_ key: String, allowZero: Bool = false) throws(HFCheckpointError) -> Int? {
+        guard let value = present(key) else { return nil }
+        guard case let .int(int) = value, int > 0 || (allowZero && int == 0) else {
+            throw wrongType(key, allowZero ? "a non-negative integer" : "a positive integer")
+        }
+        return int
+    }
+
+    func positiveInt(_ key: String, default fallback: Int) throws(HFCheckpointError) -> Int {
+        try optionalPositiveInt(key) ?? fallback
+    }
+}

@@ -1,0 +1,80 @@
+/// The `config.json` of a Hugging Face GPT-2 model (`GPT2Config`), restricted to what Lathe's engine runs:
+/// pre-LayerNorm blocks, `gelu_new`, scaled causal attention, tied LM head (recipes.md §4c).
+public struct HFGPT2Config: Sendable, Equatable {
+    public var vocabSize: Int
+    /// Learned positions (`n_positions`, also written as `n_ctx`).
+    public var nPositions: Int
+    public var nEmbd: Int
+    public var nLayer: Int
+    public var nHead: Int
+    /// MLP width; nil means `4 × nEmbd` (written as `null`, like HF).
+    public var nInner: Int?
+    public var layerNormEpsilon: Double
+    /// Special token ids; nil is written as `null` (GPT-2 itself uses 50256, its `<|endoftext|>`).
+    public var bosTokenID: Int?
+    public var eosTokenID: Int?
+    /// Dropout probabilities recorded for HF training; Lathe's inference ignores them.
+    public var residPdrop: Double
+    public var embdPdrop: Double
+    public var attnPdrop: Double
+    public var initializerRange: Double
+
+    public init(
+        vocabSize: Int, nPositions: Int, nEmbd: Int, nLayer: Int, nHead: Int, nInner: Int? = nil,
+        layerNormEpsilon: Double = 1e-5, bosTokenID: Int? = nil, eosTokenID: Int? = nil,
+        residPdrop: Double = 0.1, embdPdrop: Double = 0.1, attnPdrop: Double = 0.1, initializerRange: Double = 0.02
+    ) {
+        self.vocabSize = vocabSize
+        self.nPositions = nPositions
+        self.nEmbd = nEmbd
+        self.nLayer = nLayer
+        self.nHead = nHead
+        self.nInner = nInner
+        self.layerNormEpsilon = layerNormEpsilon
+        self.bosTokenID = bosTokenID
+        self.eosTokenID = eosTokenID
+        self.residPdrop = residPdrop
+        self.embdPdrop = embdPdrop
+        self.attnPdrop = attnPdrop
+        self.initializerRange = initializerRange
+    }
+
+    /// The MLP hidden width f (`n_inner`, default 4d).
+    public var innerSize: Int { nInner ?? 4 * nEmbd }
+
+    /// `config.json` text: HF GPT-2 fields, keys sorted, two-space indent (as `save_pretrained` writes).
+    public func jsonText() -> String {
+        func number(_ value: Double) -> String { "\(value)" }  // Swift prints 1e-05, 0.1: valid JSON
+        let fields: [(String, String)] = [
+            ("activation_function", "\"gelu_new\""),
+            ("architectures", "[\n    \"GPT2LMHeadModel\"\n  ]"),
+            ("attn_pdrop", number(attnPdrop)),
+            ("bos_token_id", bosTokenID.map { "\($0)" } ?? "null"),
+            ("embd_pdrop", number(embdPdrop)),
+            ("eos_token_id", eosTokenID.map { "\($0)" } ?? "null"),
+            ("initializer_range", number(initializerRange)),
+            ("layer_norm_epsilon", number(layerNormEpsilon)),
+            ("model_type", "\"gpt2\""),
+            ("n_ctx", "\(nPositions)"),
+            ("n_embd", "\(nEmbd)"),
+            ("n_head", "\(nHead)"),
+            ("n_inner", nInner.map { "\($0)" } ?? "null"),
+            ("n_layer", "\(nLayer)"),
+            ("n_positions", "\(nPositions)"),
+            ("reorder_and_upcast_attn", "false"),
+            ("resid_pdrop", number(residPdrop)),
+            ("scale_attn_by_inverse_layer_idx", "false"),
+            ("scale_attn_weights", "true"),
+            ("summary_activation", "null"),
+            ("summary_first_dropout", "0.1"),
+            ("summary_proj_to_labels", "true"),
+            ("summary_type", "\"cls_index\""),
+            ("summary_use_proj", "true"),
+            ("tie_word_embeddings", "true"),
+            ("torch_dtype", "\"float32\""),
+            ("use_cache", "true"),
+            ("vocab_size", "\(vocabSize)"),
+        ]
+        return "{\n" + fields.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+    }
+}

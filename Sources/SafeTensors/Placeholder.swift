@@ -1,2 +1,0 @@
-/// Placeholder: the SafeTensors module lands with its issue.
-enum SafeTensorsModuleMarker {}

@@ -1,0 +1,72 @@
+import Foundation
+@testable import Modeling
+
+/// Helpers shared by the HF checkpoint tests (test-local so the file stays within this suite's ownership).
+enum HFTestSupport {
+    /// A tiny GPT-2: V=11, P=8, d=8, 2 layers, 2 heads, f=32 (every weight shape distinct from its neighbors).
+    static let tinyConfig = HFGPT2Config(vocabSize: 11, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2, bosTokenID: 10, eosTokenID: 10)
+
+    /// Seeded random weights in [-0.5, 0.5) with LayerNorm gains near 1, so every tensor matters.
+    static func randomCheckpoint(_ config: HFGPT2Config = tinyConfig, seed: UInt64 = 1) -> HFCheckpoint {
+        var rng = HFTestSupport.SplitMix64(seed: seed)
+        var weights: [String: [Float]] = [:]
+        for spec in config.weightSpecs {
+            let isGain = spec.name.hasSuffix("ln_1.weight") || spec.name.hasSuffix("ln_2.weight") || spec.name == "ln_f.weight"
+            weights[spec.name] = (0..<spec.elementCount).map { _ in
+                let u = Float(rng.next() >> 40) / Float(1 << 24) - 0.5
+                return isGain ? 1 + u / 2 : u
+            }
+        }
+        return HFCheckpoint(config: config, weights: weights)
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-hf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Runs `python3 path arguments…` (or `-c script`) and returns stdout; throws with stderr on failure and
+    /// names the pip package to install when a module is missing.
+    static func runPython(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if let range = stderr.range(of: "No module named '") {
+            let module = stderr[range.upperBound...].prefix { $0 != "'" }
+            throw PythonFailure(message: "python3 lacks the '\(module)' package: run `pip install safetensors numpy`")
+        }
+        guard process.terminationStatus == 0 else {
+            throw PythonFailure(message: "python3 exited with \(process.terminationStatus): \(stderr)")
+        }
+        return String(decoding: stdout, as: UTF8.self)
+    }
+
+    struct PythonFailure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    /// The directory holding this file (and `reference_gpt2.py`).
+    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+    /// SplitMix64: a tiny seeded generator so randomized tests replay exactly.
+    struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}
