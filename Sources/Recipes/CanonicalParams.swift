@@ -10,6 +10,7 @@ enum CanonicalParams {
 
     static func flatten(_ fields: [String: PValue]) -> [String: String] {
         var out: [String: String] = [:]
+        out.reserveCapacity(fields.count * 2)
         for (key, value) in fields where !excluded.contains(key) {
             add(value, at: key, topKey: key, into: &out)
         }

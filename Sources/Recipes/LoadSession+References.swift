@@ -8,7 +8,7 @@ extension LoadSession {
             for reference in draft.references {
                 guard let target = draftIndex[reference.target] else {
                     checker.sink.error(reference.location, Self.unknownMessage(reference, stage: draft.name)
-                        + (Suggestions.closest(to: reference.target, in: names).map { " Did you mean '\($0)'?" }
+                        + (Suggestions.closest(to: reference.target, in: names.filter { $0 != draft.name }).map { " Did you mean '\($0)'?" }
                             ?? Self.unknownHint(reference.role)))
                     continue
                 }

@@ -18,6 +18,7 @@ extension ValueChecker {
                               defaultsScope: Scope? = nil) -> CheckedObject? {
         guard let entries = node.entries else { return nil }
         var checked = CheckedObject()
+        checked.fields.reserveCapacity(spec.keys.count + 2)
         var spelled: [String: String] = [:]
         for entry in entries {
             let entryScope = entry.fromDefaults ? (defaultsScope ?? scope) : scope

@@ -22,7 +22,8 @@ enum YAMLSource {
         for attempt in 0...maxRenames {
             let root: Node?
             do {
-                root = try Yams.compose(yaml: current)
+                // The basic resolver skips Yams' per-scalar regex tagging: the checker types scalars itself.
+                root = try Yams.compose(yaml: current, .basic)
             } catch let error as YamlError {
                 guard case .duplicatedKeysInMapping(let keys, let context) = error, let key = keys.first else {
                     return .failure(failure(from: error))

@@ -357,6 +357,54 @@ let diagnosticCases: [DiagnosticCase] = [
           tok: {kind: tokenize, vocab_size: 257, datasets: [{path: data/a.txt}]}
         """, expected: ["2:25: 'vocab_size' in stage 'tok' must exceed 256 byte tokens plus 1 special token(s), got 257. "
             + "Use at least 258."]),
+    DiagnosticCase(id: "recipe that is not a mapping", yaml: "- a\n- b\n",
+        expected: ["1:1: the recipe must be a mapping with 'name', 'seed', 'defaults' and 'stages', got a list. "
+            + "Start from an example in pipelines/."]),
+    DiagnosticCase(id: "empty recipe", yaml: "# nothing\n",
+        expected: ["1:1: the recipe is empty. Add 'name:', 'seed:' and 'stages:'."]),
+    DiagnosticCase(id: "empty stages", yaml: "stages: {}\n", expected: ["1:9: 'stages' is empty. Add at least one stage."]),
+    DiagnosticCase(id: "stage that is not a mapping", yaml: "stages:\n  tok: tokenize\n",
+        expected: ["2:8: stage 'tok' must be a mapping of keys, got 'tokenize'. Write 'tok: {kind: …, …}'."]),
+    DiagnosticCase(id: "defaults that are not a mapping", yaml: "defaults: [1]\nstages:\n\(hf)\n",
+        expected: ["1:11: 'defaults' must be a mapping of stage keys, got a list. Write e.g. 'defaults: {sequence_len: 128}'."]),
+    DiagnosticCase(id: "duplicate key in defaults", yaml: "defaults:\n  seed: 1\n  seed: 2\nstages:\n\(hf)\n",
+        expected: ["3:3: duplicate key 'seed' in 'defaults' (first at line 2). Keep one of them."]),
+    DiagnosticCase(id: "duplicate top-level key", yaml: "seed: 1\nseed: 2\nstages:\n\(hf)\n",
+        expected: ["2:1: duplicate top-level key 'seed' (first at line 1). Keep one of them."]),
+    DiagnosticCase(id: "bad recipe name", yaml: "name: my recipe\nstages:\n\(hf)\n",
+        expected: ["1:7: recipe name 'my recipe' may use only letters, digits, '.', '-' and '_' (it names the lock file). Rename it."]),
+    DiagnosticCase(id: "stage named scratch", yaml: "stages:\n  scratch: {kind: tokenize, datasets: [{path: data/a.txt}]}\n",
+        expected: ["2:3: stage name 'scratch' is reserved for 'from: scratch'. Rename the stage."]),
+    DiagnosticCase(id: "unknown nested key without a close match", yaml: """
+        stages:
+          d: {kind: domain-adapt, from: ./hf, datasets: [{path: data/a.txt}], replay: {zzz: 1, datasets: [{path: data/a.txt}], ratio: 0.1}}
+        """, expected: ["2:80: unknown key 'zzz' in 'replay' of stage 'd'. Remove it; valid keys: datasets, ratio."]),
+    DiagnosticCase(id: "evaluating scratch", yaml: """
+        stages:
+          report: {kind: evaluate, models: [scratch], test_datasets: [{path: data/a.txt}]}
+        """, expected: ["2:37: 'models[0]' in stage 'report' cannot be 'scratch'. Name a training stage or an HF model directory."]),
+    DiagnosticCase(id: "tokenizer from an evaluate stage", yaml: """
+        stages:
+          report: {kind: evaluate, models: [./hf], test_datasets: [{path: data/a.txt}]}
+          tok: {kind: tokenize, from: report, datasets: [{path: data/a.txt}]}
+        """, expected: ["3:31: stage 'tok' takes its tokenizer from 'report', a 'evaluate' stage, which holds no tokenizer. "
+            + "Name a stage that writes tokenizer.json or such a directory."]),
+    DiagnosticCase(id: "freezing zero layers", yaml: """
+        stages:
+          base: {kind: instruct, from: ./hf, freeze_trainable_layers: 0, datasets: [{path: data/a.txt}]}
+        """, expected: ["2:38: 'freeze_trainable_layers' in stage 'base' must not be 0. Use N > 0 to train the last N "
+            + "blocks, N < 0 for the first N, or remove the key to train all."]),
+    DiagnosticCase(id: "negative LoRA layer index", yaml: """
+        stages:
+          lora: {kind: attach-adapters, from: ./hf, peft_layers_to_transform: [0, -1], datasets: [{path: data/a.txt}]}
+        """, expected: ["2:45: 'peft_layers_to_transform' in stage 'lora' lists block indices, which start at 0. "
+            + "Remove the negative entries."]),
+    DiagnosticCase(id: "override with an empty key part", yaml: "stages:\n\(hf)\n", overrides: ["stages..x=1"],
+        expected: ["--set stages..x=1: the key 'stages..x' has an empty part. Overrides look like "
+            + "stages.NAME.KEY=VALUE, defaults.KEY=VALUE, seed=N or name=TEXT."]),
+    DiagnosticCase(id: "override value that is not YAML", yaml: "stages:\n\(hf)\n", overrides: ["stages.base.datasets=[a"],
+        expected: ["--set stages.base.datasets=[a: the value is not valid YAML (YAML syntax error: did not find expected "
+            + "',' or ']' (while parsing a flow sequence). Check the indentation and quoting here.) Quote it, e.g. KEY='\"text\"'."]),
 ]
 
 @Suite struct DiagnosticMessageTests {

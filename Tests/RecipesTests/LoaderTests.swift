@@ -154,6 +154,27 @@ import Testing
         ])
     }
 
+    @Test func repeatedKeysAreFoundInBlockListsAndThreeTimesOver() throws {
+        let project = try TestProject()
+        let yaml = """
+            stages:
+              a:
+                kind: instruct
+                from: ./hf
+                datasets:
+                  - path: data/a.txt
+                    path: data/b.jsonl
+                max_steps: 1
+                max_steps: 2
+                max_steps: 3
+            """
+        #expect(project.errors(yaml) == [
+            "7:9: duplicate key 'path' in 'datasets[0]' of stage 'a' (first at line 6). Keep one of them.",
+            "9:5: duplicate key 'max_steps' in stage 'a' (first at line 8). Keep one of them.",
+            "10:5: duplicate key 'max_steps' in stage 'a' (first at line 8). Keep one of them.",
+        ])
+    }
+
     @Test func threeErrorsAreReportedTogetherInFileOrder() throws {
         let project = try TestProject()
         let yaml = """

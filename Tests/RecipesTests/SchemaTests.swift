@@ -40,3 +40,23 @@ import Testing
         }
     }
 }
+
+@Suite struct DocsAndSnippetTests {
+    @Test func markdownReferenceListsKeysWithAliasesAndDefaults() {
+        let docs = RecipeSchema.markdown()
+        #expect(docs.contains("## `kind: attach-adapters`"))
+        #expect(docs.contains("| `learning_rate` | a number | `0.0003` | Peak learning rate (per step, after warmup). | `lr` (torchtune) |"))
+        #expect(docs.contains("| `path` | a path (a string) | required |"))
+    }
+
+    @Test func snippetPointsAtTheColumn() throws {
+        let project = try TestProject()
+        let yaml = "stages:\n  base: {kind: instruct, from: ./hf, learning_rate: fast, datasets: [{path: data/a.txt}]}\n"
+        guard case .failure(let error) = project.load(yaml) else { Issue.record("expected an error"); return }
+        let diagnostic = try #require(error.diagnostics.first)
+        #expect(diagnostic.snippet(in: yaml) == """
+              base: {kind: instruct, from: ./hf, learning_rate: fast, datasets: [{path: data/a.txt}]}
+                                                                ^
+            """)
+    }
+}

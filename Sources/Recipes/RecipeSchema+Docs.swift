@@ -1,0 +1,37 @@
+import Foundation
+
+extension RecipeSchema {
+    /// A Markdown key reference (one table per stage kind and nested mapping), from the same tables as the
+    /// schema, for `docs/recipes.md`. Deterministic: kinds in declaration order, keys in table order.
+    public static func markdown() -> String {
+        var out = "# Recipe keys\n\nGenerated from the Recipes key tables (`RecipeSchema.markdown()`); do not edit.\n"
+        for kind in StageKind.allCases {
+            out += "\n## `kind: \(kind.rawValue)`\n\n" + table(KeyTables.keys(for: kind).keys)
+        }
+        for spec in [KeyTables.dataset, KeyTables.evalDataset, KeyTables.model, KeyTables.replay, KeyTables.samples] {
+            out += "\n## `\(spec.name)`\n\n\(spec.description)\n\n" + table(spec.keys)
+        }
+        return out
+    }
+
+    private static func table(_ keys: [KeySpec]) -> String {
+        var out = "| key | type | default | description | aliases |\n|---|---|---|---|---|\n"
+        for key in keys {
+            let fallback = key.required ? "required" : (key.defaultValue.map(text) ?? "—")
+            let aliases = key.aliases.map { "`\($0.name)` (\($0.source))" }.joined(separator: ", ")
+            out += "| `\(key.name)` | \(key.type.phrase) | \(fallback) | \(key.description) | \(aliases) |\n"
+        }
+        return out
+    }
+
+    private static func text(_ value: PValue) -> String {
+        switch value {
+        case .int(let number): "`\(number)`"
+        case .number(let number): "`\(number)`"
+        case .bool(let flag): "`\(flag)`"
+        case .string(let string): "`\(string)`"
+        case .list(let items): "`[" + items.map { text($0).replacingOccurrences(of: "`", with: "") }.joined(separator: ", ") + "]`"
+        case .ref, .object: "—"
+        }
+    }
+}
