@@ -54,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "Stages",
-            dependencies: ["Modeling", "Recipes", "Orchestration", "Tokenization", "Datasets"],
+            dependencies: ["Compute", "Modeling", "Recipes", "Orchestration", "Tokenization", "Datasets"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -22,7 +22,8 @@ public struct StageRegistry: StageRunner {
     static func adapter(for kind: StageKind) throws(StageError) -> any StageAdapter {
         switch kind {
         case .tokenize: return TokenizeStage()
-        case .pretrainContinue, .domainAdapt, .instruct, .attachAdapters, .evaluate:
+        case .pretrainContinue, .domainAdapt, .instruct: return TrainingStage()
+        case .attachAdapters, .evaluate:
             throw StageError.kindNotAvailable(kind.rawValue)
         }
     }

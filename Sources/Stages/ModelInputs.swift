@@ -1,0 +1,46 @@
+import Foundation
+import Modeling
+import Orchestration
+import Recipes
+import Tokenization
+
+/// Where a training stage's tokenizer and starting weights come from.
+enum ModelInputs {
+    /// The folder a `from:`/`tokenizer:` reference names: an upstream stage's outputs or a project path.
+    static func directory(_ ref: FromRef, context: StageContext) throws -> URL? {
+        switch ref {
+        case .scratch: return nil
+        case .stage(let name):
+            guard let dir = context.upstreamOutputs[name] else { throw StageError.missingUpstreamFile(stage: name, file: "its outputs") }
+            return dir
+        case .path(let path): return context.projectRoot.appendingPathComponent(path)
+        }
+    }
+
+    /// `tokenizer.json` from the referenced stage or folder.
+    static func tokenizer(from ref: FromRef, context: StageContext) throws -> BPETokenizer {
+        guard let dir = try directory(ref, context: context) else {
+            throw StageError.invalidInput("a stage training from scratch needs `tokenizer:` (a tokenize stage or a folder holding tokenizer.json).")
+        }
+        let file = dir.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw StageError.invalidInput("\(file.path) does not exist: name a tokenize stage in `tokenizer:`, or start from a model folder that holds tokenizer.json.")
+        }
+        return try BPETokenizer.load(contentsOf: file)
+    }
+
+    /// Fresh weights for `from: scratch` (seeded), else the referenced HF GPT-2 folder.
+    static func model(_ p: TrainingParams, tokenizer: BPETokenizer, context: StageContext) throws -> GPTModel {
+        guard let dir = try directory(p.from, context: context) else {
+            guard let m = p.model else {
+                throw StageError.invalidInput("`from: scratch` needs `model:` (n_layer, n_head, n_embd, n_positions).")
+            }
+            let config = GPTConfig(
+                vocabSize: m.vocabSize ?? tokenizer.vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
+                nHead: m.nHead, layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
+                bosTokenId: tokenizer.endOfTextId, eosTokenId: tokenizer.endOfTextId)
+            return try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))
+        }
+        return try GPTModel.loadHF(directory: dir)
+    }
+}

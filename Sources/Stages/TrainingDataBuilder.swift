@@ -1,0 +1,99 @@
+import Datasets
+import Foundation
+import Modeling
+import Orchestration
+import Recipes
+import Tokenization
+
+/// Encodes a training stage's datasets (through the content-addressed encoded-dataset cache in
+/// `<store>/datasets/`), splits off validation data, mixes in replay data, and lays everything
+/// out as engine rows.
+struct TrainingDataBuilder {
+    let train: EncodedDataset
+    let validation: EncodedDataset
+    let packing: Bool
+    let sequenceLength: Int
+    let vocabSize: Int
+
+    init(params p: TrainingParams, kind: StageKind, tokenizer: BPETokenizer, root: URL, storeRoot: URL? = nil,
+         sequenceLength: Int, vocabSize: Int, seed: UInt64) throws {
+        self.packing = p.samplePacking
+        self.sequenceLength = sequenceLength
+        self.vocabSize = vocabSize
+        let cache = storeRoot.map { EncodedDatasetCache(directory: $0.appendingPathComponent("datasets")) }
+        let tokenizerHash = ContentHasher.sha256Hex(tokenizer.tokenizerJSON())
+        // Validation comes from `test_datasets` when given, else a seeded `val_set_size` split.
+        let valSize: ValSetSize? = p.testDatasets.isEmpty && p.valSetSize > 0 ? ValSetSize(p.valSetSize) : nil
+        func encode(_ d: Recipes.DatasetSpec, split: ValSetSize?) throws -> EncodedSplit {
+            let spec = DatasetBridge.spec(d, root: root, maxSamples: p.maxSamples, trainOnInputs: p.trainOnInputs, trainOnEOS: p.trainOnEos)
+            let build = { () throws -> EncodedSplit in
+                let all = try DatasetEncoder.encode(spec, tokenizer: tokenizer)
+                guard let split else { return EncodedSplit(train: all, validation: EncodedDataset()) }
+                let (t, v) = all.split(valSetSize: split, seed: seed)
+                return EncodedSplit(train: t, validation: v)
+            }
+            guard let cache else { return try build() }
+            let dataHash = try ContentHasher.hashFile(atPath: spec.path.path)
+            let description = EncodedDatasetCache.description(
+                tokenizerHash: tokenizerHash, dataHash: dataHash, spec: spec, sequenceLen: sequenceLength,
+                packing: p.samplePacking, valSetSize: split, seed: seed)
+            return try cache.loadOrBuild(key: ContentHasher.sha256Hex(description), description: description,
+                                         vocabSize: tokenizer.vocabSize, build: build).split
+        }
+        var trainParts: [EncodedDataset] = []
+        var valParts: [EncodedDataset] = []
+        for d in p.datasets {
+            let s = try encode(d, split: valSize)
+            trainParts.append(s.train)
+            valParts.append(s.validation)
+        }
+        for d in p.testDatasets { valParts.append(try encode(d, split: nil).train) }
+        var train = EncodedDataset.concatenated(trainParts)
+        guard train.documentCount > 0 else {
+            throw StageError.invalidInput("the training datasets hold no documents after the validation split.")
+        }
+        // Replay (domain-adapt): general documents mixed in so they make up `ratio` of the tokens,
+        // shuffled with the rest by the batch sampler (so every batch sees them in expectation).
+        if kind == .domainAdapt, let replay = p.replay, replay.ratio > 0 {
+            let pool = EncodedDataset.concatenated(try replay.datasets.map { try encode($0, split: nil).train })
+            let wanted = Int(Double(train.tokens.count) * replay.ratio / max(1e-9, 1 - replay.ratio))
+            var order = Array(0..<pool.documentCount)
+            var rng = SplitMix64(seed: seed ^ 0x5EED_2E9A_7000_0001)
+            order.shuffle(using: &rng)
+            var picked: [Int] = []
+            var tokens = 0
+            for d in order where tokens < wanted {
+                picked.append(d)
+                tokens += pool.document(d).tokens.count
+            }
+            train = EncodedDataset.concatenated([train, pool.subset(picked.sorted())])
+        }
+        self.train = train
+        self.validation = EncodedDataset.concatenated(valParts)
+    }
+
+    func trainingData() throws -> TrainingData { try layout(train) }
+
+    /// nil when there is no validation data.
+    func validationData() throws -> TrainingData? {
+        validation.documentCount == 0 ? nil : try layout(validation)
+    }
+
+    /// Packed: documents never share attention (per-document masks, positions reset); else one
+    /// contiguous stream cut into rows.
+    private func layout(_ e: EncodedDataset) throws -> TrainingData {
+        if packing {
+            var docs: [[Int32]] = []
+            var masks: [[UInt8]] = []
+            for d in 0..<e.documentCount {
+                let (t, m) = e.document(d)
+                docs.append(t.map { Int32(truncatingIfNeeded: $0) })
+                masks.append(Array(m))
+            }
+            return try TrainingData.packed(documents: docs, lossMasks: masks, sequenceLength: sequenceLength, vocabSize: vocabSize)
+        }
+        return try TrainingData.contiguous(
+            tokens: e.tokens.map { Int32(truncatingIfNeeded: $0) }, lossMask: e.lossMask,
+            documentStarts: Array(e.documentOffsets.dropLast()), sequenceLength: sequenceLength, vocabSize: vocabSize)
+    }
+}
