@@ -5,6 +5,12 @@ public struct PackedSequence: Sendable, Equatable {
     public var lossMask: [UInt8]
     /// Offsets in `tokens` where a document starts; always begins with 0.
     public var documentStarts: [Int]
+
+    public init(tokens: [UInt32], lossMask: [UInt8], documentStarts: [Int]) {
+        self.tokens = tokens
+        self.lossMask = lossMask
+        self.documentStarts = documentStarts
+    }
 }
 
 extension EncodedDataset {
@@ -16,9 +22,11 @@ extension EncodedDataset {
     ///   that does not fit starts a new sequence, and one longer than `sequenceLen` is split into
     ///   `sequenceLen`-token pieces.
     ///
+    /// A `sequenceLen` below 1 is treated as 1 (the recipe layer rejects it first).
+    ///
     /// - Complexity: O(tokens).
-    public func sequences(sequenceLen: Int, packing: Bool) -> [PackedSequence] {
-        precondition(sequenceLen > 0, "sequence_len is validated by the recipe layer")
+    public func sequences(sequenceLen requested: Int, packing: Bool) -> [PackedSequence] {
+        let sequenceLen = max(1, requested)
         var out: [PackedSequence] = []
         var current = PackedSequence(tokens: [], lossMask: [], documentStarts: [])
         func flush() {
