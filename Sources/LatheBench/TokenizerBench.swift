@@ -1,5 +1,8 @@
 import Foundation
 import Tokenization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `lathe-bench tokenizer CORPUS [--vocab 1024 8192] [--reps 5] [--save DIR]`
 ///
@@ -36,7 +39,7 @@ enum TokenizerBench {
             for threads in [1, 2] {
                 let trainer = BPETrainer(vocabSize: vocab, minFrequency: 2, specialTokens: [], threads: threads)
                 let seconds = median(reps: max(3, reps / 2)) { trained = try? trainer.train([bytes]) }
-                report(["what": "lathe.train", "vocab": vocab, "threads": threads, "train_s_median": round3(seconds)])
+                report(["what": "lathe.train", "vocab": vocab, "threads": threads, "train_s_median": round3(seconds), "foreign_cores_median": round3(lastForeignCores)])
             }
             guard let tok = trained else { continue }
             if let saveDir {
@@ -55,7 +58,7 @@ enum TokenizerBench {
                 report([
                     "what": "lathe.encodeBatch", "vocab": vocab, "threads": threads, "tokens": tokens,
                     "bytes_per_token": round3(Double(bytes.count) / Double(tokens)), "roundtrip_ok": roundTrip,
-                    "mb_s_median": round3(Double(bytes.count) / seconds / 1e6),
+                    "mb_s_median": round3(Double(bytes.count) / seconds / 1e6), "foreign_cores_median": round3(lastForeignCores),
                 ])
             }
         }
@@ -92,16 +95,48 @@ enum TokenizerBench {
         return chunks
     }
 
-    /// Median wall seconds of `reps` runs after one warm-up.
+    /// Median wall seconds of `reps` runs after one warm-up. Also records, per run, how many
+    /// cores *other* processes kept busy meanwhile (`/proc/stat` busy time minus our own CPU
+    /// time), the contention measure of `shared/bench/engine/contention.py`; the median goes to
+    /// `lastForeignCores`.
     static func median(reps: Int, _ body: () -> Void) -> Double {
         body()
         var times: [Double] = []
+        var foreign: [Double] = []
         for _ in 0..<reps {
+            let busy0 = systemBusySeconds()
+            let own0 = ownCPUSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            times.append(wall)
+            foreign.append(max(0, (systemBusySeconds() - busy0) - (ownCPUSeconds() - own0)) / wall)
         }
+        lastForeignCores = foreign.sorted()[foreign.count / 2]
         return times.sorted()[times.count / 2]
+    }
+
+    nonisolated(unsafe) static var lastForeignCores = 0.0
+
+    /// Busy CPU seconds of the whole machine so far (all fields of `cpu` but idle and iowait).
+    static func systemBusySeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = stat.split(separator: "\n").first
+        else { return 0 }
+        let f = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard f.count >= 5 else { return 0 }
+        return (f.reduce(0, +) - f[3] - f[4]) / 100  // USER_HZ = 100
+    }
+
+    /// This process's user + system CPU seconds.
+    static func ownCPUSeconds() -> Double {
+        #if canImport(Glibc)
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        #else
+        return 0
+        #endif
     }
 
     static func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

@@ -10,7 +10,6 @@ public struct BPEEncoder {
     var cache = ByteTable(capacity: 1 << 14)
     var cachedIds: [UInt32] = []
     var symbols: [UInt32] = []
-    var ranks: [UInt64] = []
 
     /// Pre-tokens longer than this are encoded but not cached (keeps the cache for real words).
     static let maxCachedLength = 64
@@ -63,7 +62,6 @@ public struct BPEEncoder {
     }
 
     /// Pre-tokenizes and encodes text that holds no added tokens.
-    
     mutating func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt32]) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         let byteIds = tokenizer.byteIds
@@ -78,7 +76,6 @@ public struct BPEEncoder {
     }
 
     /// Encodes one pre-token, through the cache.
-    
     mutating func encodeWord(_ p: UnsafePointer<UInt8>, _ len: Int, into out: inout [UInt32]) {
         guard len <= BPEEncoder.maxCachedLength else {
             mergeWord(p, len)
@@ -113,7 +110,6 @@ public struct BPEEncoder {
     /// Each pass finds the lowest-ranked adjacent pair and merges all of its occurrences left to
     /// right. That equals HF's one-merge-at-a-time order: a merge creates only pairs involving the
     /// new token, so no new pair can share the rank being applied.
-    
     mutating func mergeWord(_ p: UnsafePointer<UInt8>, _ len: Int) {
         symbols.removeAll(keepingCapacity: true)
         for i in 0..<len { symbols.append(tokenizer.byteIds[Int(p[i])]) }

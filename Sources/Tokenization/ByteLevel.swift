@@ -56,7 +56,6 @@ public enum ByteLevel {
     }
 
     /// The byte a table scalar stands for, or nil when the scalar is not in the table.
-    
     public static func scalarToByte(_ scalar: Unicode.Scalar) -> UInt8? {
         let v = scalar.value
         if v < 256 { return isPrintable(UInt8(v)) ? UInt8(v) : nil }
@@ -64,10 +63,8 @@ public enum ByteLevel {
         return nil
     }
 
-
     static let nonPrintable: [UInt8] = (0..<256).map { UInt8($0) }.filter { !isPrintable($0) }
 
-    
     static func isPrintable(_ b: UInt8) -> Bool {
         (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE
     }

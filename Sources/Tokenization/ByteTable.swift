@@ -5,7 +5,6 @@
 /// what makes them fast. The hash is unseeded, so iteration order is the same on every run.
 ///
 /// - Complexity: O(length) per lookup; load factor kept ≤ 1/2.
-
 struct ByteTable: Sendable {
     /// Slot `s` is empty when `hashes[s] == 0` (real hashes have their low bit set).
     var hashes: [UInt64]
@@ -15,7 +14,6 @@ struct ByteTable: Sendable {
     var arena: [UInt8] = []
     var mask: Int
     var count = 0
-
 
     init(capacity: Int = 1024) {
         var size = 16
@@ -74,7 +72,6 @@ struct ByteTable: Sendable {
 
     /// Inserts the key at the empty slot `slot` returned by `find`; returns the slot it ended in
     /// (it moves when the table grows).
-    
     mutating func insert(at slot: Int, _ p: UnsafePointer<UInt8>, _ len: Int, _ h: UInt64, value: UInt64) -> Int {
         var s = slot
         if (count + 1) * 2 > hashes.count {
@@ -91,12 +88,10 @@ struct ByteTable: Sendable {
     }
 
     /// The key stored in slot `s`.
-
     func key(at s: Int) -> ArraySlice<UInt8> {
         let start = Int(keyStart[s])
         return arena[start..<(start + Int(keyLength[s]))]
     }
-
 
     mutating func grow() {
         let oldHashes = hashes

@@ -5,14 +5,12 @@
 /// multiplicative hash and gives no benefit for keys we generate ourselves.
 ///
 /// - Complexity: O(1) expected per lookup/insert; load factor kept ≤ 1/2.
-
 struct PairTable: Sendable {
     static let empty = UInt64.max
     var keys: [UInt64]
     var values: [UInt64]
     var mask: Int
     var count = 0
-
 
     init(capacity: Int = 16) {
         var size = 16
@@ -31,7 +29,6 @@ struct PairTable: Sendable {
     }
 
     /// The value stored for `key`, or nil.
-    
     func get(_ key: UInt64) -> UInt64? {
         keys.withUnsafeBufferPointer { k in
             var s = slot(for: key)
@@ -45,7 +42,6 @@ struct PairTable: Sendable {
     }
 
     /// Stores `value` for `key`, replacing any previous value.
-    
     mutating func set(_ key: UInt64, _ value: UInt64) {
         if (count + 1) * 2 > keys.count { grow() }
         var s = slot(for: key)
@@ -61,7 +57,6 @@ struct PairTable: Sendable {
             s = (s + 1) & mask
         }
     }
-
 
     mutating func grow() {
         let oldKeys = keys

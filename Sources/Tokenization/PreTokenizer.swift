@@ -11,11 +11,9 @@
 /// - Complexity: O(n) in the byte count; ASCII is classified by table lookup.
 public enum PreTokenizer {
     /// Character classes the pattern distinguishes.
-
     enum CharClass: UInt8, Sendable { case letter, number, whitespace, other }
 
     /// ASCII class table; indexes 0..<128.
-
     static let asciiClass: [CharClass] = (0..<128).map { (v: Int) -> CharClass in
         let s = Unicode.Scalar(UInt8(v))
         if s.properties.isWhitespace { return .whitespace }
@@ -26,7 +24,6 @@ public enum PreTokenizer {
 
     /// Splits `bytes` into pre-token ranges and calls `body(start, end)` for each, in order.
     /// The ranges tile `0..<bytes.count`.
-    
     public static func split(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
         var i = 0
         let n = bytes.count
@@ -53,7 +50,6 @@ public enum PreTokenizer {
     }
 
     /// The end (exclusive) of the pre-token starting at `i`.
-    
     static func tokenEnd(_ p: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
         let n = p.count
         let b0 = p[i]
@@ -102,13 +98,11 @@ public enum PreTokenizer {
     }
 
     /// Class and byte length of the character at `i`; an invalid UTF-8 byte is (other, 1).
-    
     static func classify(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (CharClass, Int) {
         let b0 = p[i]
         if b0 < 0x80 { return (asciiClass[Int(b0)], 1) }
         return classifyNonASCII(p, at: i)
     }
-
 
     static func classifyNonASCII(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (CharClass, Int) {
         let n = p.count
@@ -130,7 +124,6 @@ public enum PreTokenizer {
         guard value >= minValue, let scalar = Unicode.Scalar(value) else { return (.other, 1) }
         return (scalarClass(scalar), len)
     }
-
 
     static func scalarClass(_ s: Unicode.Scalar) -> CharClass {
         let props = s.properties

@@ -75,3 +75,29 @@ import Tokenization
         #expect(lines[2].hasSuffix("<|endoftext|>|"))
     }
 }
+
+@Suite struct TokenizerTrainingTests {
+    @Test("the tokenize stage trains on every dataset's text and reports stats per dataset")
+    func trainsOnSpecs() throws {
+        let specs = [
+            DatasetSpec(path: try Fixtures.file("c.txt", Fixtures.text), type: .completion),
+            DatasetSpec(path: try Fixtures.file("a.jsonl", Fixtures.alpacaJSONL), type: .alpaca),
+        ]
+        let tok = try TokenizerTraining.train(on: specs, trainer: BPETrainer(vocabSize: 300))
+        #expect(tok.vocabSize == 300)
+        #expect(tok.endOfTextId == 299)
+        let stats = try TokenizerTraining.stats(specs, tokenizer: tok)
+        #expect(stats.map(\.documents) == [3, 3])
+        #expect(stats.allSatisfy { $0.bytesPerToken > 1 })
+        let again = try TokenizerTraining.train(on: specs, trainer: BPETrainer(vocabSize: 300))
+        #expect(again.tokenizerJSON() == tok.tokenizerJSON())
+    }
+
+    @Test("a tokenized dataset cannot train a tokenizer")
+    func tokenizedRejected() throws {
+        let url = try Fixtures.directory().appendingPathComponent("t.bin")
+        #expect {
+            try TokenizerTraining.documents([DatasetSpec(path: url, type: .tokenized)])
+        } throws: { "\($0)".contains("has no text to train a tokenizer on") }
+    }
+}

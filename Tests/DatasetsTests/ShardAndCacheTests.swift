@@ -82,3 +82,29 @@ import Tokenization
         #expect(!third.hit && builds == 2 && third.split == split)
     }
 }
+
+@Suite struct PackingTests {
+    func dataset(_ lengths: [Int]) -> EncodedDataset {
+        var d = EncodedDataset()
+        var next: UInt32 = 0
+        for n in lengths {
+            d.append(tokens: (0..<n).map { _ in next += 1; return next }, mask: [UInt8](repeating: 1, count: n))
+        }
+        return d
+    }
+
+    @Test("packing places whole documents greedily and splits only over-long ones")
+    func packing() {
+        let seqs = dataset([3, 4, 2, 9]).sequences(sequenceLen: 8, packing: true)
+        #expect(seqs.map(\.tokens.count) == [7, 2, 8, 1])
+        #expect(seqs[0].documentStarts == [0, 3])
+        #expect(seqs[1].documentStarts == [0])
+        #expect(seqs.flatMap(\.tokens) == Array(1...18))
+    }
+
+    @Test("without packing each document is one truncated sequence")
+    func noPacking() {
+        let seqs = dataset([3, 10]).sequences(sequenceLen: 4, packing: false)
+        #expect(seqs.map(\.tokens) == [[1, 2, 3], [4, 5, 6, 7]])
+    }
+}

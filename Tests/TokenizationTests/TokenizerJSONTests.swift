@@ -88,3 +88,18 @@ import Testing
         }
     }
 }
+
+@Suite struct TokenIDsTests {
+    @Test("ids print and parse as JSON arrays")
+    func roundTrip() throws {
+        #expect(TokenIDs.json([15496, 11, 995]) == "[15496, 11, 995]")
+        #expect(try TokenIDs.parse(Data("[15496, 11,995]\n".utf8), source: "ids.json") == [15496, 11, 995])
+    }
+
+    @Test("bad id lists name the input and the entry")
+    func errors() {
+        #expect { try TokenIDs.parse(Data("hello".utf8), source: "stdin") } throws: { "\($0)".hasPrefix("stdin: field '(input)' must be a JSON array") }
+        #expect { try TokenIDs.parse(Data("[1, -2]".utf8), source: "f") } throws: { "\($0)".contains("'[1]'") }
+        #expect { try TokenIDs.parse(Data("[1, 500]".utf8), source: "f", vocabSize: 300) } throws: { "\($0)".contains("outside the tokenizer's vocabulary of 300") }
+    }
+}
