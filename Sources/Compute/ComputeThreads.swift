@@ -29,6 +29,18 @@ public enum ComputeThreads {
     }
 }
 
+extension ComputeThreads {
+    /// Runs `body` with OpenBLAS limited to one thread, for regions that call small sgemms from several
+    /// of the engine's own threads at once (per-head attention): there, threading inside each tiny call
+    /// costs more than it gains, and single-threaded OpenBLAS calls run in the caller's thread.
+    public static func withSingleThreadedBLAS(_ body: () -> Void) {
+        let n = count
+        if n > 1 { openblas_set_num_threads(1) }
+        body()
+        if n > 1 { openblas_set_num_threads(Int32(n)) }
+    }
+}
+
 /// Parallel loops over disjoint index ranges (the only kind of parallelism the kernels use).
 public enum Parallel {
     /// Calls `body(range)` for contiguous chunks covering `0..<count`, on up to `ComputeThreads.count`

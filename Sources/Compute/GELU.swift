@@ -9,7 +9,7 @@ public enum GELU {
         Parallel.forEachChunk(n, costPerItem: 16) { r in
             for i in r {
                 let x = inp[i]
-                out[i] = 0.5 * x * (1 + tanhf(k * (x + 0.044715 * x * x * x)))
+                out[i] = 0.5 * x * (1 + FastMath.tanh(k * (x + 0.044715 * x * x * x)))
             }
         }
     }
@@ -19,8 +19,7 @@ public enum GELU {
         Parallel.forEachChunk(n, costPerItem: 24) { r in
             for i in r {
                 let x = inp[i]
-                let u = k * (x + 0.044715 * x * x * x)
-                let th = tanhf(u)
+                let th = FastMath.tanh(k * (x + 0.044715 * x * x * x))
                 let sech2 = 1 - th * th
                 let grad = 0.5 * (1 + th) + 0.5 * x * sech2 * k * (1 + 3 * 0.044715 * x * x)
                 dinp[i] += grad * dout[i]

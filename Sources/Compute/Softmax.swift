@@ -10,8 +10,7 @@ public enum Softmax {
                 let x = logits + r * v, p = probs + r * v
                 var m = -Float.infinity
                 for i in 0..<v where x[i] > m { m = x[i] }
-                var s: Float = 0
-                for i in 0..<v { let e = expf(x[i] - m); p[i] = e; s += e }
+                let s = FastMath.expShifted(p, x, v, shift: m)
                 let inv = 1 / s
                 for i in 0..<v { p[i] *= inv }
             }

@@ -17,6 +17,18 @@ public enum VectorMath {
         return s
     }
 
+    /// Σ x[i] over `n` elements, 16 lanes at a time.
+    @inlinable @inline(__always)
+    public static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD16<Float>()
+        var i = 0
+        let rx = UnsafeRawPointer(x)
+        while i + 16 <= n { acc += rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self); i += 16 }
+        var s = acc.sum()
+        while i < n { s += x[i]; i += 1 }
+        return s
+    }
+
     /// y[i] += alpha·x[i] over `n` elements.
     @inlinable @inline(__always)
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {

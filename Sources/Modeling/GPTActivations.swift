@@ -45,7 +45,7 @@ final class GradientScratch {
         let n = b * t, c = config.nEmbd
         var p = ArenaPlanner()
         dresidual = p.reserve([n, c]); dln = p.reserve([n, c]); dqkv = p.reserve([n, 3 * c]); datty = p.reserve([n, c])
-        dfch = p.reserve([n, 4 * c]); dfchGelu = p.reserve([n, 4 * c]); attRows = p.reserve([b, config.nHead, t])
+        dfch = p.reserve([n, 4 * c]); dfchGelu = p.reserve([n, 4 * c]); attRows = p.reserve([b, config.nHead, t, t])
         arena = Arena(count: p.total)
     }
 

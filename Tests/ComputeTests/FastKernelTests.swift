@@ -97,7 +97,7 @@ import Testing
         Attention.forwardNaive(out: &ref, att: &att, qkv: qkv, segments: segments, b: b, t: t, c: c, nh: nh)
         Attention.backwardNaive(dqkv: &dqkv, dout: g, qkv: qkv, att: att, b: b, t: t, c: c, nh: nh)
         let seg32 = segments.isEmpty ? [Int32](repeating: 0, count: b * t) : segments
-        let out = withFloatBuffers([zeros(b * t * c), zeros(b * nh * t * t), qkv, g, zeros(qkv.count), zeros(b * nh * t)]) { p in
+        let out = withFloatBuffers([zeros(b * t * c), zeros(b * nh * t * t), qkv, g, zeros(qkv.count), zeros(b * nh * t * t)]) { p in
             seg32.withUnsafeBufferPointer { s in
                 let sp = packed ? s.baseAddress! : nil
                 Attention.forward(out: p[0], att: p[1], qkv: p[2], segments: sp, b: b, t: t, c: c, nh: nh)
