@@ -42,6 +42,12 @@ extension HFCheckpoint {
         for spec in config.weightSpecs where weights[spec.name] == nil {
             throw .missingTensor(file: mainFile, tensor: spec.name)
         }
+        if lmHead == nil && !config.tieWordEmbeddings {
+            // An untied config without a head leaves transformers to initialize it randomly; nothing Lathe can load.
+            throw .unsupportedConfig(
+                file: directory.appendingPathComponent("config.json").path, field: "tie_word_embeddings", value: "false",
+                fix: "The checkpoint has no 'lm_head.weight'; Lathe ties the head to 'wte.weight', so export a tied model.")
+        }
         if let lmHead {
             // safe because the loop above guaranteed wte.weight is present.
             guard lmHead.shape == [config.vocabSize, config.nEmbd],

@@ -36,7 +36,7 @@ extension HFGPT2Config {
                                      fix: "Lathe runs decoder-only GPT-2 without cross-attention.")
         }
         let nPositions = try reader.positiveInt("n_positions", default: reader.positiveInt("n_ctx", default: 1024))
-        let config = HFGPT2Config(
+        var config = HFGPT2Config(
             vocabSize: try reader.positiveInt("vocab_size", default: 50257),
             nPositions: nPositions,
             nEmbd: try reader.positiveInt("n_embd", default: 768),
@@ -50,6 +50,7 @@ extension HFGPT2Config {
             embdPdrop: try reader.double("embd_pdrop", default: 0.1),
             attnPdrop: try reader.double("attn_pdrop", default: 0.1),
             initializerRange: try reader.double("initializer_range", default: 0.02))
+        config.tieWordEmbeddings = try reader.bool("tie_word_embeddings", default: true)
         guard config.nEmbd % config.nHead == 0 else {
             throw .invalidConfig(file: source, detail: "n_embd \(config.nEmbd) is not divisible by n_head \(config.nHead)")
         }

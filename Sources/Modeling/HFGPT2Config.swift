@@ -18,6 +18,9 @@ public struct HFGPT2Config: Sendable, Equatable {
     public var embdPdrop: Double
     public var attnPdrop: Double
     public var initializerRange: Double
+    /// Whether the LM head shares `wte.weight`. Lathe always ties (and writes `true`); an imported config
+    /// saying `false` is accepted only when its `lm_head.weight` equals `wte.weight`.
+    public var tieWordEmbeddings = true
 
     public init(
         vocabSize: Int, nPositions: Int, nEmbd: Int, nLayer: Int, nHead: Int, nInner: Int? = nil,

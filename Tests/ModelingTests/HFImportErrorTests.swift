@@ -58,6 +58,17 @@ import Testing
         #expect(Self.importError(directory) == nil)
     }
 
+    @Test func anUntiedConfigNeedsAnEqualHead() throws {
+        let untie: (String) -> String = { $0.replacingOccurrences(of: "\"tie_word_embeddings\": true", with: "\"tie_word_embeddings\": false") }
+        var directory = try Self.directory(editConfig: untie)
+        let path = directory.appendingPathComponent("config.json").path
+        #expect(Self.importError(directory) == .unsupportedConfig(
+            file: path, field: "tie_word_embeddings", value: "false",
+            fix: "The checkpoint has no 'lm_head.weight'; Lathe ties the head to 'wte.weight', so export a tied model."))
+        directory = try Self.directory(editTensors: { $0.append(("lm_head.weight", [11, 8], $0[0].2)) }, editConfig: untie)
+        #expect(Self.importError(directory) == nil)
+    }
+
     @Test func missingUnexpectedAndDuplicateTensorsAreNamed() throws {
         var directory = try Self.directory(editTensors: { $0.removeAll { $0.0 == "transformer.ln_f.bias" } })
         var path = directory.appendingPathComponent("model.safetensors").path
