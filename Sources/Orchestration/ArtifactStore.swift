@@ -77,9 +77,19 @@ public struct ArtifactStore: Sendable {
             if let listed = try? ContentHasher.listFiles(in: out), Set(listed) != Set(record.outputs.keys) {
                 return "\(out) holds files its manifest does not list"
             }
-            if ContentHasher.treeDigest(pairs) != record.outputDigest { return "\(manifestPath(key)): output digest mismatch" }
+            if ArtifactStore.digest(pairs) != record.outputDigest { return "\(manifestPath(key)): output digest mismatch" }
             return nil
         }
+    }
+
+    /// Files under `logs/` (timings, throughput) are hashed and verified like every output but stay
+    /// out of the digest downstream keys see: they differ between identical runs, and must not defeat
+    /// early cutoff or make a rerun look like a new result.
+    public static let logsFolder = "logs/"
+
+    /// The output digest: ``ContentHasher/treeDigest(_:)`` over every output except `logs/`.
+    public static func digest(_ pairs: [(path: String, sha256: String)]) -> String {
+        ContentHasher.treeDigest(pairs.filter { !$0.path.hasPrefix(logsFolder) })
     }
 
     /// A fresh, empty work directory with an `out/` inside, for one stage execution.
@@ -116,7 +126,7 @@ public struct ArtifactStore: Sendable {
             pairs.append((name, digest))
         }
         record.outputs = outputs
-        record.outputDigest = ContentHasher.treeDigest(pairs)
+        record.outputDigest = ArtifactStore.digest(pairs)
         try AtomicFile.write(Data(record.json(includeSchema: true).rendered().utf8),
                              to: work.appendingPathComponent("manifest.json"))
         let destination = entryDirectory(record.key)

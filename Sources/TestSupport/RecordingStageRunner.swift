@@ -5,7 +5,8 @@ public import Orchestration
 ///
 /// Each execution writes `out/result.txt` holding the stage kind, every param whose key does not
 /// start with `ignored` (so a change to an `ignored…` param reruns the stage yet yields identical
-/// bytes: the early-cutoff case), and the concatenated `result.txt` of its upstreams.
+/// bytes: the early-cutoff case), and the concatenated `result.txt` of its upstreams; plus
+/// `logs/run.txt`, different on every execution, as real stages' timing logs are.
 public final class RecordingStageRunner: StageRunner, @unchecked Sendable {
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
@@ -57,6 +58,10 @@ public final class RecordingStageRunner: StageRunner, @unchecked Sendable {
             text += "upstream:\n" + (try String(contentsOf: upstreamFile, encoding: .utf8))
         }
         try Data(text.utf8).write(to: context.outputDirectory.appendingPathComponent("result.txt"))
+        // Like a real stage's timings: different on every execution, outside the output digest.
+        let logs = context.outputDirectory.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try Data(UUID().uuidString.utf8).write(to: logs.appendingPathComponent("run.txt"))
         return StageOutcome(metrics: ["score": Double(text.utf8.count)], cost: ["tokens": 1])
     }
 }
