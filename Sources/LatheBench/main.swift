@@ -1,1 +1,2 @@
+if CommandLine.arguments.dropFirst().first == "pipelines" { PipelineBench.main(Array(CommandLine.arguments.dropFirst(2))) }
 print("{}")
