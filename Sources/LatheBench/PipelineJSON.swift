@@ -24,8 +24,8 @@ struct JSONLine {
     var text: String { "{" + parts.joined(separator: ",") + "}" }
 
     func emit() {
-        print(text)
-        fflush(stdout)
+        // Unbuffered, so a driver script sees each result as soon as it exists.
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     private func number(_ v: Double, _ digits: Int) -> String {

@@ -30,7 +30,7 @@ enum PipelineProject {
             name: bench
             seed: 1
             stages:
-              - name: tok
+              tok:
                 kind: tokenize
                 vocab_size: 512
                 datasets: [{path: data/tok.txt}]
@@ -38,7 +38,7 @@ enum PipelineProject {
             """
         for (i, name) in chain.enumerated() {
             names.append(name)
-            yaml += "  - name: \(name)\n    kind: pretrain-continue\n"
+            yaml += "  \(name):\n    kind: pretrain-continue\n"
             if i == 0 {
                 yaml += "    from: scratch\n    tokenizer: tok\n"
                 yaml += "    model: {n_layer: 2, n_head: 2, n_embd: 64, n_positions: 128}\n"
@@ -50,7 +50,7 @@ enum PipelineProject {
         for j in 0..<leaves {
             let name = "e" + pad(j)
             names.append(name)
-            yaml += "  - name: \(name)\n    kind: evaluate\n    models: [\(chain[j % chainLength])]\n"
+            yaml += "  \(name):\n    kind: evaluate\n    models: [\(chain[j % chainLength])]\n"
             yaml += "    test_datasets: [{path: data/\(name).txt}]\n"
         }
         return Layout(names: names, yaml: yaml)
@@ -71,17 +71,18 @@ enum PipelineProject {
         try Data(layout.yaml.utf8).write(to: dir.appendingPathComponent(recipeRelativePath))
         var total = 0
         for (index, name) in layout.names.enumerated() {
-            let bytes = TextGenerator(seed: UInt64(index) &+ 0x5EED).text(bytes: bytesPerStage)
+            var generator = TextGenerator(seed: UInt64(index) &+ 0x5EED)
+            let bytes = generator.text(bytes: bytesPerStage)
             try bytes.write(to: data.appendingPathComponent(name + ".txt"))
             total += bytes.count
         }
         return total
     }
 
-    /// Stages declared in a generated recipe (lines `  - name:`), for labelling timings.
+    /// Stages declared in a generated recipe (keys indented by two spaces), for labelling timings.
     static func stageCount(inRecipeAt path: String) -> Int {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
-        return text.split(separator: "\n").filter { $0.hasPrefix("  - name: ") }.count
+        return text.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") && $0.hasSuffix(":") }.count
     }
 
     static func pad(_ i: Int) -> String {
