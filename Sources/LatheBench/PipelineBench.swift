@@ -34,7 +34,7 @@ enum PipelineBench {
     }
 
     static func dispatch(_ arguments: [String]) throws {
-        var options = Options(arguments.dropFirst())
+        let options = PipelineOptions(arguments.dropFirst())
         switch arguments.first {
         case "gen":
             let n = try options.positionalInt(0, "N")
@@ -51,7 +51,7 @@ enum PipelineBench {
         case "all":
             let work = options.string("--work") ?? "/tmp/lathe-bench-pipelines"
             let ns = try (options.string("--ns") ?? "10,100,1000").split(separator: ",").map { part in
-                guard let n = Int(part) else { throw BenchFailure("--ns wants numbers like 10,100,1000; got '\(part)'.") }
+                guard let n = Int(part) else { throw PipelineBenchError("--ns wants numbers like 10,100,1000; got '\(part)'.") }
                 return n
             }
             let lathe = try options.required("--lathe")
@@ -67,43 +67,43 @@ enum PipelineBench {
             }
             if sizeMiB > 0 { try hash(sizeMiB: sizeMiB, dir: work, repeats: 3) }
         default:
-            throw BenchFailure(usage)
+            throw PipelineBenchError(usage)
         }
     }
 
     static func gen(n: Int, dir: String, bytes: Int) throws {
-        let t0 = Clock.now()
+        let t0 = PipelineClock.now()
         let total = try PipelineProject.write(stages: n, to: URL(fileURLWithPath: dir), bytesPerStage: bytes)
-        var line = JSONLine("gen")
+        var line = PipelineJSONLine("gen")
         line.add("n_stages", n)
         line.add("dir", dir)
         line.add("data_bytes", total)
-        line.add("seconds", Clock.now() - t0, digits: 3)
+        line.add("seconds", PipelineClock.now() - t0, digits: 3)
         line.emit()
     }
 
     static func seed(dir: String) throws {
         let r = try PipelineSeeder.seed(projectDirectory: URL(fileURLWithPath: dir))
-        var line = JSONLine("seed")
+        var line = PipelineJSONLine("seed")
         line.add("n_stages", r.stages)
         line.add("input_hash_s", r.inputHashSeconds, digits: 3)
         line.add("input_mib_per_s", Double(r.inputBytes) / 1_048_576 / r.inputHashSeconds, digits: 1)
         line.add("executor_s", r.executorSeconds, digits: 3)
         line.add("bookkeeping_ms_per_stage", r.executorSeconds * 1000 / Double(r.stages), digits: 3)
-        line.add("stage_ms_median", median(r.stageSeconds) * 1000, digits: 3)
+        line.add("stage_ms_median", pipelineMedian(r.stageSeconds) * 1000, digits: 3)
         line.add("stage_ms_max", (r.stageSeconds.max() ?? .nan) * 1000, digits: 3)
         line.add("verify_inprocess_noop_s", r.verifySeconds, digits: 4)
         line.add("verify_up_to_date", r.verifyUpToDate)
         line.add("verify_lock_rewritten", r.verifyLockWritten)
         line.emit()
         guard r.verifyUpToDate == r.stages, !r.verifyLockWritten else {
-            throw BenchFailure("after seeding, an in-process rerun found \(r.verifyUpToDate) of \(r.stages) stages up to date "
+            throw PipelineBenchError("after seeding, an in-process rerun found \(r.verifyUpToDate) of \(r.stages) stages up to date "
                 + "(lock rewritten: \(r.verifyLockWritten)); the seeded state is not what a real run leaves.")
         }
     }
 
     static func time(dir: String, lathe: String, runs: Int, warmup: Int) throws {
-        guard let real = realpath(dir, nil) else { throw BenchFailure("\(dir): \(String(cString: strerror(errno)))") }
+        guard let real = realpath(dir, nil) else { throw PipelineBenchError("\(dir): \(String(cString: strerror(errno)))") }
         let project = String(cString: real)
         free(real)
         let latheReal = lathe.hasPrefix("/") ? lathe : FileManager.default.currentDirectoryPath + "/" + lathe
@@ -114,11 +114,11 @@ enum PipelineBench {
         ]
         var failures: [String] = []
         for command in commands {
-            let before = NoOpCheck.snapshot(project)
-            let stats = try ProcessTimer.measure(command.argv, cwd: project, count: runs, warmup: warmup)
-            let diff = NoOpCheck.compare(before, NoOpCheck.snapshot(project))
-            let trace = NoOpCheck.trace(command.argv, project: project, scratch: NSTemporaryDirectory())
-            var line = JSONLine(command.op)
+            let before = PipelineNoOpCheck.snapshot(project)
+            let stats = try PipelineProcessTimer.measure(command.argv, cwd: project, count: runs, warmup: warmup)
+            let diff = PipelineNoOpCheck.compare(before, PipelineNoOpCheck.snapshot(project))
+            let trace = PipelineNoOpCheck.trace(command.argv, project: project, scratch: NSTemporaryDirectory())
+            var line = PipelineJSONLine(command.op)
             line.add("n_stages", n)
             line.add("command", "lathe " + command.argv.dropFirst().joined(separator: " "))
             line.add("runs", runs)
@@ -150,13 +150,13 @@ enum PipelineBench {
             if !trace.dataFilesOpened.isEmpty { failures.append("\(command.op) opened \(trace.dataFilesOpened.count) data files") }
         }
         guard failures.isEmpty else {
-            throw BenchFailure("no-op checks failed at \(project): " + failures.joined(separator: "; "))
+            throw PipelineBenchError("no-op checks failed at \(project): " + failures.joined(separator: "; "))
         }
     }
 
     static func hash(sizeMiB: Int, dir: String, repeats: Int) throws {
-        let r = try HashBench.run(sizeMiB: sizeMiB, directory: dir, repeats: repeats)
-        var line = JSONLine("hash")
+        let r = try PipelineHashBench.run(sizeMiB: sizeMiB, directory: dir, repeats: repeats)
+        var line = PipelineJSONLine("hash")
         line.add("file_mib", sizeMiB)
         line.add("repeats", repeats)
         line.add("lathe_s", r.latheSeconds)
@@ -166,12 +166,12 @@ enum PipelineBench {
         line.add("ratio", r.latheMiBs / r.sha256sumMiBs, digits: 3)
         line.add("digests_match", r.digestsMatch)
         line.emit()
-        guard r.digestsMatch else { throw BenchFailure("ContentHasher and sha256sum disagree on the test file.") }
+        guard r.digestsMatch else { throw PipelineBenchError("ContentHasher and sha256sum disagree on the test file.") }
     }
 }
 
 /// Positional arguments and `--name value` options.
-struct Options {
+struct PipelineOptions {
     private var positionals: [String] = []
     private var named: [String: String] = [:]
 
@@ -183,26 +183,26 @@ struct Options {
     }
 
     func positional(_ i: Int, _ name: String) throws -> String {
-        guard i < positionals.count else { throw BenchFailure("missing \(name).\n" + PipelineBench.usage) }
+        guard i < positionals.count else { throw PipelineBenchError("missing \(name).\n" + PipelineBench.usage) }
         return positionals[i]
     }
 
     func positionalInt(_ i: Int, _ name: String) throws -> Int {
         let text = try positional(i, name)
-        guard let value = Int(text) else { throw BenchFailure("\(name) must be a whole number; got '\(text)'.") }
+        guard let value = Int(text) else { throw PipelineBenchError("\(name) must be a whole number; got '\(text)'.") }
         return value
     }
 
     func string(_ name: String) -> String? { named[name] }
 
     func required(_ name: String) throws -> String {
-        guard let v = named[name], !v.isEmpty else { throw BenchFailure("missing \(name).\n" + PipelineBench.usage) }
+        guard let v = named[name], !v.isEmpty else { throw PipelineBenchError("missing \(name).\n" + PipelineBench.usage) }
         return v
     }
 
     func int(_ name: String, default value: Int) throws -> Int {
         guard let text = named[name] else { return value }
-        guard let v = Int(text) else { throw BenchFailure("\(name) must be a whole number; got '\(text)'.") }
+        guard let v = Int(text) else { throw PipelineBenchError("\(name) must be a whole number; got '\(text)'.") }
         return v
     }
 }

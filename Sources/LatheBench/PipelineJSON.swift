@@ -1,7 +1,7 @@
 import Foundation
 
 /// One JSON object printed on one line, keys in insertion order (stable, diff-friendly output).
-struct JSONLine {
+struct PipelineJSONLine {
     private var parts: [String] = []
 
     init(_ op: String) { add("bench", "pipelines"); add("op", op) }

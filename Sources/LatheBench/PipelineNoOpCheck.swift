@@ -9,7 +9,7 @@ import Glibc
 ///    one run: any written, created, replaced or deleted file shows up.
 /// 2. `strace -f -e trace=openat,open,creat` of one run: which files were opened at all, which of them
 ///    are data sets (`pipelines/data/`), and which were opened with a write flag.
-enum NoOpCheck {
+enum PipelineNoOpCheck {
     struct Entry: Equatable {
         var isDirectory: Bool
         var size: Int64
@@ -83,7 +83,7 @@ enum NoOpCheck {
         defer { unlink(log) }
         let code: Int32
         do {
-            code = try ProcessTimer.runQuietly(["strace", "-f", "-qq", "-e", "trace=openat,open,creat", "-o", log] + argv, cwd: project)
+            code = try PipelineProcessTimer.runQuietly(["strace", "-f", "-qq", "-e", "trace=openat,open,creat", "-o", log] + argv, cwd: project)
         } catch {
             return Trace(available: false, note: "strace could not start: \(error)")
         }

@@ -6,7 +6,7 @@ import Glibc
 /// Whole-process timing with the method of `shared/bench/pipelines/bench.py` (the DVC figures' timer):
 /// monotonic wall clock around spawn…reap, CPU and peak RSS from `wait4`'s rusage, stdout/stderr to
 /// /dev/null, and the "foreign" load (CPU the rest of the machine burned per wall second, /proc/stat).
-enum ProcessTimer {
+enum PipelineProcessTimer {
     struct Run {
         var wall: Double
         var cpu: Double
@@ -17,12 +17,12 @@ enum ProcessTimer {
 
     struct Stats {
         var runs: [Run]
-        var wallMedian: Double { median(runs.map(\.wall)) }
+        var wallMedian: Double { pipelineMedian(runs.map(\.wall)) }
         var wallMin: Double { runs.map(\.wall).min() ?? .nan }
         var wallMax: Double { runs.map(\.wall).max() ?? .nan }
-        var cpuMedian: Double { median(runs.map(\.cpu)) }
-        var peakMedian: Double { median(runs.map(\.peakMiB)) }
-        var foreignMedian: Double { median(runs.map(\.foreign)) }
+        var cpuMedian: Double { pipelineMedian(runs.map(\.cpu)) }
+        var peakMedian: Double { pipelineMedian(runs.map(\.peakMiB)) }
+        var foreignMedian: Double { pipelineMedian(runs.map(\.foreign)) }
         var exitCodes: [Int32] { runs.map(\.exitCode) }
     }
 
@@ -34,14 +34,14 @@ enum ProcessTimer {
 
     static func once(_ argv: [String], cwd: String) throws -> Run {
         let busy0 = machineBusySeconds()
-        let t0 = Clock.now()
+        let t0 = PipelineClock.now()
         let pid = try spawn(argv, cwd: cwd, output: "/dev/null")
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw BenchFailure("wait4 failed: \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw PipelineBenchError("wait4 failed: \(String(cString: strerror(errno)))") }
         }
-        let wall = Clock.now() - t0
+        let wall = PipelineClock.now() - t0
         let busy = machineBusySeconds() - busy0
         let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime)
         let code: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
@@ -55,7 +55,7 @@ enum ProcessTimer {
         // single-threaded here), so no shell sits between the timer and the command.
         let full = argv
         let previous = FileManager.default.currentDirectoryPath
-        guard chdir(cwd) == 0 else { throw BenchFailure("cannot enter \(cwd): \(String(cString: strerror(errno)))") }
+        guard chdir(cwd) == 0 else { throw PipelineBenchError("cannot enter \(cwd): \(String(cString: strerror(errno)))") }
         defer { _ = chdir(previous) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -67,7 +67,7 @@ enum ProcessTimer {
         defer { for p in cargs { free(p) } }
         var pid: pid_t = 0
         let rc = posix_spawnp(&pid, full[0], &actions, nil, &cargs, environ)
-        guard rc == 0 else { throw BenchFailure("cannot start \(argv.joined(separator: " ")): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw PipelineBenchError("cannot start \(argv.joined(separator: " ")): \(String(cString: strerror(rc)))") }
         return pid
     }
 
@@ -76,7 +76,7 @@ enum ProcessTimer {
         let pid = try spawn(argv, cwd: cwd, output: output)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw BenchFailure("waitpid failed: \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw PipelineBenchError("waitpid failed: \(String(cString: strerror(errno)))") }
         }
         return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
@@ -94,7 +94,7 @@ enum ProcessTimer {
     }
 }
 
-func median(_ xs: [Double]) -> Double {
+func pipelineMedian(_ xs: [Double]) -> Double {
     guard !xs.isEmpty else { return .nan }
     let s = xs.sorted()
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2

@@ -61,9 +61,9 @@ enum PipelineProject {
     static func write(stages n: Int, to dir: URL, bytesPerStage: Int) throws -> Int {
         let fm = FileManager.default
         guard !fm.fileExists(atPath: dir.path) else {
-            throw BenchFailure("\(dir.path) exists; give a fresh directory (the generator never overwrites).")
+            throw PipelineBenchError("\(dir.path) exists; give a fresh directory (the generator never overwrites).")
         }
-        guard n >= 3 else { throw BenchFailure("need at least 3 stages (tok, one chain stage, one eval); got \(n).") }
+        guard n >= 3 else { throw PipelineBenchError("need at least 3 stages (tok, one chain stage, one eval); got \(n).") }
         let layout = layout(stages: n)
         let data = dir.appendingPathComponent("pipelines/data")
         try fm.createDirectory(at: data, withIntermediateDirectories: true)
@@ -71,7 +71,7 @@ enum PipelineProject {
         try Data(layout.yaml.utf8).write(to: dir.appendingPathComponent(recipeRelativePath))
         var total = 0
         for (index, name) in layout.names.enumerated() {
-            var generator = TextGenerator(seed: UInt64(index) &+ 0x5EED)
+            var generator = PipelineTextGenerator(seed: UInt64(index) &+ 0x5EED)
             let bytes = generator.text(bytes: bytesPerStage)
             try bytes.write(to: data.appendingPathComponent(name + ".txt"))
             total += bytes.count
@@ -93,7 +93,7 @@ enum PipelineProject {
 
 /// Deterministic English-looking text: words built from a fixed syllable table, lines of 8–20
 /// words. SplitMix64 drives every choice, so a seed fixes the bytes on every platform.
-struct TextGenerator {
+struct PipelineTextGenerator {
     private var state: UInt64
     private static let syllables: [[UInt8]] = [
         "ka", "lo", "mi", "ter", "an", "sol", "ve", "ri", "dun", "pa", "el", "no", "sta", "qu", "or", "bel",
@@ -122,7 +122,7 @@ struct TextGenerator {
                 let syllableCount = 1 + Int(r & 3)
                 r >>= 2
                 for _ in 0..<syllableCount {
-                    out += TextGenerator.syllables[Int(r & 31)]
+                    out += PipelineTextGenerator.syllables[Int(r & 31)]
                     r >>= 5
                 }
             }
@@ -135,7 +135,7 @@ struct TextGenerator {
 }
 
 /// A benchmark step that could not be done, with a message for the person running it.
-struct BenchFailure: Error, CustomStringConvertible {
+struct PipelineBenchError: Error, CustomStringConvertible {
     let description: String
     init(_ message: String) { description = message }
 }

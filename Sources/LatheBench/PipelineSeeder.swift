@@ -5,7 +5,7 @@ import Stages
 
 /// Brings a generated project to the "every stage ran" state through the real code path: the
 /// Recipes loader, `StageSpecs.make`, `PipelineGraph` and the `Executor` (publish, manifest, lock),
-/// with ``TrivialStageRunner`` in place of the engine (whose stage kinds cannot run in this build).
+/// with ``PipelineTrivialRunner`` in place of the engine (whose stage kinds cannot run in this build).
 /// The store and lock then hold exactly the keys a real run would, so `lathe run` finds all up to date.
 ///
 /// Timing: input hashing (the first read of every data set) is done and timed on its own first, so the
@@ -30,18 +30,18 @@ enum PipelineSeeder {
         let recipeURL = root.appendingPathComponent(PipelineProject.recipeRelativePath)
         let loaded: LoadedRecipe
         do { loaded = try RecipeLoader(projectRoot: root).load(recipeAt: recipeURL) } catch {
-            throw BenchFailure("\(recipeURL.path) does not load: " + error.diagnostics.map(\.description).joined(separator: "; "))
+            throw PipelineBenchError("\(recipeURL.path) does not load: " + error.diagnostics.map(\.description).joined(separator: "; "))
         }
         let graph = try PipelineGraph(StageSpecs.make(from: loaded.recipe))
         let store = ArtifactStore(root: ProjectRoot.store(root: root, option: nil, environment: [:]))
         let storeLock = try StoreLock(store: store.root, wait: true) { _ in }
         defer { withExtendedLifetime(storeLock) {} }
 
-        let hashStart = Clock.now()
+        let hashStart = PipelineClock.now()
         let cache = HashCache(fileURL: store.hashCacheURL)
         let hashes = try Executor.hashInputs(of: graph, needed: Set(graph.names), projectRoot: root, cache: cache)
         try cache.saveIfNeeded()
-        let hashSeconds = Clock.now() - hashStart
+        let hashSeconds = PipelineClock.now() - hashStart
         var bytes: Int64 = 0
         for path in hashes.keys {
             let attributes = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(path).path)
@@ -50,9 +50,9 @@ enum PipelineSeeder {
 
         let executor = Executor(
             graph: graph, store: store, projectRoot: root, lockURL: LockFile.url(forRecipe: recipeURL),
-            recipeName: loaded.recipe.name, runner: TrivialStageRunner())
-        let collector = StageTimes()
-        let runStart = Clock.now()
+            recipeName: loaded.recipe.name, runner: PipelineTrivialRunner())
+        let collector = PipelineStageTimes()
+        let runStart = PipelineClock.now()
         let summary = try executor.run(options: .init(jobs: 1)) { event in
             switch event {
             case .finished(_, let seconds, _, _): collector.add(seconds)
@@ -60,18 +60,18 @@ enum PipelineSeeder {
             default: break
             }
         }
-        let runSeconds = Clock.now() - runStart
+        let runSeconds = PipelineClock.now() - runStart
         if let failure = collector.failure ?? (summary.succeeded ? nil : "stages failed: \(summary.failed)") {
-            throw BenchFailure("seeding failed: \(failure)")
+            throw PipelineBenchError("seeding failed: \(failure)")
         }
         guard summary.executed.count == graph.stages.count else {
-            throw BenchFailure("seeding executed \(summary.executed.count) of \(graph.stages.count) stages; "
+            throw PipelineBenchError("seeding executed \(summary.executed.count) of \(graph.stages.count) stages; "
                 + "start from a freshly generated project (`pipelines gen`).")
         }
 
-        let verifyStart = Clock.now()
+        let verifyStart = PipelineClock.now()
         let again = try executor.run(options: .init(jobs: 1)) { _ in }
-        let verifySeconds = Clock.now() - verifyStart
+        let verifySeconds = PipelineClock.now() - verifyStart
         return Result(
             stages: graph.stages.count, inputHashSeconds: hashSeconds, inputBytes: bytes,
             executorSeconds: runSeconds, stageSeconds: collector.values, verifySeconds: verifySeconds,
@@ -81,7 +81,7 @@ enum PipelineSeeder {
 
 /// Stands in for the engine: writes one small deterministic file per stage (its kind and key), so
 /// every stage has an output digest that downstream keys can include.
-struct TrivialStageRunner: StageRunner {
+struct PipelineTrivialRunner: StageRunner {
     func run(_ spec: StageSpec, context: StageContext) throws -> StageOutcome {
         let text = "bench output of a \(spec.kind) stage\nkey \(context.key)\n"
         try Data(text.utf8).write(to: context.outputDirectory.appendingPathComponent("result.txt"))
@@ -90,7 +90,7 @@ struct TrivialStageRunner: StageRunner {
 }
 
 /// Per-stage seconds reported from executor threads.
-final class StageTimes: @unchecked Sendable {
+final class PipelineStageTimes: @unchecked Sendable {
     private let lock = NSLock()
     private var seconds: [Double] = []
     private var firstFailure: String?
@@ -101,7 +101,7 @@ final class StageTimes: @unchecked Sendable {
 }
 
 /// Monotonic seconds.
-enum Clock {
+enum PipelineClock {
     static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
