@@ -68,7 +68,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LatheBench",
-            dependencies: ["Compute", "Modeling", "Tokenization", "Orchestration"],
+            dependencies: ["Compute", "Modeling", "Tokenization", "Orchestration", "Recipes", "Stages"],
             swiftSettings: engineSettings
         ),
         .target(

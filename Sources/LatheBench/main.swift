@@ -5,6 +5,7 @@ import Foundation
 let commands: [String: ([String]) -> Int32] = [
     "engine": EngineBench.run,
     "tokenizer": { TokenizerBench.run($0); return 0 },
+    "pipelines": { PipelineBench.main($0) },
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

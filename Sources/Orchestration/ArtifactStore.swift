@@ -31,7 +31,10 @@ public struct ArtifactStore: Sendable {
     /// Where a published stage's outputs are (read-only for everyone).
     public func outputDirectory(_ key: String) -> URL { entryDirectory(key).appendingPathComponent("out") }
 
-    func manifestPath(_ key: String) -> String { entryDirectory(key).appendingPathComponent("manifest.json").path }
+    func manifestPath(_ key: String) -> String { entryPath(key) + "/manifest.json" }
+
+    /// ``entryDirectory(_:)`` as a path, built without URL (which stats each path it appends to).
+    func entryPath(_ key: String) -> String { root.path + "/" + key.prefix(2) + "/" + key }
 
     /// Checks an entry without reading its outputs. - Complexity: one stat per output file.
     public func state(of key: String) -> EntryState {
@@ -49,7 +52,7 @@ public struct ArtifactStore: Sendable {
             return .corrupt("\(path): \(error.localizedDescription)")
         }
         guard record.key == key else { return .corrupt("\(path): manifest names key \(record.key)") }
-        let out = outputDirectory(key).path
+        let out = entryPath(key) + "/out"
         for (name, file) in record.outputs {
             var st = stat()
             guard stat(out + "/" + name, &st) == 0 else { return .corrupt("\(out)/\(name) is missing") }

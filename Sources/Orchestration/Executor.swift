@@ -67,9 +67,11 @@ public final class Executor: @unchecked Sendable {
         of graph: PipelineGraph, needed: Set<String>, projectRoot: URL, cache: HashCache
     ) throws(OrchestrationError) -> [String: String] {
         var hashes: [String: String] = [:]
+        // String concatenation, not URL.appendingPathComponent: the latter stats every path it builds.
+        let rootPath = projectRoot.path
         for spec in graph.stages where needed.contains(spec.name) {
             for path in spec.inputs where hashes[path] == nil {
-                hashes[path] = try cache.hash(path: projectRoot.appendingPathComponent(path).path)
+                hashes[path] = try cache.hash(path: rootPath + "/" + path)
             }
         }
         return hashes
@@ -82,14 +84,14 @@ public final class Executor: @unchecked Sendable {
         let oldLock = try LockFile.read(from: lockURL, recipe: recipeName)
         let cache = HashCache(fileURL: store.hashCacheURL)
         let selected = options.selection.selected(in: graph)
-        var needed = selected
-        for name in selected { needed.formUnion(graph.upstream(of: name)) }
+        let needed = graph.upstream(ofAll: selected)
         let inputHashes = try Executor.hashInputs(of: graph, needed: needed, projectRoot: projectRoot, cache: cache)
         try cache.saveIfNeeded()
 
         var summary = Summary(lock: oldLock)
         summary.filesHashed = cache.filesHashed
         var records: [String: StageRecord] = [:]   // resolved this run
+        var digests: [String: String] = [:]        // records[name].outputDigest, kept in step with records
         var failedOrSkipped: Set<String> = []
         var pending = graph.stages.filter { needed.contains($0.name) }
         var running = 0
@@ -100,6 +102,7 @@ public final class Executor: @unchecked Sendable {
         for spec in pending where !selected.contains(spec.name) {
             if let entry = oldLock.stages[spec.name], case .present(let record) = store.state(of: entry.key) {
                 records[spec.name] = record
+                digests[spec.name] = record.outputDigest
             } else {
                 failedOrSkipped.insert(spec.name)
             }
@@ -129,13 +132,13 @@ public final class Executor: @unchecked Sendable {
                     if stopScheduling { break }
                     pending.remove(at: index)
                     progressed = true
-                    let digests = records.mapValues(\.outputDigest)
                     let planned = Planner.decide(
                         spec, lockEntry: oldLock.stages[spec.name], inputHashes: inputHashes, upstreamDigests: digests,
                         forced: options.selection.isForced(spec.name), entryState: store.state(of:))
                     switch planned.action {
                     case .upToDate, .restore:
                         records[spec.name] = planned.record!
+                        digests[spec.name] = planned.record!.outputDigest
                         if case .upToDate = planned.action { summary.upToDate.append(spec.name) } else { summary.restored.append(spec.name) }
                         onEvent(.resolved(stage: spec.name, action: planned.action))
                     case .run(let reason):
@@ -163,6 +166,7 @@ public final class Executor: @unchecked Sendable {
             switch done.result {
             case .success(let record):
                 records[done.name] = record
+                digests[done.name] = record.outputDigest
                 summary.executed.append(done.name)
             case .failure(let failure):
                 failedOrSkipped.insert(done.name)

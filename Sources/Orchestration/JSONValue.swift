@@ -133,6 +133,12 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     static func writeString(_ s: String, into out: inout String) {
         out.append("\"")
+        // Fast path: keys, hashes and paths almost never need escaping; append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(s)
+            out.append("\"")
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out.append("\\\"")

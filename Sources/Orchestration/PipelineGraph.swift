@@ -71,6 +71,17 @@ public struct PipelineGraph: Sendable {
         return seen
     }
 
+    /// `names` and everything they (transitively) read from, in one traversal.
+    /// - Complexity: O(V + E), where calling ``upstream(of:)`` per name is O(V · (V + E)) on a chain.
+    public func upstream(ofAll names: Set<String>) -> Set<String> {
+        var seen = names
+        var stack = Array(names)
+        while let n = stack.popLast() {
+            for u in self[n]?.upstream ?? [] where seen.insert(u).inserted { stack.append(u) }
+        }
+        return seen
+    }
+
     /// A cycle among the stages Kahn's algorithm could not order, as `a → b → a`.
     static func findCycle(_ specs: [StageSpec], position: [String: Int], missing: [Int]) -> [String] {
         // Walk upstream links from any unordered stage until a stage repeats.

@@ -85,8 +85,7 @@ public enum Planner {
         entryState: (String) -> ArtifactStore.EntryState
     ) -> [PlannedStage] {
         let selected = selection.selected(in: graph)
-        var needed = selected
-        for name in selected { needed.formUnion(graph.upstream(of: name)) }
+        let needed = graph.upstream(ofAll: selected)
         var digests: [String: String] = [:]
         var result: [PlannedStage] = []
         result.reserveCapacity(graph.stages.count)
