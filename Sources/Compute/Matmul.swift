@@ -4,7 +4,8 @@ import COpenBLAS
 /// naive Float64 twin. Weights are stored [in, out] (HF GPT-2's Conv1D layout), so the forward is an
 /// NN product, the input gradient NT and the weight gradient TN.
 public enum Matmul {
-    /// C (m×n) = alpha·op(A)·op(B) + beta·C, row-major; op(A) is m×k, op(B) is k×n.
+    /// C (m×n) = alpha·op(A)·op(B) + beta·C, row-major; op(A) is m×k, op(B) is k×n. Runs on the calling
+    /// thread (OpenBLAS is kept single-threaded, see `ComputeThreads`); use `gemmParallel` for large products.
     /// - Complexity: 2·m·n·k FLOP.
     public static func gemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -17,7 +18,7 @@ public enum Matmul {
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// `gemm` split across the engine's threads, each running single-threaded OpenBLAS on its own block:
+    /// `gemm` split across the engine's threads, each running (single-threaded) OpenBLAS on its own block:
     /// rows of C when A is not transposed, else columns of C. Two threads scale ~1.9× this way even on the
     /// C = 128 shapes where OpenBLAS's own threading gives 1.1–1.3× (engine.md). Every element of C is
     /// computed by one call with the full K, so results do not depend on the split.
@@ -35,7 +36,7 @@ public enum Matmul {
         let splitRows = !transA
         let extent = splitRows ? m : n
         let chunks = min(threads, max(1, extent / 16))
-        ComputeThreads.withSingleThreadedBLAS {
+        do {
             Parallel.forEachChunk(chunks, costPerItem: 1 << 20) { r in
                 for chunk in r {
                     let lo = chunk * extent / chunks, hi = (chunk + 1) * extent / chunks
