@@ -24,7 +24,7 @@ public enum Attention {
     ) {
         let hd = c / nh, c3 = 3 * c
         let scale = 1 / Float(hd).squareRoot()
-        ComputeThreads.withSingleThreadedBLAS {
+        do {
             Parallel.forEachChunk(b * nh, costPerItem: 4 * t * t * hd) { tasks in
                 for task in tasks {
                     let bi = task / nh, h = task % nh
@@ -62,7 +62,7 @@ public enum Attention {
     ) {
         let hd = c / nh, c3 = 3 * c
         let scale = 1 / Float(hd).squareRoot()
-        ComputeThreads.withSingleThreadedBLAS {
+        do {
             Parallel.forEachChunk(b * nh, costPerItem: 8 * t * t * hd) { tasks in
                 for task in tasks {
                     let bi = task / nh, h = task % nh

@@ -5,9 +5,10 @@ import Foundation
 /// The engine's thread count, shared by OpenBLAS and the engine's own parallel loops.
 ///
 /// Default: `LATHE_THREADS` if set to a positive integer, else every active core. Set it once per
-/// process before training (`ComputeThreads.set(2)`); results are bitwise reproducible for a given
-/// thread count (OpenBLAS may split sums differently for different counts, the engine's own loops
-/// never do: they split work over disjoint output rows in a thread-independent way).
+/// process before training (`ComputeThreads.set(2)`). OpenBLAS itself is kept single-threaded: the
+/// engine splits every large sgemm into blocks on its own threads (`Matmul.gemmParallel`), which scales
+/// better on the small training shapes and leaves no global BLAS state to toggle. Results are bitwise
+/// reproducible for a given thread count (the split depends only on the count).
 public enum ComputeThreads {
     // Written only through `set(_:)`, which callers invoke before starting work; safe because every
     // reader runs after that write on the same or a later-started thread.
@@ -25,19 +26,7 @@ public enum ComputeThreads {
         if n <= 0, let env = ProcessInfo.processInfo.environment["LATHE_THREADS"], let v = Int(env), v > 0 { n = v }
         if n <= 0 { n = ProcessInfo.processInfo.activeProcessorCount }
         current = max(1, n)
-        openblas_set_num_threads(Int32(current))
-    }
-}
-
-extension ComputeThreads {
-    /// Runs `body` with OpenBLAS limited to one thread, for regions that call small sgemms from several
-    /// of the engine's own threads at once (per-head attention): there, threading inside each tiny call
-    /// costs more than it gains, and single-threaded OpenBLAS calls run in the caller's thread.
-    public static func withSingleThreadedBLAS(_ body: () -> Void) {
-        let n = count
-        if n > 1 { openblas_set_num_threads(1) }
-        body()
-        if n > 1 { openblas_set_num_threads(Int32(n)) }
+        openblas_set_num_threads(1)
     }
 }
 

@@ -90,7 +90,7 @@ enum EngineBench {
         var rates: [Double] = []
         for _ in 0..<7 {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            Matmul.gemm(transA: false, transB: false, m: n, n: n, k: n, a: a.base, lda: n, b: b.base, ldb: n, beta: 0, c: c.base, ldc: n)
+            Matmul.gemmParallel(transA: false, transB: false, m: n, n: n, k: n, a: a.base, lda: n, b: b.base, ldb: n, beta: 0, c: c.base, ldc: n)
             rates.append(2 * Double(n * n * n) / Double(DispatchTime.now().uptimeNanoseconds - t0))
         }
         rates.sort()

@@ -20,10 +20,10 @@ extension GPTModel {
             }
         }
         // tied head: dlnf = dlogits · wte; dwte += dlogitsᵀ · lnf
-        Matmul.gemm(transA: false, transB: false, m: n, n: c, k: v, a: a.ptr(a.logits), lda: v,
+        Matmul.gemmParallel(transA: false, transB: false, m: n, n: c, k: v, a: a.ptr(a.logits), lda: v,
                     b: param(o.wte.offset), ldb: c, beta: 0, c: g.ptr(g.dln), ldc: c)
         if let dwte = grad(o.wte.index, o.wte.offset) {
-            Matmul.gemm(transA: true, transB: false, m: v, n: c, k: n, a: a.ptr(a.logits), lda: v,
+            Matmul.gemmParallel(transA: true, transB: false, m: v, n: c, k: n, a: a.ptr(a.logits), lda: v,
                         b: a.ptr(a.lnf), ldb: c, beta: 1, c: dwte, ldc: c)
         }
         g.zero(g.dresidual)

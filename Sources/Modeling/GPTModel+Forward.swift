@@ -64,7 +64,7 @@ extension GPTModel {
                           inp: a.ptr(a.residual3[config.nLayer - 1]), weight: param(o.lnfw.offset),
                           bias: param(o.lnfb.offset), n: n, c: c, epsilon: eps)
         // tied head: logits (n, V) = lnf (n, C) · wteᵀ
-        Matmul.gemm(transA: false, transB: true, m: n, n: v, k: c, a: a.ptr(a.lnf), lda: c,
+        Matmul.gemmParallel(transA: false, transB: true, m: n, n: v, k: c, a: a.ptr(a.lnf), lda: c,
                     b: param(o.wte.offset), ldb: c, beta: 0, c: a.ptr(a.logits), ldc: v)
         return a
     }

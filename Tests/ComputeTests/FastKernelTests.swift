@@ -28,6 +28,26 @@ import Testing
         expectForward(out[2], ref, "C")
     }
 
+    /// The threaded split matches one call within rounding (OpenBLAS's blocking depends on the block
+    /// shape) and is reproducible bit for bit for a fixed thread count.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func parallelGemmMatchesOneCallAndIsReproducible(transA: Bool, transB: Bool) {
+        // uses the process's thread count (changing it here would race with other suites running in parallel)
+        let m = 96, n = 80, k = 160  // m·n·k ≥ 2^20, so the split path runs
+        let a = NumericChecks.randomValues(m * k, seed: 30), b = NumericChecks.randomValues(k * n, seed: 31)
+        let c0 = NumericChecks.randomValues(m * n, seed: 32)
+        let out = withFloatBuffers([a, b, c0, c0, c0]) { p in
+            Matmul.gemm(transA: transA, transB: transB, m: m, n: n, k: k, a: p[0], lda: transA ? m : k,
+                        b: p[1], ldb: transB ? k : n, beta: 1, c: p[2], ldc: n)
+            for dst in [p[3], p[4]] {
+                Matmul.gemmParallel(transA: transA, transB: transB, m: m, n: n, k: k, a: p[0], lda: transA ? m : k,
+                                    b: p[1], ldb: transB ? k : n, beta: 1, c: dst, ldc: n)
+            }
+        }
+        expectForward(out[3], out[2].map(Double.init), "C")
+        #expect(out[3] == out[4], "two identical calls must give identical bits")
+    }
+
     @Test func linearMatchesNaive() {
         let n = 6, c = 8, oc = 12
         let x = f32(NumericChecks.randomValues(n * c, seed: 4)), w = f32(NumericChecks.randomValues(c * oc, seed: 5))
