@@ -25,6 +25,7 @@ struct TrainingStage: StageAdapter {
     func run(_ stage: RecipeStage, recipe: Recipe, context: StageContext) throws -> StageOutcome {
         guard let p = stage.params.training else { throw StageError.unknownStage(stage.name) }
         let started = Date()
+        ComputeThreads.set(p.threads)  // nil: $LATHE_THREADS, else every core
         let tokenizer = try ModelInputs.tokenizer(from: p.tokenizer ?? p.from, context: context)
         let model = try ModelInputs.model(p, tokenizer: tokenizer, context: context)
         let config = model.config

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The demo recipe, as shipped, run end to end on a copy of `pipelines/` with two steps per
+/// training stage; then run again, which must execute nothing and say so.
+@Suite(.serialized) struct CLIDemoTests {
+    static let shortRun = ["base", "glassvine", "assistant", "reviews"].flatMap { ["--set", "stages.\($0).max_steps=2"] }
+
+    func copyOfPipelines() throws -> TemporaryProject {
+        let p = TemporaryProject()
+        let fm = FileManager.default
+        let source = CommandRunner.packageRoot.appendingPathComponent("pipelines")
+        let target = p.root.appendingPathComponent("pipelines")
+        try fm.removeItem(at: target)
+        try fm.copyItem(at: source, to: target)
+        // Start from no lock file, as a fresh clone's user with a changed recipe would.
+        try? fm.removeItem(at: target.appendingPathComponent("demo.lock"))
+        return p
+    }
+
+    @Test func demoRunsEndToEndThenASecondRunExecutesNothing() throws {
+        let p = try copyOfPipelines()
+        let first = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("Done: 5 executed"))
+        let lock = try #require(p.read("pipelines/demo.lock"))
+        for stage in ["tok", "base", "glassvine", "assistant", "reviews"] { #expect(lock.contains("\"\(stage)\": {")) }
+        #expect(lock.contains("\"val_loss\""))
+        #expect(lock.contains("\"trainable_params\""))
+        let second = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("Nothing to do: all 5 stages are up to date (0 executed"))
+        #expect(p.read("pipelines/demo.lock") == lock)
+        // The trained model folder is an HF GPT-2 folder with its tokenizer.
+        let status = try CommandRunner.run(["status", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
+        #expect(status.status == 0)
+        let changed = try CommandRunner.run(["status", "pipelines/demo.yaml"] + CLIDemoTests.shortRun
+                                            + ["--set", "stages.glassvine.learning_rate=5e-4"], in: p.root)
+        #expect(changed.status == 1)
+        #expect(changed.stdout.contains("glassvine  will run: learning_rate 0.001 → 0.0005"))
+        #expect(changed.stdout.contains("assistant  pending upstream 'glassvine'"))
+        #expect(changed.stdout.contains("base       up to date"))
+    }
+
+    @Test func everyExampleRecipeValidates() throws {
+        let dir = CommandRunner.packageRoot.appendingPathComponent("pipelines")
+        var recipes: [String] = []
+        for name in try RecipeFiles.yamlFiles(in: dir) { recipes.append("pipelines/" + name) }
+        #expect(!recipes.isEmpty)
+        let r = try CommandRunner.run(["validate"] + recipes, in: CommandRunner.packageRoot)
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+}
+
+/// `pipelines/**/*.yaml`, relative, sorted.
+enum RecipeFiles {
+    static func yamlFiles(in dir: URL) throws -> [String] {
+        let all = FileManager.default.subpaths(atPath: dir.path) ?? []
+        return all.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("data/") }.sorted()
+    }
+}
