@@ -56,7 +56,7 @@ final class ProgressRenderer: @unchecked Sendable {
                     line("  \(stage): \(detail)")
                 }
             }
-        case .finished(let stage, let seconds, _, _):
+        case .finished(let stage, let seconds, _):
             running[stage] = nil
             line("✔ \(stage): done in \(format(seconds))")
         case .failed(let stage, let message):
@@ -111,7 +111,7 @@ final class ProgressRenderer: @unchecked Sendable {
                 o["step"] = .int(step); o["total"] = .int(total)
                 for (k, v) in values { o[k] = .double(v) }
             }
-        case .finished(let stage, let seconds, let record, _):
+        case .finished(let stage, let seconds, let record):
             o["event"] = .string("finished"); o["stage"] = .string(stage); o["seconds"] = .double(seconds)
             o["key"] = .string(record.key)
         case .failed(let stage, let message):

@@ -55,7 +55,7 @@ enum PipelineSeeder {
         let runStart = PipelineClock.now()
         let summary = try executor.run(options: .init(jobs: 1)) { event in
             switch event {
-            case .finished(_, let seconds, _, _): collector.add(seconds)
+            case .finished(_, let seconds, _): collector.add(seconds)
             case .failed(let stage, let message): collector.fail("\(stage): \(message)")
             default: break
             }

@@ -23,7 +23,7 @@ public final class Executor: @unchecked Sendable {
         case resolved(stage: String, action: StageAction)
         case started(stage: String, reason: String)
         case progress(stage: String, event: StageEvent)
-        case finished(stage: String, seconds: Double, record: StageRecord, identicalToLock: Bool)
+        case finished(stage: String, seconds: Double, record: StageRecord)
         case failed(stage: String, message: String)
         case skipped(stage: String, reason: String)
     }
@@ -247,7 +247,7 @@ public final class Executor: @unchecked Sendable {
                     key: key, kind: spec.kind, stage: spec.name, params: spec.params, inputs: inputs,
                     upstream: upstreamDigests, outputs: [:], outputDigest: "", metrics: outcome.metrics, cost: cost)
                 let record = try store.publish(work: work, record: draft)
-                onEvent(.finished(stage: spec.name, seconds: Date().timeIntervalSince(start), record: record, identicalToLock: false))
+                onEvent(.finished(stage: spec.name, seconds: Date().timeIntervalSince(start), record: record))
                 result = .success(record)
             } catch let failure as StageFailure {
                 result = .failure(failure)

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Modeling
+import TestSupport
 
 /// Helpers shared by the HF checkpoint tests (test-local so the file stays within this suite's ownership).
 enum HFTestSupport {
@@ -8,7 +9,7 @@ enum HFTestSupport {
 
     /// Seeded random weights in [-0.5, 0.5) with LayerNorm gains near 1, so every tensor matters.
     static func randomCheckpoint(_ config: HFGPT2Config = tinyConfig, seed: UInt64 = 1) -> HFCheckpoint {
-        var rng = HFTestSupport.SplitMix64(seed: seed)
+        var rng = SplitMixGenerator(seed: seed)
         var weights: [String: [Float]] = [:]
         for spec in config.weightSpecs {
             let isGain = spec.name.hasSuffix("ln_1.weight") || spec.name.hasSuffix("ln_2.weight") || spec.name == "ln_f.weight"
@@ -57,16 +58,4 @@ enum HFTestSupport {
     /// The directory holding this file (and `reference_gpt2.py`).
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
-    /// SplitMix64: a tiny seeded generator so randomized tests replay exactly.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }

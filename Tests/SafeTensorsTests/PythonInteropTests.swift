@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import SafeTensors
 
 /// Cross-checks against the reference implementation (the Python `safetensors` package, `pip install
@@ -79,7 +80,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("swift.safetensors")
         var writer = SafeTensorsWriter(metadata: ["format": "pt"])
-        var rng = SplitMix64(seed: 11)
+        var rng = SplitMixGenerator(seed: 11)
         let tensors: [(String, [Int])] = [("transformer.wte.weight", [5, 4]), ("transformer.h.0.ln_1.bias", [4]),
                                           ("lm_scalar", []), ("zero", [0])]
         var expected: [String: [Float]] = [:]

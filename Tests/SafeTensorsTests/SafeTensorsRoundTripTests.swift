@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import SafeTensors
 
 @Suite struct SafeTensorsRoundTripTests {
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func roundTripPreservesNamesShapesValuesBitwise() throws {
-        var rng = SplitMix64(seed: 7)
+        var rng = SplitMixGenerator(seed: 7)
         var writer = SafeTensorsWriter(metadata: ["format": "pt", "note": "quote \" backslash \\ tab \t é"])
         var expected: [String: ([Int], [Float])] = [:]
         let shapes: [(String, [Int])] = [("z.weight", [3, 5]), ("b", [7]), ("scalar", []), ("empty", [0, 4]), ("h.10.x", [2, 1, 3])]

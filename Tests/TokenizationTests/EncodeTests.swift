@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Tokenization
 
 @Suite struct EncodeTests {
@@ -38,7 +39,7 @@ import Testing
     @Test("decode(encode(x)) == x for random bytes and random Unicode")
     func roundTripProperty() throws {
         let tok = try BPETrainer(vocabSize: 600).train([Array(TestCorpus.prose.utf8), Array(TestCorpus.sources.prefix(20_000).utf8)])
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMixGenerator(seed: 42)
         let alphabet: [Unicode.Scalar] = Array("aé日🙂 \n\t'sS1½!\u{00A0}\u{3000}".unicodeScalars)
         for _ in 0..<300 {
             let n = Int(rng.next() % 40)

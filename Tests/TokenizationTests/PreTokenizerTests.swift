@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Tokenization
 
 @Suite struct PreTokenizerTests {
@@ -12,7 +13,7 @@ import Testing
 
     @Test("pieces tile arbitrary bytes, including invalid UTF-8")
     func tilesArbitraryBytes() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMixGenerator(seed: 7)
         for _ in 0..<200 {
             let bytes = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             let pieces = PreTokenizer.split(bytes: bytes)
@@ -30,15 +31,3 @@ import Testing
     }
 }
 
-/// SplitMix64: a tiny seeded generator so random tests reproduce.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
