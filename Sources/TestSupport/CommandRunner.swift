@@ -40,6 +40,22 @@ public enum CommandRunner {
         return p
     }
 
+    /// Reads `pipe` until its text contains `marker` (or `timeout` passes); returns what was read.
+    /// Lets a test act at a known moment of a running process instead of after a guessed sleep.
+    @discardableResult
+    public static func waitFor(_ marker: String, in pipe: Pipe, timeout: Double = 60) -> String {
+        let handle = pipe.fileHandleForReading
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let chunk = handle.availableData  // blocks until data or end of file
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+            if String(decoding: seen, as: UTF8.self).contains(marker) { break }
+        }
+        return String(decoding: seen, as: UTF8.self)
+    }
+
     /// Runs to completion (at most `timeout` seconds, then SIGKILL) and captures everything.
     public static func run(_ args: [String], in directory: URL, environment: [String: String] = [:], timeout: Double = 300) throws -> Result {
         let out = Pipe(), err = Pipe()

@@ -88,9 +88,11 @@ import TestSupport
 
     @Test func interruptWithSigintPublishesNothingHalfDoneAndExits130() throws {
         let p = project()
+        let err = Pipe()
         let proc = try CommandRunner.start(["run", "pipelines/chain.yaml"], in: p.root,
-                                           environment: ["LATHE_TESTONLY_STAGE_SECONDS": "5"])
-        Thread.sleep(forTimeInterval: 0.8)
+                                           environment: ["LATHE_TESTONLY_STAGE_SECONDS": "5"], stderr: err)
+        // Interrupt once the first stage is running (its signal handlers are installed by then).
+        CommandRunner.waitFor("▸ first: running", in: err)
         kill(proc.processIdentifier, SIGINT)
         proc.waitUntilExit()
         #expect(proc.terminationStatus == 130)
@@ -100,10 +102,11 @@ import TestSupport
 
     @Test func secondConcurrentRunWaitsForTheStoreThenFindsNothingToDo() throws {
         let p = project()
-        let errPipe = Pipe()
+        let errPipe = Pipe(), aErr = Pipe()
         let a = try CommandRunner.start(["run", "pipelines/chain.yaml"], in: p.root,
-                                        environment: ["LATHE_TESTONLY_STAGE_SECONDS": "1"])
-        Thread.sleep(forTimeInterval: 0.4)
+                                        environment: ["LATHE_TESTONLY_STAGE_SECONDS": "1"], stderr: aErr)
+        // Once 'a' runs a stage it holds the store lock.
+        CommandRunner.waitFor("▸ first: running", in: aErr)
         let busy = try CommandRunner.run(["run", "pipelines/chain.yaml", "--no-wait"], in: p.root)
         #expect(busy.status == 75)
         #expect(busy.stderr.contains("is locked by another lathe process (pid \(a.processIdentifier))"))
