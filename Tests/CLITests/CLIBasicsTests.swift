@@ -93,3 +93,20 @@ import TestSupport
         #expect(g.stdout.contains("Would delete 0 entries"))
     }
 }
+
+@Suite struct CLIInitTests {
+    @Test func initScaffoldsAValidRecipeThatRunsAndRefusesToOverwrite() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-init-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CommandRunner.run(["init", dir.path], in: FileManager.default.temporaryDirectory)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("(3 stages, valid)"))
+        let run = try CommandRunner.run(["run", "pipelines/starter.yaml", "--set", "stages.base.max_steps=2",
+                                         "--set", "stages.assistant.max_steps=2"], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("Done: 3 executed"))
+        let again = try CommandRunner.run(["init", dir.path], in: FileManager.default.temporaryDirectory)
+        #expect(again.status == 64)
+        #expect(again.stderr.contains("already exists; nothing was written"))
+    }
+}
