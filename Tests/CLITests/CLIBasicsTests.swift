@@ -11,7 +11,7 @@ import TestSupport
     @Test func helpListsEverySubcommandWithExamples() throws {
         let r = try lathe("--help")
         #expect(r.status == 0)
-        for sub in ["run", "status", "dag", "validate", "schema", "gc", "verify"] {
+        for sub in ["init", "run", "status", "dag", "validate", "tokens", "encode", "decode", "schema", "gc", "verify"] {
             #expect(r.stdout.contains("  \(sub) "), "missing \(sub)")
             let help = try lathe(sub, "--help")
             #expect(help.stdout.contains("Examples:"), "\(sub) --help has no examples")
