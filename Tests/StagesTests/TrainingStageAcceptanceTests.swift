@@ -130,4 +130,52 @@ import TestSupport
             #expect(try bytes(before, name) != bytes(after, name), "\(name) did not train")
         }
     }
+
+    /// "copy: fox red =" → " fox red", two words out of twelve (144 pairs); 30 held-out pairs never trained; held-out triples never trained.
+    static func copyTask() -> (train: [(String, String)], heldOut: [(String, String)]) {
+        var g = SyntheticText(seed: 5)
+        let words = SyntheticText.animals + SyntheticText.colours
+        var seen: Set<String> = []
+        var all: [(String, String)] = []
+        while all.count < 144 {
+            let triple = (0..<2).map { _ in g.pick(words) }.joined(separator: " ")
+            if seen.insert(triple).inserted { all.append(("copy: \(triple) =", " \(triple)")) }
+        }
+        return (Array(all.prefix(114)), Array(all.suffix(30)))
+    }
+
+    @Test func instructTeachesAHeldOutTaskInTheTrainedFormat() throws {
+        var run = TrainingPipeline()
+        Self.writeText(run.project)
+        let task = Self.copyTask()
+        run.project.write("pipelines/data/copy.jsonl", task.train.map { "{\"input\": \"\($0.0)\", \"output\": \"\($0.1)\"}" }.joined(separator: "\n") + "\n")
+        let yaml = "name: t\nseed: 3\nstages:\n" + Self.tok(["general.txt"]).replacingOccurrences(of: "]}", with: ", {path: data/copy.jsonl, type: input_output}]}")
+            + Self.base(steps: 40) + """
+              ft:
+                kind: instruct
+                from: base
+                datasets: [{path: data/copy.jsonl, type: input_output}]
+                sample_packing: true
+                learning_rate: 3.0e-3
+                max_steps: 300
+                sequence_len: 64
+                micro_batch_size: 8
+                threads: 1
+                warmup_steps: 10
+
+            """
+        let summary = try run.run(yaml)
+        #expect(summary.failed.isEmpty, "\(summary.failed)")
+        func exactMatch(_ stage: String) throws -> Double {
+            let m = try TrainedModel(try run.output(stage))
+            let hits = try task.heldOut.filter { try m.answer($0.0, maxNewTokens: 12) == $0.1 }.count
+            return Double(hits) / Double(task.heldOut.count)
+        }
+        let before = try exactMatch("base"), after = try exactMatch("ft")
+        print("instruct: held-out exact match base \(before), after instruct \(after)")
+        // Observed: 0.0 before, 0.6 after (the misses are one wrong word; the format, two words then
+        // end-of-text, is always right). A tiny model after 300 steps, so a margin rather than ~1.
+        #expect(before <= 0.1)
+        #expect(after >= before + 0.4)
+    }
 }
