@@ -131,7 +131,7 @@ import TestSupport
         }
     }
 
-    /// "copy: fox red =" → " fox red", two words out of twelve (144 pairs); 30 held-out pairs never trained; held-out triples never trained.
+    /// "copy: fox red =" → " fox red", two words out of twelve (144 pairs); 30 held-out pairs never trained.
     static func copyTask() -> (train: [(String, String)], heldOut: [(String, String)]) {
         var g = SyntheticText(seed: 5)
         let words = SyntheticText.animals + SyntheticText.colours
