@@ -156,7 +156,7 @@ import TestSupport
                 from: base
                 datasets: [{path: data/copy.jsonl, type: input_output}]
                 sample_packing: true
-                learning_rate: 3.0e-3
+                learning_rate: 6.0e-3
                 max_steps: 300
                 sequence_len: 64
                 micro_batch_size: 8
@@ -173,7 +173,7 @@ import TestSupport
         }
         let before = try exactMatch("base"), after = try exactMatch("ft")
         print("instruct: held-out exact match base \(before), after instruct \(after)")
-        // Observed: 0.0 before, 0.6 after (the misses are one wrong word; the format, two words then
+        // Observed: 0.0 before, 0.7 after (the misses are one wrong word; the format, two words then
         // end-of-text, is always right). A tiny model after 300 steps, so a margin rather than ~1.
         #expect(before <= 0.1)
         #expect(after >= before + 0.4)
