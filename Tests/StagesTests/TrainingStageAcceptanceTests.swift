@@ -8,19 +8,20 @@ import TestSupport
 /// executor and the stage adapters, on tiny project-owned synthetic data and tiny models.
 @Suite(.serialized) struct TrainingStageAcceptanceTests {
     static let model = "{n_layer: 2, n_head: 2, n_embd: 32, n_positions: 64}"
-    static let common = "sequence_len: 64, micro_batch_size: 8, threads: 1, warmup_steps: 5, logging_steps: 10"
 
-    /// Writes general (and domain) text files and returns the generator's held-out documents.
+    /// Writes `general.txt` and `domain.txt` (120 documents each, seed 11; held-out text uses other seeds).
     static func writeText(_ p: TemporaryProject) {
         var g = SyntheticText(seed: 11)
         p.write("pipelines/data/general.txt", SyntheticText.file(g.documents(120) { $0.generalSentence() }))
         p.write("pipelines/data/domain.txt", SyntheticText.file(g.documents(120) { $0.domainSentence() }))
     }
 
+    /// The `tok` stage: a byte-level BPE tokenizer of `vocab` tokens trained on `files` (under `data/`).
     static func tok(_ files: [String], vocab: Int = 300) -> String {
         "  tok: {kind: tokenize, vocab_size: \(vocab), datasets: [\(files.map { "{path: data/\($0), type: completion}" }.joined(separator: ", "))]}\n"
     }
 
+    /// The `base` stage: a tiny GPT-2 pre-trained from scratch on `general.txt`; `extra` adds keys.
     static func base(steps: Int, extra: String = "") -> String {
         """
           base:
@@ -31,7 +32,10 @@ import TestSupport
             datasets: [{path: data/general.txt, type: completion}]
             learning_rate: 3.0e-3
             max_steps: \(steps)
-            \(common.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\n    "))
+            sequence_len: 64
+            micro_batch_size: 8
+            threads: 1
+            warmup_steps: 5
         \(extra)
         """
     }
