@@ -8,8 +8,9 @@ import Tokenization
 ///
 /// Quality figures for trained Lathe models (HF folders with `tokenizer.json`), one JSON object per
 /// (model, data set) line:
-/// - `--text`: perplexity of the model on the file's text (one token stream, cut into windows of
-///   `--seq` tokens, at most `--max-tokens` tokens from the start of the file).
+/// - `--text`: perplexity of the model on the file's text, one document per non-blank line as the
+///   `completion` stages read `.txt` files (windows of `--seq` tokens, the documents within the first
+///   `--max-tokens` tokens).
 /// - `--alpaca`: on Alpaca-format records (JSON array or JSONL), the response-token loss (prompt masked,
 ///   response + EOS scored, as the instruct stage trains) and greedy generation with the KV cache until
 ///   EOS (or `--max-new` tokens): `exact_match` compares the trimmed decoded response with the trimmed
@@ -64,11 +65,19 @@ enum QualityBench {
         return 0
     }
 
-    /// Mean loss over the first `maxTokens` tokens of a text file, windows of `sequenceLength`.
+    /// Mean loss over the first `maxTokens` tokens of a text file, read as the `completion` stages read it
+    /// (one document per non-blank line, EOS appended, positions restarting at each document, no loss
+    /// across a document boundary), so the figure is comparable with a stage's `val_loss`. A plain token
+    /// stream would be unfair to a model trained on short lines: it never saw positions past a line.
     static func perplexity(_ model: GPTModel, _ tokenizer: BPETokenizer, path: String, sequenceLength: Int, maxTokens: Int) throws -> EvaluationResult {
-        guard let data = FileManager.default.contents(atPath: path) else { throw QualityError("cannot read \(path)") }
-        let ids = tokenizer.encode(bytes: [UInt8](data)).prefix(maxTokens).map { Int32($0) }
-        let rows = try TrainingData.contiguous(tokens: Array(ids), sequenceLength: sequenceLength, vocabSize: model.config.vocabSize)
+        let spec = DatasetSpec(path: URL(fileURLWithPath: path), type: .completion, textSplit: .lines)
+        let encoded = try DatasetEncoder.encode(spec, tokenizer: tokenizer)
+        let end = encoded.documentOffsets.last(where: { $0 <= maxTokens }) ?? encoded.tokens.count
+        let count = end > 1 ? end : min(maxTokens, encoded.tokens.count)
+        let rows = try TrainingData.contiguous(
+            tokens: encoded.tokens[..<count].map { Int32($0) }, lossMask: Array(encoded.lossMask[..<count]),
+            documentStarts: encoded.documentOffsets.filter { $0 < count }, sequenceLength: sequenceLength,
+            vocabSize: model.config.vocabSize)
         return try model.evaluate(rows, batchSize: 8)
     }
 
@@ -90,6 +99,7 @@ enum QualityBench {
         // greedy generation until EOS
         var exact = 0, firstWord = 0, generatedTokens = 0
         var samples: [JSONOut] = []
+        var answers: [String: Int] = [:]   // first word generated → count (shows a constant answer)
         let start = Date()
         for example in examples {
             var prompt: [Int32] = []
@@ -103,6 +113,7 @@ enum QualityBench {
             let got = trimmed(text), want = trimmed(expected)
             if got == want { exact += 1 }
             if firstWordOf(got) == firstWordOf(want) { firstWord += 1 }
+            answers[firstWordOf(got), default: 0] += 1
             if samples.count < 3 { samples.append(.object(["expected": .string(want), "generated": .string(got)])) }
         }
         let n = Double(max(1, examples.count))
@@ -114,6 +125,8 @@ enum QualityBench {
             "generated_tokens": .number(Double(generatedTokens)),
             "generate_s": .number(Date().timeIntervalSince(start)),
             "samples": .array(samples),
+            "top_first_words": .array(answers.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
+                .map { .object(["word": .string($0.key), "count": .number(Double($0.value))]) }),
         ]
     }
 
