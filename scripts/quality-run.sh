@@ -2,7 +2,7 @@
 # Issue #5 quality run: trains the chain of scripts/quality/quality.yaml on ../shared/data in a scratch
 # project (default /tmp/lathe-quality; the data are copied there, never into this repository), then
 # measures every model with `lathe-bench quality`. Prints the lock file and the bench's JSON lines;
-# QUALITY.md records the figures. About 10 minutes on 2 cores in a release build.
+# QUALITY.md records the figures. About 12 minutes on 2 cores in a release build.
 #   scripts/quality-run.sh [SHARED_DATA_DIR] [SCRATCH_DIR]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -77,3 +77,12 @@ start=$(date +%s)
     --model base_amazon="$(dir base_amazon)" --alpaca amazon_test=$d/amazon-test.jsonl --max-records 300 --max-new 8 \
     | tee results/sentiment.jsonl
 echo "bench wall: $(( $(date +%s) - start )) s" | tee results/bench.wall
+
+# Longer sentiment budgets (QUALITY.md §3b), then restore the main chain so quality.lock describes it.
+"$lathe" run pipelines/quality.yaml --set stages.senti.max_steps=500 2>> results/run.stderr
+"$bench" quality --model senti500="$(dir senti)" --model senti500_amazon="$(dir senti_amazon)" \
+    --alpaca amazon_test=$d/amazon-test.jsonl --max-records 300 --max-new 8 | tee results/senti500.jsonl
+"$lathe" run pipelines/quality.yaml --set stages.base_amazon.max_steps=150 2>> results/run.stderr
+"$bench" quality --model base_amazon150="$(dir base_amazon)" \
+    --alpaca amazon_test=$d/amazon-test.jsonl --max-records 300 --max-new 8 | tee results/base150.jsonl
+"$lathe" run pipelines/quality.yaml 2>> results/run.stderr
