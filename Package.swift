@@ -68,7 +68,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LatheBench",
-            dependencies: ["Compute", "Modeling", "Tokenization", "Orchestration", "Recipes", "Stages"],
+            dependencies: ["Compute", "Modeling", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages"],
             swiftSettings: engineSettings
         ),
         .target(

@@ -6,6 +6,7 @@ let commands: [String: ([String]) -> Int32] = [
     "engine": EngineBench.run,
     "tokenizer": { TokenizerBench.run($0); return 0 },
     "pipelines": { PipelineBench.main($0) },
+    "quality": QualityBench.run,
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

@@ -1,0 +1,175 @@
+import Datasets
+import Foundation
+import Modeling
+import Tokenization
+
+/// `lathe-bench quality --model NAME=DIR … [--text NAME=FILE …] [--alpaca NAME=FILE …]
+///  [--seq 128] [--max-tokens 40000] [--max-records 200] [--max-new 48]`
+///
+/// Quality figures for trained Lathe models (HF folders with `tokenizer.json`), one JSON object per
+/// (model, data set) line:
+/// - `--text`: perplexity of the model on the file's text, one document per non-blank line as the
+///   `completion` stages read `.txt` files (windows of `--seq` tokens, the documents within the first
+///   `--max-tokens` tokens).
+/// - `--alpaca`: on Alpaca-format records (JSON array or JSONL), the response-token loss (prompt masked,
+///   response + EOS scored, as the instruct stage trains) and greedy generation with the KV cache until
+///   EOS (or `--max-new` tokens): `exact_match` compares the trimmed decoded response with the trimmed
+///   `output`; `first_word_match` compares their first words, lower-cased, without punctuation (the
+///   accuracy figure for one-word labels such as positive / negative).
+/// Every model is evaluated with its own tokenizer, so models with different vocabularies compare on
+/// perplexity per token of their own tokenization only.
+enum QualityBench {
+    static func run(_ arguments: [String]) -> Int32 {
+        var models: [(String, String)] = [], texts: [(String, String)] = [], alpacas: [(String, String)] = []
+        var seq = 128, maxTokens = 40_000, maxRecords = 200, maxNew = 48
+        var i = 0
+        while i < arguments.count {
+            let flag = arguments[i]
+            guard i + 1 < arguments.count else { return usage("\(flag) needs a value") }
+            let value = arguments[i + 1]
+            switch flag {
+            case "--model", "--text", "--alpaca":
+                guard let eq = value.firstIndex(of: "=") else { return usage("\(flag) takes NAME=PATH, got '\(value)'") }
+                let pair = (String(value[..<eq]), String(value[value.index(after: eq)...]))
+                if flag == "--model" { models.append(pair) } else if flag == "--text" { texts.append(pair) } else { alpacas.append(pair) }
+            case "--seq": seq = Int(value) ?? seq
+            case "--max-tokens": maxTokens = Int(value) ?? maxTokens
+            case "--max-records": maxRecords = Int(value) ?? maxRecords
+            case "--max-new": maxNew = Int(value) ?? maxNew
+            default: return usage("unknown option \(flag)")
+            }
+            i += 2
+        }
+        guard !models.isEmpty, !(texts.isEmpty && alpacas.isEmpty) else { return usage("give at least one --model and one --text or --alpaca") }
+        do {
+            for (name, dir) in models {
+                let url = URL(fileURLWithPath: dir)
+                let model = try GPTModel.loadHF(directory: url)
+                let tokenizer = try BPETokenizer.load(contentsOf: url.appendingPathComponent("tokenizer.json"))
+                let t = min(seq, model.config.nPositions)
+                for (dataName, path) in texts {
+                    let r = try perplexity(model, tokenizer, path: path, sequenceLength: t, maxTokens: maxTokens)
+                    emit(["model": .string(name), "data": .string(dataName), "metric": .string("text"),
+                          "loss": .number(r.meanLoss), "perplexity": .number(r.perplexity), "tokens": .number(Double(r.targetTokens))])
+                }
+                for (dataName, path) in alpacas {
+                    var fields = try instructionScores(model, tokenizer, path: path, sequenceLength: t, maxRecords: maxRecords, maxNew: maxNew)
+                    fields["model"] = .string(name); fields["data"] = .string(dataName); fields["metric"] = .string("alpaca")
+                    emit(fields)
+                }
+            }
+        } catch {
+            FileHandle.standardError.write(Data("lathe-bench quality: \(error)\n".utf8))
+            return 1
+        }
+        return 0
+    }
+
+    /// Mean loss over the first `maxTokens` tokens of a text file, read as the `completion` stages read it
+    /// (one document per non-blank line, EOS appended, positions restarting at each document, no loss
+    /// across a document boundary), so the figure is comparable with a stage's `val_loss`. A plain token
+    /// stream would be unfair to a model trained on short lines: it never saw positions past a line.
+    static func perplexity(_ model: GPTModel, _ tokenizer: BPETokenizer, path: String, sequenceLength: Int, maxTokens: Int) throws -> EvaluationResult {
+        let spec = DatasetSpec(path: URL(fileURLWithPath: path), type: .completion, textSplit: .lines)
+        let encoded = try DatasetEncoder.encode(spec, tokenizer: tokenizer)
+        let end = encoded.documentOffsets.last(where: { $0 <= maxTokens }) ?? encoded.tokens.count
+        let count = end > 1 ? end : min(maxTokens, encoded.tokens.count)
+        let rows = try TrainingData.contiguous(
+            tokens: encoded.tokens[..<count].map { Int32($0) }, lossMask: Array(encoded.lossMask[..<count]),
+            documentStarts: encoded.documentOffsets.filter { $0 < count }, sequenceLength: sequenceLength,
+            vocabSize: model.config.vocabSize)
+        return try model.evaluate(rows, batchSize: 8)
+    }
+
+    /// Response-token loss and greedy exact match over the first `maxRecords` Alpaca records.
+    static func instructionScores(_ model: GPTModel, _ tokenizer: BPETokenizer, path: String, sequenceLength: Int,
+                                  maxRecords: Int, maxNew: Int) throws -> [String: JSONOut] {
+        let spec = DatasetSpec(path: URL(fileURLWithPath: path), type: .alpaca, maxSamples: maxRecords)
+        let examples = try DatasetReader.examples(spec)
+        guard let eos = tokenizer.endOfTextId else { throw QualityError("the tokenizer has no end-of-text token") }
+        // response-token loss, exactly as the instruct stage masks it (records packed, never attending across)
+        let encoded = try DatasetEncoder.encode(examples, tokenizer: tokenizer)
+        var docs: [[Int32]] = [], masks: [[UInt8]] = []
+        for d in 0..<encoded.documentCount {
+            let r = encoded.documentOffsets[d]..<encoded.documentOffsets[d + 1]
+            docs.append(encoded.tokens[r].map { Int32($0) }); masks.append(Array(encoded.lossMask[r]))
+        }
+        let packed = try TrainingData.packed(documents: docs, lossMasks: masks, sequenceLength: sequenceLength, vocabSize: model.config.vocabSize)
+        let loss = try model.evaluate(packed, batchSize: 8)
+        // greedy generation until EOS
+        var exact = 0, firstWord = 0, generatedTokens = 0
+        var samples: [JSONOut] = []
+        var answers: [String: Int] = [:]   // first word generated → count (shows a constant answer)
+        let start = Date()
+        for example in examples {
+            var prompt: [Int32] = []
+            for segment in example.segments where !segment.trained {
+                prompt += tokenizer.encode(bytes: segment.bytes).map { Int32($0) }
+            }
+            let expected = String(decoding: example.segments.filter(\.trained).flatMap(\.bytes), as: UTF8.self)
+            let out = try model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: maxNew, stopTokens: [Int32(eos)]))
+            generatedTokens += out.count
+            let text = tokenizer.decodeText(out.map { Int($0) }, skipSpecialTokens: true)
+            let got = trimmed(text), want = trimmed(expected)
+            if got == want { exact += 1 }
+            if firstWordOf(got) == firstWordOf(want) { firstWord += 1 }
+            answers[firstWordOf(got), default: 0] += 1
+            if samples.count < 3 { samples.append(.object(["expected": .string(want), "generated": .string(got)])) }
+        }
+        let n = Double(max(1, examples.count))
+        return [
+            "records": .number(Double(examples.count)),
+            "response_loss": .number(loss.meanLoss), "response_perplexity": .number(loss.perplexity),
+            "response_tokens": .number(Double(loss.targetTokens)),
+            "exact_match": .number(Double(exact) / n), "first_word_match": .number(Double(firstWord) / n),
+            "generated_tokens": .number(Double(generatedTokens)),
+            "generate_s": .number(Date().timeIntervalSince(start)),
+            "samples": .array(samples),
+            "top_first_words": .array(answers.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
+                .map { .object(["word": .string($0.key), "count": .number(Double($0.value))]) }),
+        ]
+    }
+
+    static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    static func firstWordOf(_ s: String) -> String {
+        let word = s.split(whereSeparator: { $0.isWhitespace }).first.map(String.init) ?? ""
+        return word.lowercased().trimmingCharacters(in: .punctuationCharacters)
+    }
+
+    static func usage(_ problem: String) -> Int32 {
+        FileHandle.standardError.write(Data("""
+            lathe-bench quality: \(problem)
+            usage: lathe-bench quality --model NAME=DIR … [--text NAME=FILE …] [--alpaca NAME=FILE …]
+                   [--seq 128] [--max-tokens 40000] [--max-records 200] [--max-new 48]
+
+            """.utf8))
+        return 64
+    }
+
+    static func emit(_ fields: [String: JSONOut]) { print(JSONOut.object(fields).rendered) }
+}
+
+/// A user-facing failure of the quality bench (bad path, tokenizer without EOS).
+struct QualityError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Minimal JSON for the bench's output, keys sorted so lines are deterministic.
+indirect enum JSONOut {
+    case string(String), number(Double), array([JSONOut]), object([String: JSONOut])
+
+    var rendered: String {
+        switch self {
+        case .string(let s):
+            let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+            return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+        case .number(let x):
+            return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%.6g", x)
+        case .array(let a): return "[" + a.map(\.rendered).joined(separator: ", ") + "]"
+        case .object(let o):
+            return "{" + o.keys.sorted().map { JSONOut.string($0).rendered + ": " + o[$0]!.rendered }.joined(separator: ", ") + "}"
+        }
+    }
+}
