@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Orchestration
 
 /// A stage runner for orchestration tests: no engine, deterministic outputs, counted executions.

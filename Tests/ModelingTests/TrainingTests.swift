@@ -68,7 +68,7 @@ import Testing
             hp.shuffle = false; hp.microBatchSize = batch; hp.gradientAccumulationSteps = accumulation; hp.maxSteps = 1
             hp.learningRate = 0  // keep the weights; look at the gradients
             let t = try GPTTrainer(model: try GPTModel(config: Self.config, seed: 5), data: data, hyperparameters: hp)
-            t.trainStep()
+            _ = t.trainStep()
             return t.model.gradientValues()
         }
         let a = try grads(batch: 4, accumulation: 1), b = try grads(batch: 2, accumulation: 2)
