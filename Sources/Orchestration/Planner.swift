@@ -62,7 +62,7 @@ public enum Planner {
         if let lockEntry, lockEntry.key == key {
             switch state {
             case .present(let record): return PlannedStage(name: spec.name, action: .upToDate, key: key, record: record)
-            case .absent: return PlannedStage(name: spec.name, action: .run(.resultMissing("not in the store")), key: key, record: nil)
+            case .absent: return PlannedStage(name: spec.name, action: .run(.resultAbsent), key: key, record: nil)
             case .corrupt(let why): return PlannedStage(name: spec.name, action: .run(.resultMissing(why)), key: key, record: nil)
             }
         }

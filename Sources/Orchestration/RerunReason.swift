@@ -43,6 +43,10 @@ public enum StageAction: Sendable, Equatable, CustomStringConvertible {
         case neverRun
         case changed([StageChange])
         case forced
+        /// The lock file names this key, but the store does not hold it (a fresh clone, another
+        /// machine's store, or `lathe gc`).
+        case resultAbsent
+        /// The store holds the key, but the entry failed its check.
         case resultMissing(String)
 
         public var description: String {
@@ -50,6 +54,7 @@ public enum StageAction: Sendable, Equatable, CustomStringConvertible {
             case .neverRun: return "never run"
             case .changed(let changes): return changes.map(\.description).joined(separator: "; ")
             case .forced: return "forced"
+            case .resultAbsent: return "its recorded result is not in this store"
             case .resultMissing(let why): return "its stored result is unusable (\(why))"
             }
         }

@@ -60,7 +60,7 @@ import TestSupport
         try h.run()
         let key = try LockFile.read(from: h.lockURL, recipe: "demo").stages["report"]!.key
         try h.store.remove(key)
-        #expect(try h.plan()["report"] == "its stored result is unusable (not in the store)")
+        #expect(try h.plan()["report"] == "its recorded result is not in this store")
         let summary = try h.run()
         #expect(summary.executed == ["report"])
     }
