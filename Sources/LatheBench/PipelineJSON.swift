@@ -1,4 +1,5 @@
 import Foundation
+import Orchestration
 
 /// One JSON object printed on one line, keys in insertion order (stable, diff-friendly output).
 struct PipelineJSONLine {
@@ -33,18 +34,6 @@ struct PipelineJSONLine {
         return String(format: "%.\(digits)f", v)
     }
 
-    private func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// JSON string escaping shared with lock files and manifests.
+    private func quote(_ s: String) -> String { JSONValue.string(s).compact() }
 }
