@@ -16,6 +16,9 @@ struct CheckpointManifest: Codable {
     var hyperparameters: TrainingHyperparameters
     var trainable: [Bool]
     var parameterNames: [String]
+    /// Replay sampler cursor and ratio (absent without replay).
+    var replayCursor: Int?
+    var replayRatio: Double?
 }
 
 extension GPTTrainer {
@@ -30,7 +33,8 @@ extension GPTTrainer {
             try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
             let manifest = CheckpointManifest(
                 step: step, cursor: sampler.cursor, rngState: rng.state, config: model.config,
-                hyperparameters: hyperparameters, trainable: model.trainable, parameterNames: model.layout.parameters.map(\.name))
+                hyperparameters: hyperparameters, trainable: model.trainable, parameterNames: model.layout.parameters.map(\.name),
+                replayCursor: replay == nil ? nil : replaySampler.cursor, replayRatio: replay?.ratio)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             try enc.encode(manifest).write(to: tmp.appendingPathComponent("trainer.json"))
@@ -65,11 +69,13 @@ extension GPTTrainer {
         }
         guard manifest.hyperparameters == hyperparameters else { throw fail("it was written with different training settings") }
         guard manifest.trainable == model.trainable else { throw fail("it was written with different frozen parameters") }
+        guard manifest.replayRatio == replay?.ratio else { throw fail("it was written with different replay settings") }
         try Self.readFloats(directory.appendingPathComponent("parameters.f32"), into: model.storage.base, model.layout.totalCount, fail)
         try Self.readFloats(directory.appendingPathComponent("adam_m.f32"), into: moments.base, momentCount, fail)
         try Self.readFloats(directory.appendingPathComponent("adam_v.f32"), into: moments.base + momentCount, momentCount, fail)
         step = manifest.step
         sampler.cursor = manifest.cursor
+        replaySampler.cursor = manifest.replayCursor ?? 0
         rng.state = manifest.rngState
     }
 

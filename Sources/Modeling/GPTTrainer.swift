@@ -20,6 +20,10 @@ public final class GPTTrainer: @unchecked Sendable {
     public internal(set) var sampler: BatchSampler
     /// Free randomness for future stochastic layers (e.g. LoRA dropout); saved in checkpoints.
     public internal(set) var rng: SeededGenerator
+    /// General-data rows mixed into every step (domain adaptation's replay), or nil.
+    public let replay: ReplayMix?
+    /// Row order and cursor of the replay rows (unused without `replay`).
+    public internal(set) var replaySampler: BatchSampler
 
     /// AdamW moments for trainable tensors only: m then v, each `momentCount` floats.
     let moments: Arena
@@ -30,8 +34,13 @@ public final class GPTTrainer: @unchecked Sendable {
 
     /// - Throws: `ModelingError` when the data's sequence length exceeds `n_positions`, the data holds no
     ///   targets, the settings are out of range, or a freezing pattern is invalid.
-    public init(model: GPTModel, data: TrainingData, hyperparameters hp: TrainingHyperparameters, freezing: Freezing = .none) throws(ModelingError) {
+    /// - Parameter replay: general data mixed into every optimizer step (see ``ReplayMix``).
+    public init(model: GPTModel, data: TrainingData, hyperparameters hp: TrainingHyperparameters, freezing: Freezing = .none,
+                replay: ReplayMix? = nil) throws(ModelingError) {
         try hp.validate()
+        if let replay {
+            try replay.validate(rowsPerStep: hp.microBatchSize * hp.gradientAccumulationSteps, sequenceLength: data.sequenceLength)
+        }
         guard data.sequenceLength <= model.config.nPositions else {
             throw .invalidData("sequence_len \(data.sequenceLength) is longer than the model's n_positions \(model.config.nPositions)")
         }
@@ -44,6 +53,8 @@ public final class GPTTrainer: @unchecked Sendable {
         hyperparameters = hp
         sampler = BatchSampler(rowCount: data.rowCount, seed: hp.seed, shuffle: hp.shuffle)
         rng = SeededGenerator(seed: hp.seed ^ 0xD1B5_4A32_D192_ED03)
+        self.replay = replay
+        replaySampler = BatchSampler(rowCount: max(1, replay?.data.rowCount ?? 1), seed: hp.seed ^ 0x2E9A_7000_5EED_0001, shuffle: true)
         var segs: [(Int, Int, Int, Bool)] = []
         var m = 0
         for (i, p) in model.layout.parameters.enumerated() where model.trainable[i] {
@@ -65,16 +76,38 @@ public final class GPTTrainer: @unchecked Sendable {
     public func trainStep() -> StepReport {
         let start = DispatchTime.now().uptimeNanoseconds
         let hp = hyperparameters
-        // 1. sample all micro-batches, so the loss weights can be 1 / (targets in the whole step)
-        var targets = 0
+        // 1. sample all micro-batches, so the loss weights can be normalised over the whole step
+        //    (replay rows take their evenly spread slots; see ReplayMix)
+        let rowsPerStep = hp.microBatchSize * hp.gradientAccumulationSteps
+        let replayRows = replay?.rowsPerStep(rowsPerStep) ?? 0
+        var targets = 0, replayTargets = 0
         for k in batches.indices {
-            for slot in 0..<hp.microBatchSize { data.fill(&batches[k], slot: slot, row: sampler.next()) }
-            for w in batches[k].weights where w != 0 { targets += 1 }
+            for slot in 0..<hp.microBatchSize {
+                let g = k * hp.microBatchSize + slot
+                let isReplay = ReplayMix.isReplaySlot(g, replayRows: replayRows, rowsPerStep: rowsPerStep)
+                if isReplay, let replay {
+                    replay.data.fill(&batches[k], slot: slot, row: replaySampler.next())
+                } else {
+                    data.fill(&batches[k], slot: slot, row: sampler.next())
+                }
+                let n = batches[k].targetCount(slot: slot)
+                if isReplay { replayTargets += n } else { targets += n }
+            }
         }
-        let scale = targets > 0 ? 1 / Float(targets) : 0
+        // Replay rows carry `ratio` of the step's loss, the domain rows the rest; without one of
+        // the two kinds every target weighs the same.
+        let ratio = Float(replay?.ratio ?? 0)
+        let mixed = targets > 0 && replayTargets > 0
+        let domainScale = targets == 0 ? 0 : (mixed ? 1 - ratio : 1) / Float(targets)
+        let replayScale = replayTargets == 0 ? 0 : (mixed ? ratio : 1) / Float(replayTargets)
         for k in batches.indices {
-            for i in batches[k].weights.indices where batches[k].weights[i] != 0 { batches[k].weights[i] = scale }
+            for slot in 0..<hp.microBatchSize {
+                let g = k * hp.microBatchSize + slot
+                let scale = ReplayMix.isReplaySlot(g, replayRows: replayRows, rowsPerStep: rowsPerStep) ? replayScale : domainScale
+                batches[k].scaleWeights(slot: slot, by: scale)
+            }
         }
+        targets += replayTargets
         // 2. accumulate gradients
         model.zeroGradients()
         var loss: Float = 0

@@ -40,4 +40,16 @@ public struct TokenBatch: Sendable {
             weights = targets.map { $0 >= 0 && n > 0 ? 1 / Float(n) : 0 }
         }
     }
+
+    /// Positions of row `slot` that have a target (weight ≠ 0 after `TrainingData.fill`).
+    func targetCount(slot: Int) -> Int {
+        var n = 0
+        for i in (slot * sequenceLength)..<((slot + 1) * sequenceLength) where weights[i] != 0 { n += 1 }
+        return n
+    }
+
+    /// Sets every non-zero weight of row `slot` to `value`.
+    mutating func scaleWeights(slot: Int, by value: Float) {
+        for i in (slot * sequenceLength)..<((slot + 1) * sequenceLength) where weights[i] != 0 { weights[i] = value }
+    }
 }

@@ -23,6 +23,7 @@ public enum StageKey {
         salt: String = versionSalt
     ) -> String {
         var text = "salt=\(salt)\nkind=\(spec.kind)\n"
+        if spec.revision != 1 { text += "revision=\(spec.revision)\n" }
         for key in spec.params.keys.sorted(by: JSONValue.keyOrder) {
             var value = spec.params[key]!
             if spec.referenceKeys.contains(key), let digest = upstreamDigests[value] {

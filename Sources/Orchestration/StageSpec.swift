@@ -19,6 +19,10 @@ public struct StageSpec: Sendable, Hashable {
     public var inputs: [String]
     /// Stages whose outputs this stage reads, sorted.
     public var upstream: [String]
+    /// Revision of the kind's implementation: bumped when Lathe changes what a kind computes from the
+    /// same params, so old store entries of that kind (and only that kind) are not reused. Revision 1
+    /// adds nothing to the key, keeping earlier keys valid.
+    public var revision: Int
 
     public init(
         name: String,
@@ -26,7 +30,8 @@ public struct StageSpec: Sendable, Hashable {
         params: [String: String] = [:],
         referenceKeys: Set<String> = [],
         inputs: [String] = [],
-        upstream: [String] = []
+        upstream: [String] = [],
+        revision: Int = 1
     ) {
         self.name = name
         self.kind = kind
@@ -34,5 +39,6 @@ public struct StageSpec: Sendable, Hashable {
         self.referenceKeys = referenceKeys
         self.inputs = inputs.sorted()
         self.upstream = Array(Set(upstream)).sorted()
+        self.revision = revision
     }
 }

@@ -60,7 +60,8 @@ enum KeyTables {
         name: "replay", description: "General data replayed during domain adaptation to limit forgetting.",
         keys: [
             K.key("datasets", .list(.object(dataset)), "General-domain sources to replay.", required: true),
-            K.key("ratio", .number, "Fraction of each batch's sequences drawn from the replay data (0 to <1).",
+            K.key("ratio", .number, "Share of every optimizer step's loss carried by replay rows (0 to <1); "
+                  + "round(rows per step x ratio) rows, at least 1, come from the replay data.",
                   range: .unitOpenTop, required: true),
         ])
 

@@ -133,6 +133,15 @@ extension LoadSession {
             checker.sink.error(size.location, "'val_set_size' \(scope.phrase) counts records when it is 1 or more, so it "
                 + "must be a whole number, got \(value.description). Use a fraction below 1 or a whole count.")
         }
+        if kind == .domainAdapt, let replay = fields["replay"], case .object(let spec) = replay.value,
+           case .number(let ratio)? = spec["ratio"], ratio > 0 {
+            let rows = Self.int(fields["micro_batch_size"]?.value, 1) * Self.int(fields["gradient_accumulation_steps"]?.value, 1)
+            if rows < 2 {
+                checker.sink.error(replay.location, "'replay' \(scope.phrase) mixes general rows into every optimizer step, "
+                    + "which needs at least 2 rows per step (micro_batch_size × gradient_accumulation_steps is \(rows)). "
+                    + "Set micro_batch_size or gradient_accumulation_steps to 2 or more.")
+            }
+        }
         if let freeze = fields["freeze_trainable_layers"], case .int(0) = freeze.value {
             checker.sink.error(freeze.location, "'freeze_trainable_layers' \(scope.phrase) must not be 0. Use N > 0 to "
                 + "train the last N blocks, N < 0 for the first N, or remove the key to train all.")

@@ -89,6 +89,8 @@ struct LoadSession {
         checkStages(stages, defaults: defaultEntries, seed: seed)
         checkReferences()
         guard !checker.sink.hasErrors else { return nil }
+        checkModelShapes()
+        guard !checker.sink.hasErrors else { return nil }
         return build(name: name, seed: seed)
     }
 

@@ -33,6 +33,16 @@ public enum StageSpecs {
         }
         return StageSpec(
             name: stage.name, kind: stage.kind.rawValue, params: params, referenceKeys: references,
-            inputs: stage.inputs, upstream: stage.upstream)
+            inputs: stage.inputs, upstream: stage.upstream, revision: revision(of: stage.kind))
+    }
+
+    /// Implementation revision per kind (see ``StageSpec/revision``). History:
+    /// domain-adapt 2 — replay rows mixed into every optimizer step with a fixed loss share, instead
+    /// of replay documents appended to the data by token ratio.
+    public static func revision(of kind: StageKind) -> Int {
+        switch kind {
+        case .domainAdapt: 2
+        case .tokenize, .pretrainContinue, .instruct, .attachAdapters, .evaluate: 1
+        }
     }
 }

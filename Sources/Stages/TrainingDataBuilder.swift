@@ -6,11 +6,14 @@ import Recipes
 import Tokenization
 
 /// Encodes a training stage's datasets (through the content-addressed encoded-dataset cache in
-/// `<store>/datasets/`), splits off validation data, mixes in replay data, and lays everything
+/// `<store>/datasets/`), splits off validation data, encodes replay data, and lays everything
 /// out as engine rows.
 struct TrainingDataBuilder {
     let train: EncodedDataset
     let validation: EncodedDataset
+    /// Replay documents (domain-adapt with `replay:`), mixed into every step by the trainer.
+    let replay: EncodedDataset?
+    let replayRatio: Double
     let packing: Bool
     let sequenceLength: Int
     let vocabSize: Int
@@ -48,31 +51,29 @@ struct TrainingDataBuilder {
             valParts.append(s.validation)
         }
         for d in p.testDatasets { valParts.append(try encode(d, split: nil).train) }
-        var train = EncodedDataset.concatenated(trainParts)
+        let train = EncodedDataset.concatenated(trainParts)
         guard train.documentCount > 0 else {
             throw StageError.invalidInput("the training datasets hold no documents after the validation split.")
         }
-        // Replay (domain-adapt): general documents mixed in so they make up `ratio` of the tokens,
-        // shuffled with the rest by the batch sampler (so every batch sees them in expectation).
         if kind == .domainAdapt, let replay = p.replay, replay.ratio > 0 {
-            let pool = EncodedDataset.concatenated(try replay.datasets.map { try encode($0, split: nil).train })
-            let wanted = Int(Double(train.tokens.count) * replay.ratio / max(1e-9, 1 - replay.ratio))
-            var order = Array(0..<pool.documentCount)
-            var rng = SplitMix64(seed: seed ^ 0x5EED_2E9A_7000_0001)
-            order.shuffle(using: &rng)
-            var picked: [Int] = []
-            var tokens = 0
-            for d in order where tokens < wanted {
-                picked.append(d)
-                tokens += pool.document(d).tokens.count
-            }
-            train = EncodedDataset.concatenated([train, pool.subset(picked.sorted())])
+            self.replay = EncodedDataset.concatenated(try replay.datasets.map { try encode($0, split: nil).train })
+            replayRatio = replay.ratio
+        } else {
+            self.replay = nil
+            replayRatio = 0
         }
         self.train = train
         self.validation = EncodedDataset.concatenated(valParts)
     }
 
     func trainingData() throws -> TrainingData { try layout(train) }
+
+    /// The replay rows and their share of each step's loss, or nil without `replay:`.
+    func replayMix() throws -> ReplayMix? {
+        guard let replay else { return nil }
+        guard replay.documentCount > 0 else { throw StageError.invalidInput("the replay datasets hold no documents.") }
+        return ReplayMix(data: try layout(replay), ratio: replayRatio)
+    }
 
     /// nil when there is no validation data.
     func validationData() throws -> TrainingData? {

@@ -65,7 +65,8 @@ struct TrainingStage: StageAdapter {
         hp.seed = seed
 
         let freezing = Freezing(trainableLayers: p.freezeTrainableLayers, unfrozenParameters: p.unfrozenParameters)
-        let trainer = try GPTTrainer(model: model, data: train, hyperparameters: hp, freezing: freezing)
+        let trainer = try GPTTrainer(model: model, data: train, hyperparameters: hp, freezing: freezing,
+                                     replay: try data.replayMix())
         let log = try MetricsLog(directory: context.resumeDirectory)
         let checkpoint = context.resumeDirectory.appendingPathComponent("checkpoint")
         if FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent("state.json").path)

@@ -377,8 +377,8 @@ let diagnosticCases: [DiagnosticCase] = [
         expected: ["2:3: stage name 'scratch' is reserved for 'from: scratch'. Rename the stage."]),
     DiagnosticCase(id: "unknown nested key without a close match", yaml: """
         stages:
-          d: {kind: domain-adapt, from: ./hf, datasets: [{path: data/a.txt}], replay: {zzz: 1, datasets: [{path: data/a.txt}], ratio: 0.1}}
-        """, expected: ["2:80: unknown key 'zzz' in 'replay' of stage 'd'. Remove it; valid keys: datasets, ratio."]),
+          d: {kind: domain-adapt, from: ./hf, micro_batch_size: 2, datasets: [{path: data/a.txt}], replay: {zzz: 1, datasets: [{path: data/a.txt}], ratio: 0.1}}
+        """, expected: ["2:101: unknown key 'zzz' in 'replay' of stage 'd'. Remove it; valid keys: datasets, ratio."]),
     DiagnosticCase(id: "evaluating scratch", yaml: """
         stages:
           report: {kind: evaluate, models: [scratch], test_datasets: [{path: data/a.txt}]}

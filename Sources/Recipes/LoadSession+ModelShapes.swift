@@ -1,0 +1,127 @@
+import Foundation
+
+/// What the loader can know, before anything runs, about the model and tokenizer a stage ends up with.
+struct ModelShape: Equatable {
+    /// Tokens of the tokenizer, nil when unknown.
+    var tokenizerVocab: Int?
+    /// The model's `vocab_size`, nil when unknown (or the stage has no model).
+    var modelVocab: Int?
+    /// The model's `n_positions`, nil when unknown.
+    var positions: Int?
+    /// Where each figure comes from, for messages ("stage 'tok'", "models/gpt2/config.json").
+    var tokenizerSource = "", modelSource = ""
+}
+
+extension LoadSession {
+    /// Follows `from:`/`tokenizer:` chains to every training stage's tokenizer and model shape and
+    /// reports, before anything runs, a tokenizer larger than the model's vocabulary and a
+    /// `sequence_len` beyond the model's `n_positions`. Directories named by path are read for their
+    /// `config.json` / `tokenizer.json` (small JSON files; unreadable ones leave the figure unknown,
+    /// and the stage reports them when it runs).
+    mutating func checkModelShapes() {
+        var memo: [Int: ModelShape] = [:]
+        for (index, draft) in drafts.enumerated() where draft.kind?.isTraining == true {
+            let shape = self.shape(of: index, memo: &memo, depth: 0)
+            let scope = Scope(owner: "stage '\(draft.name)'")
+            if let tokens = shape.tokenizerVocab, let vocab = shape.modelVocab, tokens > vocab {
+                let at = draft.fields["tokenizer"]?.location ?? draft.fields["from"]?.location ?? draft.location
+                checker.sink.error(at, "\(scope.subject) uses a tokenizer of "
+                    + "\(tokens) tokens (\(shape.tokenizerSource)) with a model whose vocab_size is \(vocab) "
+                    + "(\(shape.modelSource)); token ids past \(vocab - 1) would have no embedding. Use the tokenizer the "
+                    + "model was trained with, or a model with vocab_size ≥ \(tokens).")
+            }
+            if let positions = shape.positions, let field = draft.fields["sequence_len"], case .int(let length) = field.value,
+               length > positions, draft.fields["model"] == nil {
+                checker.sink.error(field.location, "'sequence_len' (\(length)) \(scope.phrase) exceeds the model's "
+                    + "'n_positions' (\(positions), \(shape.modelSource)). Lower 'sequence_len' to \(positions) or less.")
+            }
+        }
+    }
+
+    /// The shape stage `index` produces (memoised; chains deeper than the stage count are cycles,
+    /// already reported).
+    private func shape(of index: Int, memo: inout [Int: ModelShape], depth: Int) -> ModelShape {
+        if let known = memo[index] { return known }
+        guard depth <= drafts.count else { return ModelShape() }
+        let draft = drafts[index]
+        var shape = ModelShape()
+        switch draft.kind {
+        case .tokenize?:
+            if case .ref(let source)? = draft.fields["from"]?.value, source != .scratch {
+                shape = tokenizerShape(source, memo: &memo, depth: depth)
+            } else if case .int(let size)? = draft.fields["vocab_size"]?.value {
+                shape.tokenizerVocab = size
+                shape.tokenizerSource = "stage '\(draft.name)', vocab_size \(size)"
+            }
+        case let kind? where kind.isTraining:
+            let from = draft.fields["from"].flatMap { if case .ref(let r) = $0.value { r } else { nil } } ?? .scratch
+            let tokenizer = draft.fields["tokenizer"].flatMap { if case .ref(let r) = $0.value { r } else { nil } }
+            let base = from == .scratch ? ModelShape() : modelShape(from, memo: &memo, depth: depth)
+            let tokens = tokenizer.map { tokenizerShape($0, memo: &memo, depth: depth) } ?? base
+            shape.tokenizerVocab = tokens.tokenizerVocab
+            shape.tokenizerSource = tokens.tokenizerSource
+            if from == .scratch, case .object(let model)? = draft.fields["model"]?.value {
+                shape.positions = Self.int(model["n_positions"], 1024)
+                if case .int(let vocab)? = model["vocab_size"] {
+                    shape.modelVocab = vocab
+                    shape.modelSource = "its 'model'"
+                } else {
+                    shape.modelVocab = shape.tokenizerVocab  // from scratch the model takes the tokenizer's size
+                }
+            } else {
+                shape.modelVocab = base.modelVocab
+                shape.positions = base.positions
+                shape.modelSource = base.modelSource
+            }
+        default:
+            break
+        }
+        memo[index] = shape
+        return shape
+    }
+
+    private func modelShape(_ ref: FromRef, memo: inout [Int: ModelShape], depth: Int) -> ModelShape {
+        switch ref {
+        case .scratch: return ModelShape()
+        case .stage(let name):
+            guard let target = draftIndex[name] else { return ModelShape() }
+            var shape = self.shape(of: target, memo: &memo, depth: depth + 1)
+            shape.modelSource = "stage '\(name)'"
+            return shape
+        case .path(let path):
+            var shape = tokenizerShape(ref, memo: &memo, depth: depth)
+            let file = path + "/config.json"
+            guard let json = Self.smallJSON(checker.paths.rootPath + "/" + file) else { return shape }
+            shape.modelVocab = json["vocab_size"] as? Int
+            shape.positions = (json["n_positions"] as? Int) ?? (json["n_ctx"] as? Int)
+            shape.modelSource = file
+            return shape
+        }
+    }
+
+    private func tokenizerShape(_ ref: FromRef, memo: inout [Int: ModelShape], depth: Int) -> ModelShape {
+        switch ref {
+        case .scratch: return ModelShape()
+        case .stage(let name):
+            guard let target = draftIndex[name] else { return ModelShape() }
+            return self.shape(of: target, memo: &memo, depth: depth + 1)
+        case .path(let path):
+            var shape = ModelShape()
+            let file = path + "/tokenizer.json"
+            guard let json = Self.smallJSON(checker.paths.rootPath + "/" + file),
+                  let model = json["model"] as? [String: Any], let vocab = model["vocab"] as? [String: Any] else { return shape }
+            let ids = Set(vocab.values.compactMap { $0 as? Int })
+                .union(((json["added_tokens"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? Int })
+            shape.tokenizerVocab = (ids.max() ?? -1) + 1
+            shape.tokenizerSource = file
+            return shape
+        }
+    }
+
+    /// A JSON object from a file of at most 64 MiB, else nil.
+    private static func smallJSON(_ path: String) -> [String: Any]? {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size <= 64 << 20,
+              let data = FileManager.default.contents(atPath: path) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+}
