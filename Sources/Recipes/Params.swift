@@ -71,7 +71,7 @@ public enum LRScheduler: String, Sendable, Hashable, Codable, CaseIterable {
     case cosine, linear, constant, constantWithWarmup = "constant_with_warmup"
 }
 
-public enum OptimizerKind: String, Sendable, Hashable, Codable, CaseIterable { case adamw, adam, sgd }
+public enum OptimizerKind: String, Sendable, Hashable, Codable, CaseIterable { case adamw }
 
 public struct TokenizeParams: Sendable, Hashable, Codable {
     public var datasets: [DatasetSpec]

@@ -43,6 +43,31 @@ import TestSupport
         #expect(changed.stdout.contains("base       up to date"))
     }
 
+    /// Each method recipe with two steps per training stage, all in one store: the tokenizer and
+    /// base model they share with the demo train once and are restored for the others.
+    @Test func everyMethodRecipeRunsOnAMinimalBudget() throws {
+        let p = try copyOfPipelines()
+        let methods: [(recipe: String, trained: [String])] = [
+            ("continued-pretraining", ["more"]), ("domain-adaptation", ["glassvine"]), ("instruction-tuning", ["assistant"]),
+            ("transfer-learning", ["reviews"]), ("adapter-finetuning", ["lora"]),
+        ]
+        for (index, method) in methods.enumerated() {
+            let budget = (["base"] + method.trained).flatMap { ["--set", "stages.\($0).max_steps=2"] }
+            let run = try CommandRunner.run(["run", "pipelines/methods/\(method.recipe).yaml"] + budget, in: p.root)
+            #expect(run.status == 0, "\(method.recipe): \(run.stderr)")
+            #expect(p.read("pipelines/methods/\(method.recipe).lock") != nil, "\(method.recipe) wrote no lock file")
+            if index > 0 {
+                // tok and base come from the first recipe's run
+                #expect(run.stderr.contains("2 restored from cache"), "\(method.recipe): \(run.stderr)")
+                let status = try CommandRunner.run(["status", "pipelines/methods/\(method.recipe).yaml"] + budget, in: p.root)
+                #expect(status.status == 0, "\(method.recipe) is not up to date after its run: \(status.stdout)")
+            }
+        }
+        let rerun = try CommandRunner.run(["run", "pipelines/methods/continued-pretraining.yaml", "--set", "stages.base.max_steps=2",
+                                           "--set", "stages.more.max_steps=2"], in: p.root)
+        #expect(rerun.stderr.contains("Nothing to do"), "\(rerun.stderr)")
+    }
+
     @Test func everyExampleRecipeValidates() throws {
         let dir = CommandRunner.packageRoot.appendingPathComponent("pipelines")
         var recipes: [String] = []

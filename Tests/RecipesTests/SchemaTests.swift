@@ -20,6 +20,20 @@ import Testing
             """)
     }
 
+    @Test func checkedInRecipeReferenceMatchesTheKeyTables() throws {
+        let url = Self.packageRoot.appendingPathComponent("docs/recipes.md")
+        let generated = RecipeSchema.markdown()
+        if ProcessInfo.processInfo.environment["LATHE_WRITE_SCHEMA"] == "1" {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(generated.utf8).write(to: url)
+        }
+        let onDisk = try String(contentsOf: url, encoding: .utf8)
+        #expect(onDisk == generated, """
+            docs/recipes.md is out of date with the Recipes key tables. Regenerate it with
+            `LATHE_WRITE_SCHEMA=1 swift test --filter SchemaTests`.
+            """)
+    }
+
     @Test func schemaIsValidJSONAndListsEveryKeyOfEveryKind() throws {
         let object = try JSONSerialization.jsonObject(with: Data(RecipeSchema.json().utf8)) as? [String: Any]
         let defs = try #require(object?["$defs"] as? [String: Any])
