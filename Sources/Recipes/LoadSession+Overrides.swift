@@ -3,7 +3,7 @@ import Foundation
 extension LoadSession {
     /// Applies `--set PATH=VALUE` overrides to the parsed tree before any check, so an override is validated
     /// exactly like the file (its diagnostics name the override instead of a line). PATH is `name`, `seed`,
-    /// `defaults.KEY[.SUBKEY…]` or `stages.STAGE.KEY[.SUBKEY…]`; VALUE is a YAML scalar or flow value.
+    /// `defaults.KEY[.SUBKEY…]` or `stages.STAGE.KEY[.SUBKEY…]`, where a part may index a list (`datasets[0].path`); VALUE is a YAML scalar or flow value.
     mutating func applyOverrides(_ overrides: [String], to root: inout YNode) {
         for (index, text) in overrides.enumerated() {
             let location = SourceLocation(line: 0, column: 0, override: text, overrideIndex: index)
@@ -25,8 +25,11 @@ extension LoadSession {
                 Self.assign(value, at: segments[...], in: &root, location: location) { _ in nil }
             case "defaults" where segments.count >= 2:
                 var defaults = Self.child("defaults", of: root) ?? YNode(content: .mapping([]), location: location)
-                Self.assign(value, at: segments.dropFirst(), in: &defaults, location: location) { key in
+                if let problem = Self.assign(value, at: segments.dropFirst(), in: &defaults, location: location, canonical: { key in
                     KeyTables.kindsByKey[key]?.first.flatMap { KeyTables.keys(for: $0).lookup[key]?.spec.name }
+                }) {
+                    checker.sink.error(location, problem)
+                    continue
                 }
                 Self.assign(defaults, at: ["defaults"], in: &root, location: location) { _ in nil }
             case "stages" where segments.count >= 3:
@@ -43,8 +46,11 @@ extension LoadSession {
                 }
                 var stage = entries[index].value
                 let kind = Self.child("kind", of: stage)?.scalarText.flatMap(StageKind.init(rawValue:))
-                Self.assign(value, at: segments.dropFirst(2), in: &stage, location: location) { key in
+                if let problem = Self.assign(value, at: segments.dropFirst(2), in: &stage, location: location, canonical: { key in
                     kind.flatMap { KeyTables.keys(for: $0).lookup[key]?.spec.name }
+                }) {
+                    checker.sink.error(location, problem)
+                    continue
                 }
                 var newEntries = entries
                 newEntries[index].value = stage
@@ -74,24 +80,58 @@ extension LoadSession {
 
     /// Sets `value` at `path` inside mapping `node`, replacing the entry with the same canonical key
     /// (`canonical` maps aliases at the first level) or appending one; missing mappings are created.
+    /// A path part may index a list: `datasets[0]` (the list and the item must exist).
+    /// - Returns: a message when the path cannot be followed, else nil.
+    @discardableResult
     static func assign(_ value: YNode, at path: ArraySlice<String>, in node: inout YNode, location: SourceLocation,
-                       canonical: (String) -> String?) {
-        guard let key = path.first else { return }
+                       canonical: (String) -> String?) -> String? {
+        guard let part = path.first else { return nil }
+        let (key, listIndex) = splitIndex(part)
         var entries = node.entries ?? []
         let wanted = canonical(key) ?? key
         let index = entries.firstIndex { $0.duplicateOf == nil && (canonical($0.key) ?? $0.key) == wanted }
-        if path.count == 1 {
+        if let listIndex {
+            guard let index, case .sequence(var items) = entries[index].value.content else {
+                return "'\(key)' is not a list in the recipe, so '\(part)' cannot be set. Override the whole list: \(key)='[…]'."
+            }
+            guard listIndex < items.count else {
+                return "'\(key)' has \(items.count) item(s), so '\(part)' does not exist. Indices start at 0."
+            }
+            if path.count == 1 {
+                items[listIndex] = value
+            } else {
+                guard items[listIndex].entries != nil else {
+                    return "'\(part)' is not a mapping, so it has no '\(path.dropFirst().joined(separator: "."))'."
+                }
+                if let problem = assign(value, at: path.dropFirst(), in: &items[listIndex], location: location, canonical: { _ in nil }) {
+                    return problem
+                }
+            }
+            entries[index].value.content = .sequence(items)
+        } else if path.count == 1 {
             let entry = YEntry(key: key, keyLocation: location, value: value)
             if let index { entries[index] = entry } else { entries.append(entry) }
         } else {
             var inner = index.map { entries[$0].value }.flatMap { $0.entries != nil ? $0 : nil }
                 ?? YNode(content: .mapping([]), location: location)
-            assign(value, at: path.dropFirst(), in: &inner, location: location) { _ in nil }
+            if let problem = assign(value, at: path.dropFirst(), in: &inner, location: location, canonical: { _ in nil }) {
+                return problem
+            }
             if let index { entries[index].value = inner } else {
                 entries.append(YEntry(key: key, keyLocation: location, value: inner))
             }
         }
         node.content = .mapping(entries)
+        return nil
+    }
+
+    /// `datasets[2]` → ("datasets", 2); `lr` → ("lr", nil).
+    static func splitIndex(_ part: String) -> (String, Int?) {
+        guard part.hasSuffix("]"), let open = part.firstIndex(of: "["),
+              let number = Int(part[part.index(after: open)..<part.index(before: part.endIndex)]), number >= 0 else {
+            return (part, nil)
+        }
+        return (String(part[..<open]), number)
     }
 }
 

@@ -25,6 +25,23 @@ import Testing
         #expect(recipe.stage(named: "base")?.canonicalParams["model.n_layer"] == "2")
     }
 
+    @Test func aListItemIsOverriddenByIndex() throws {
+        let project = try TestProject()
+        let yaml = """
+            stages:
+              a: {kind: instruct, from: ./hf, datasets: [{path: data/a.txt}, {path: data/b.jsonl, type: alpaca}]}
+            """
+        let loaded = try project.recipe(yaml, overrides: ["stages.a.datasets[1].type=dolly", "stages.a.datasets[0]={path: data/b.jsonl}"])
+        let datasets = try #require(loaded.recipe.stage(named: "a")?.params.training?.datasets)
+        #expect(datasets.map(\.path) == ["pipelines/data/b.jsonl", "pipelines/data/b.jsonl"])
+        #expect(datasets.map(\.type) == [.completion, .dolly])
+        #expect(project.errors(yaml, overrides: ["stages.a.datasets[2].path=data/a.txt"]) == [
+            "--set stages.a.datasets[2].path=data/a.txt: 'datasets' has 2 item(s), so 'datasets[2]' does not exist. Indices start at 0."])
+        #expect(project.errors(yaml, overrides: ["stages.a.learning_rate[0]=1"]) == [
+            "--set stages.a.learning_rate[0]=1: 'learning_rate' is not a list in the recipe, so 'learning_rate[0]' cannot be set. "
+                + "Override the whole list: learning_rate='[…]'."])
+    }
+
     @Test func overrideThroughAnAliasReplacesTheCanonicalKeyAndWarns() throws {
         let project = try TestProject()
         let yaml = "stages:\n  a: {kind: instruct, from: ./hf, learning_rate: 1e-3, datasets: [{path: data/a.txt}]}\n"
