@@ -25,7 +25,7 @@ extension GPTModel {
     /// - Complexity: 2·r·in·out FLOP per target, one copy of the parameters.
     public func merged() throws(ModelingError) -> GPTModel {
         let out = try GPTModel(config: config)
-        withParameters { src in out.withParameters { dst in dst.update(from: src) } }
+        _ = withParameters { src in out.withParameters { dst in dst.update(from: src) } }
         guard let adapters else { return out }
         let r = adapters.config.rank
         for (i, t) in adapters.targets.enumerated() {
@@ -98,5 +98,20 @@ extension GPTModel {
         LowRankAdapter.forward(out: out, hidden: ad.decodeHidden.base, x: inp, a: ad.storage.base + ad.aOffsets[i],
                                b: ad.storage.base + ad.bOffsets[i], scale: ad.scale, n: 1, c: t.inFeatures,
                                r: ad.config.rank, oc: t.outFeatures)
+    }
+}
+
+extension GPTModel {
+    /// Largest |logit difference| between this model and `other` (same config) on `tokens`, one sequence:
+    /// the post-merge check (merged weights must reproduce base + adapter).
+    public func maxLogitDifference(to other: GPTModel, tokens: [Int32]) -> Float {
+        precondition(other.config == config && !tokens.isEmpty, "comparable models and a non-empty probe")
+        let batch = TokenBatch(tokens: tokens, batchSize: 1, sequenceLength: tokens.count)
+        let mine = logits(batch) { Array($0) }
+        return other.logits(batch) { theirs in
+            var worst: Float = 0
+            for i in 0..<mine.count { worst = max(worst, abs(mine[i] - theirs[i])) }
+            return worst
+        }
     }
 }
