@@ -8,7 +8,7 @@ struct AdapterConfigReader {
     func int(_ key: String, in o: [String: Any]? = nil, default value: Int) throws(ModelingError) -> Int {
         let v = (o ?? object)[key]
         if v == nil || v is NSNull { return value }
-        guard let n = v as? NSNumber, !(v is Bool), n.doubleValue == n.doubleValue.rounded() else {
+        guard let n = v as? NSNumber, n.doubleValue == n.doubleValue.rounded() else {
             throw fail("'\(key)' must be an integer")
         }
         return n.intValue
@@ -17,7 +17,7 @@ struct AdapterConfigReader {
     func double(_ key: String, in o: [String: Any]? = nil, default value: Double) throws(ModelingError) -> Double {
         let v = (o ?? object)[key]
         if v == nil || v is NSNull { return value }
-        guard let n = v as? NSNumber, !(v is Bool), n.doubleValue.isFinite else { throw fail("'\(key)' must be a number") }
+        guard let n = v as? NSNumber, n.doubleValue.isFinite else { throw fail("'\(key)' must be a number") }
         return n.doubleValue
     }
 
