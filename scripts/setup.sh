@@ -16,3 +16,9 @@ if ! python3 -c 'import numpy, tokenizers, safetensors' >/dev/null 2>&1; then
   echo "setup: installing numpy, tokenizers and safetensors for the parity tests" >&2
   python3 -m pip install -q --disable-pip-version-check numpy tokenizers safetensors
 fi
+
+# The LoRA interop test loads Lathe's adapter with PEFT itself (peft pulls in torch and transformers).
+if ! python3 -c 'import torch, transformers, peft' >/dev/null 2>&1; then
+  echo "setup: installing peft (with torch and transformers) for the LoRA interop test" >&2
+  python3 -m pip install -q --disable-pip-version-check peft
+fi

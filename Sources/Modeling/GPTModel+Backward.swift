@@ -41,12 +41,14 @@ extension GPTModel {
                 Matmul.linearBackward(dinp: g.ptr(g.dfchGelu), dweight: grad(w.fcprojw.index, w.fcprojw.offset),
                                       dbias: grad(w.fcprojb.index, w.fcprojb.offset), dout: dres,
                                       inp: a.ptr(a.fchGelu[l]), weight: param(w.fcprojw.offset), n: n, c: 4 * c, oc: c)
+                adapterBackward(layer: l, slot: 3, dinp: g.ptr(g.dfchGelu), dout: dres, inp: a.ptr(a.fchGelu[l]), n: n)
                 g.zero(g.dfch)
                 GELU.backward(dinp: g.ptr(g.dfch), inp: a.ptr(a.fch[l]), dout: g.ptr(g.dfchGelu), n: n * 4 * c)
                 g.zero(g.dln)
                 Matmul.linearBackward(dinp: g.ptr(g.dln), dweight: grad(w.fcw.index, w.fcw.offset),
                                       dbias: grad(w.fcb.index, w.fcb.offset), dout: g.ptr(g.dfch),
                                       inp: a.ptr(a.ln2[l]), weight: param(w.fcw.offset), n: n, c: c, oc: 4 * c)
+                adapterBackward(layer: l, slot: 2, dinp: g.ptr(g.dln), dout: g.ptr(g.dfch), inp: a.ptr(a.ln2[l]), n: n)
                 LayerNorm.backward(dinp: dres, dweight: grad(w.ln2w.index, w.ln2w.offset),
                                    dbias: grad(w.ln2b.index, w.ln2b.offset), dout: g.ptr(g.dln),
                                    inp: a.ptr(a.residual2[l]), weight: param(w.ln2w.offset),
@@ -56,6 +58,7 @@ extension GPTModel {
                 Matmul.linearBackward(dinp: g.ptr(g.datty), dweight: grad(w.projw.index, w.projw.offset),
                                       dbias: grad(w.projb.index, w.projb.offset), dout: dres,
                                       inp: a.ptr(a.atty[l]), weight: param(w.projw.offset), n: n, c: c, oc: c)
+                adapterBackward(layer: l, slot: 1, dinp: g.ptr(g.datty), dout: dres, inp: a.ptr(a.atty[l]), n: n)
                 g.zero(g.dqkv)
                 Attention.backward(dqkv: g.ptr(g.dqkv), scratch: g.ptr(g.attRows), dout: g.ptr(g.datty),
                                    qkv: a.ptr(a.qkv[l]), att: a.ptr(a.att[l]), segments: seg.baseAddress!,
@@ -64,6 +67,7 @@ extension GPTModel {
                 Matmul.linearBackward(dinp: g.ptr(g.dln), dweight: grad(w.qkvw.index, w.qkvw.offset),
                                       dbias: grad(w.qkvb.index, w.qkvb.offset), dout: g.ptr(g.dqkv),
                                       inp: a.ptr(a.ln1[l]), weight: param(w.qkvw.offset), n: n, c: c, oc: 3 * c)
+                adapterBackward(layer: l, slot: 0, dinp: g.ptr(g.dln), dout: g.ptr(g.dqkv), inp: a.ptr(a.ln1[l]), n: n)
                 LayerNorm.backward(dinp: dres, dweight: grad(w.ln1w.index, w.ln1w.offset),
                                    dbias: grad(w.ln1b.index, w.ln1b.offset), dout: g.ptr(g.dln),
                                    inp: residual, weight: param(w.ln1w.offset),

@@ -44,19 +44,23 @@ extension GPTModel {
                                   weight: param(w.ln1w.offset), bias: param(w.ln1b.offset), n: n, c: c, epsilon: eps)
                 Matmul.linearForward(out: a.ptr(a.qkv[l]), inp: a.ptr(a.ln1[l]), weight: param(w.qkvw.offset),
                                      bias: param(w.qkvb.offset), n: n, c: c, oc: 3 * c)
+                adapterForward(layer: l, slot: 0, out: a.ptr(a.qkv[l]), inp: a.ptr(a.ln1[l]), n: n)
                 Attention.forward(out: a.ptr(a.atty[l]), att: a.ptr(a.att[l]), qkv: a.ptr(a.qkv[l]),
                                   segments: seg.baseAddress!, b: b, t: t, c: c, nh: nh)
                 Matmul.linearForward(out: a.ptr(a.scratch), inp: a.ptr(a.atty[l]), weight: param(w.projw.offset),
                                      bias: param(w.projb.offset), n: n, c: c, oc: c)
+                adapterForward(layer: l, slot: 1, out: a.ptr(a.scratch), inp: a.ptr(a.atty[l]), n: n)
                 Residual.forward(out: a.ptr(a.residual2[l]), a: residual, b: a.ptr(a.scratch), n: n * c)
                 LayerNorm.forward(out: a.ptr(a.ln2[l]), mean: a.ptr(a.ln2Mean[l]), rstd: a.ptr(a.ln2Rstd[l]),
                                   inp: a.ptr(a.residual2[l]), weight: param(w.ln2w.offset), bias: param(w.ln2b.offset),
                                   n: n, c: c, epsilon: eps)
                 Matmul.linearForward(out: a.ptr(a.fch[l]), inp: a.ptr(a.ln2[l]), weight: param(w.fcw.offset),
                                      bias: param(w.fcb.offset), n: n, c: c, oc: 4 * c)
+                adapterForward(layer: l, slot: 2, out: a.ptr(a.fch[l]), inp: a.ptr(a.ln2[l]), n: n)
                 GELU.forward(out: a.ptr(a.fchGelu[l]), inp: a.ptr(a.fch[l]), n: n * 4 * c)
                 Matmul.linearForward(out: a.ptr(a.scratch), inp: a.ptr(a.fchGelu[l]), weight: param(w.fcprojw.offset),
                                      bias: param(w.fcprojb.offset), n: n, c: 4 * c, oc: c)
+                adapterForward(layer: l, slot: 3, out: a.ptr(a.scratch), inp: a.ptr(a.fchGelu[l]), n: n)
                 Residual.forward(out: a.ptr(a.residual3[l]), a: a.ptr(a.residual2[l]), b: a.ptr(a.scratch), n: n * c)
             }
         }

@@ -15,6 +15,8 @@ public final class GPTModel: @unchecked Sendable {
     /// gradient computed and no optimizer state.
     public internal(set) var trainable: [Bool]
     var activations: GPTActivations?
+    /// LoRA adapters applied on top of the (then frozen) base weights; see `attach(_:)`.
+    public internal(set) var adapters: LoRAAdapters?
     /// Offsets of the named tensors, resolved once.
     let offsets: ModelOffsets
 
@@ -80,7 +82,10 @@ public final class GPTModel: @unchecked Sendable {
     public func gradientValues() -> [Float] { withGradients { Array($0) } }
 
     /// Sets every gradient to zero (one memset over the gradient half of the arena).
-    public func zeroGradients() { (storage.base + layout.totalCount).update(repeating: 0, count: layout.totalCount) }
+    public func zeroGradients() {
+        (storage.base + layout.totalCount).update(repeating: 0, count: layout.totalCount)
+        adapters?.zeroGradients()
+    }
 
     // MARK: Freezing
 
@@ -115,7 +120,9 @@ public final class GPTModel: @unchecked Sendable {
     }
 
     /// Floats held by parameters, gradients and activations (for memory accounting).
-    public var allocatedFloats: Int { storage.count + (activations?.floatCount ?? 0) }
+    public var allocatedFloats: Int {
+        storage.count + (activations?.floatCount ?? 0) + (adapters.map { $0.storage.count + ($0.activations?.arena.count ?? 0) } ?? 0)
+    }
 }
 
 /// Offsets (and layout indices, for the trainable flags) of every tensor the forward pass touches.

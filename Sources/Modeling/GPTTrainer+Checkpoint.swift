@@ -5,7 +5,9 @@ public import Foundation
 /// - `trainer.json`: this struct (format tag, version, step, data cursor, RNG state, config,
 ///   hyperparameters, trainable flags, parameter names);
 /// - `parameters.f32`: every parameter, layout order, raw little-endian Float32;
-/// - `adam_m.f32`, `adam_v.f32`: AdamW moments of the trainable tensors, layout order, same encoding.
+/// - `adam_m.f32`, `adam_v.f32`: AdamW moments of the trainable tensors, layout order (then adapter
+///   tensors), same encoding;
+/// - `adapters.f32`: with LoRA attached, the adapter parameters (`LoRAAdapters` order), same encoding.
 struct CheckpointManifest: Codable {
     var format = "lathe-checkpoint"
     var version = 1
@@ -19,6 +21,9 @@ struct CheckpointManifest: Codable {
     /// Replay sampler cursor and ratio (absent without replay).
     var replayCursor: Int?
     var replayRatio: Double?
+    /// LoRA settings and adapter tensor names when adapters are attached (absent otherwise).
+    var adapterConfig: LoRAConfig?
+    var adapterNames: [String]?
 }
 
 extension GPTTrainer {
@@ -34,13 +39,17 @@ extension GPTTrainer {
             let manifest = CheckpointManifest(
                 step: step, cursor: sampler.cursor, rngState: rng.state, config: model.config,
                 hyperparameters: hyperparameters, trainable: model.trainable, parameterNames: model.layout.parameters.map(\.name),
-                replayCursor: replay == nil ? nil : replaySampler.cursor, replayRatio: replay?.ratio)
+                replayCursor: replay == nil ? nil : replaySampler.cursor, replayRatio: replay?.ratio,
+                adapterConfig: model.adapters?.config, adapterNames: model.adapters?.parameterShapes.map(\.name))
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             try enc.encode(manifest).write(to: tmp.appendingPathComponent("trainer.json"))
             try Self.floatData(model.storage.base, model.layout.totalCount).write(to: tmp.appendingPathComponent("parameters.f32"))
             try Self.floatData(moments.base, momentCount).write(to: tmp.appendingPathComponent("adam_m.f32"))
             try Self.floatData(moments.base + momentCount, momentCount).write(to: tmp.appendingPathComponent("adam_v.f32"))
+            if let adapters = model.adapters {
+                try Self.floatData(adapters.storage.base, adapters.parameterCount).write(to: tmp.appendingPathComponent("adapters.f32"))
+            }
             if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }
             try fm.moveItem(at: tmp, to: directory)
         } catch {
@@ -70,6 +79,12 @@ extension GPTTrainer {
         guard manifest.hyperparameters == hyperparameters else { throw fail("it was written with different training settings") }
         guard manifest.trainable == model.trainable else { throw fail("it was written with different frozen parameters") }
         guard manifest.replayRatio == replay?.ratio else { throw fail("it was written with different replay settings") }
+        guard manifest.adapterConfig == model.adapters?.config, manifest.adapterNames == model.adapters?.parameterShapes.map(\.name) else {
+            throw fail("it was written with different LoRA adapters")
+        }
+        if let adapters = model.adapters {
+            try Self.readFloats(directory.appendingPathComponent("adapters.f32"), into: adapters.storage.base, adapters.parameterCount, fail)
+        }
         try Self.readFloats(directory.appendingPathComponent("parameters.f32"), into: model.storage.base, model.layout.totalCount, fail)
         try Self.readFloats(directory.appendingPathComponent("adam_m.f32"), into: moments.base, momentCount, fail)
         try Self.readFloats(directory.appendingPathComponent("adam_v.f32"), into: moments.base + momentCount, momentCount, fail)

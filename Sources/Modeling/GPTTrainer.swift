@@ -28,8 +28,9 @@ public final class GPTTrainer: @unchecked Sendable {
     /// AdamW moments for trainable tensors only: m then v, each `momentCount` floats.
     let moments: Arena
     let momentCount: Int
-    /// (parameter offset, count, moment offset, decays) for each trainable tensor, in layout order.
-    let segments: [(offset: Int, count: Int, moment: Int, decays: Bool)]
+    /// Each trainable tensor: its arena (the model's, or the adapters'), parameter and gradient offsets in
+    /// it, count, moment offset and whether it decays. Base tensors in layout order, then adapter tensors.
+    let segments: [TrainableSegment]
     var batches: [TokenBatch]
 
     /// - Throws: `ModelingError` when the data's sequence length exceeds `n_positions`, the data holds no
@@ -47,7 +48,14 @@ public final class GPTTrainer: @unchecked Sendable {
         guard data.rowCount > 0, data.targetCount > 0 else {
             throw .invalidData("no token carries loss (is every label masked, e.g. train_on_inputs: false with empty responses?)")
         }
-        try model.freeze(freezing)
+        if let adapters = model.adapters {
+            guard freezing == .none else {
+                throw .invalidHyperparameters("layer freezing options cannot be combined with LoRA adapters (the base is frozen already; use lora_modules_to_save to train base modules)")
+            }
+            try model.freeze(adapters.config.baseFreezing())
+        } else {
+            try model.freeze(freezing)
+        }
         self.model = model
         self.data = data
         hyperparameters = hp
@@ -55,11 +63,21 @@ public final class GPTTrainer: @unchecked Sendable {
         rng = SeededGenerator(seed: hp.seed ^ 0xD1B5_4A32_D192_ED03)
         self.replay = replay
         replaySampler = BatchSampler(rowCount: max(1, replay?.data.rowCount ?? 1), seed: hp.seed ^ 0x2E9A_7000_5EED_0001, shuffle: true)
-        var segs: [(Int, Int, Int, Bool)] = []
+        var segs: [TrainableSegment] = []
         var m = 0
+        let total = model.layout.totalCount
         for (i, p) in model.layout.parameters.enumerated() where model.trainable[i] {
-            segs.append((p.offset, p.count, m, p.decays))
+            segs.append(TrainableSegment(arena: model.storage, offset: p.offset, gradient: total + p.offset, count: p.count, moment: m, decays: p.decays))
             m += p.count
+        }
+        if let adapters = model.adapters {
+            // LoRA A and B are matrices, so they decay like any ≥ 2-D weight (HF Trainer / PEFT behaviour).
+            for (_, shape, offset) in adapters.parameterShapes {
+                let n = shape.reduce(1, *)
+                segs.append(TrainableSegment(arena: adapters.storage, offset: offset, gradient: adapters.parameterCount + offset,
+                                             count: n, moment: m, decays: true))
+                m += n
+            }
         }
         segments = segs
         momentCount = m
@@ -111,23 +129,28 @@ public final class GPTTrainer: @unchecked Sendable {
         // 2. accumulate gradients
         model.zeroGradients()
         var loss: Float = 0
+        // LoRA dropout draws its masks from the trainer's generator (saved in checkpoints) during training only
+        let dropout = model.adapters.map { $0.config.dropout > 0 } ?? false
+        if dropout { model.adapters?.dropoutGenerator = rng }
         for k in batches.indices {
             loss += model.forward(batches[k])
             model.backward(batches[k])
         }
+        if dropout, let generator = model.adapters?.dropoutGenerator {
+            rng = generator
+            model.adapters?.dropoutGenerator = nil
+        }
         // 3. clip, schedule, update
-        let n = model.layout.totalCount
-        let grads = model.storage.base + n
         var sq = 0.0
-        for s in segments { sq += VectorMath.sumOfSquares(grads + s.offset, s.count) }
+        for s in segments { sq += VectorMath.sumOfSquares(s.arena.base + s.gradient, s.count) }
         let norm = sq.squareRoot()
         let factor = GradientClipping.scale(norm: norm, maxNorm: Double(hp.maxGradNorm))
         let lr = hp.schedule.learningRate(at: step)
         step += 1
         let settings = hp.adamW
         for s in segments {
-            GradientClipping.apply(factor, to: grads + s.offset, n: s.count)
-            AdamW.update(params: model.storage.base + s.offset, grads: grads + s.offset,
+            GradientClipping.apply(factor, to: s.arena.base + s.gradient, n: s.count)
+            AdamW.update(params: s.arena.base + s.offset, grads: s.arena.base + s.gradient,
                          m: moments.base + s.moment, v: moments.base + momentCount + s.moment, n: s.count,
                          learningRate: lr, settings: settings, decay: s.decays, step: step)
         }
@@ -150,4 +173,15 @@ public final class GPTTrainer: @unchecked Sendable {
         }
         return last
     }
+}
+
+/// One trainable tensor as the optimizer sees it: where its values and gradient live and where its
+/// AdamW moments start.
+struct TrainableSegment {
+    let arena: Arena
+    let offset: Int
+    let gradient: Int
+    let count: Int
+    let moment: Int
+    let decays: Bool
 }

@@ -44,6 +44,7 @@ extension GPTModel {
                               bias: param(w.ln1b.offset), n: 1, c: c, epsilon: eps)
             Matmul.linearForward(out: cache.ptr(cache.qkv), inp: cache.ptr(cache.ln), weight: param(w.qkvw.offset),
                                  bias: param(w.qkvb.offset), n: 1, c: c, oc: 3 * c)
+            adapterDecode(layer: l, slot: 0, out: cache.ptr(cache.qkv), inp: cache.ptr(cache.ln))
             let kc = cache.ptr(cache.kOffset) + l * tmax * c, vc = cache.ptr(cache.vOffset) + l * tmax * c
             (kc + pos * c).update(from: cache.ptr(cache.qkv) + c, count: c)
             (vc + pos * c).update(from: cache.ptr(cache.qkv) + 2 * c, count: c)
@@ -58,14 +59,17 @@ extension GPTModel {
                 for j in 0...pos { VectorMath.axpy(att[j] / sum, vc + j * c + h * hd, y + h * hd, hd) }
             }
             Matmul.linearForward(out: cache.ptr(cache.proj), inp: y, weight: param(w.projw.offset), bias: param(w.projb.offset), n: 1, c: c, oc: c)
+            adapterDecode(layer: l, slot: 1, out: cache.ptr(cache.proj), inp: y)
             for j in 0..<c { x[j] += cache.ptr(cache.proj)[j] }
             LayerNorm.forward(out: cache.ptr(cache.ln), mean: &mean, rstd: &rstd, inp: x, weight: param(w.ln2w.offset),
                               bias: param(w.ln2b.offset), n: 1, c: c, epsilon: eps)
             Matmul.linearForward(out: cache.ptr(cache.fch), inp: cache.ptr(cache.ln), weight: param(w.fcw.offset),
                                  bias: param(w.fcb.offset), n: 1, c: c, oc: 4 * c)
+            adapterDecode(layer: l, slot: 2, out: cache.ptr(cache.fch), inp: cache.ptr(cache.ln))
             GELU.forward(out: cache.ptr(cache.fchGelu), inp: cache.ptr(cache.fch), n: 4 * c)
             Matmul.linearForward(out: cache.ptr(cache.proj), inp: cache.ptr(cache.fchGelu), weight: param(w.fcprojw.offset),
                                  bias: param(w.fcprojb.offset), n: 1, c: 4 * c, oc: c)
+            adapterDecode(layer: l, slot: 3, out: cache.ptr(cache.proj), inp: cache.ptr(cache.fchGelu))
             for j in 0..<c { x[j] += cache.ptr(cache.proj)[j] }
         }
         LayerNorm.forward(out: cache.ptr(cache.ln), mean: &mean, rstd: &rstd, inp: x, weight: param(o.lnfw.offset),

@@ -6,6 +6,8 @@ public enum ModelingError: Error, CustomStringConvertible, Equatable, Sendable {
     case unknownParameter(String)
     case invalidPattern(String)
     case checkpoint(path: String, problem: String)
+    /// A LoRA adapter directory (PEFT or mlx-lm) that cannot be read or written.
+    case adapterFile(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ModelingError: Error, CustomStringConvertible, Equatable, Sendable {
         case .unknownParameter(let s): "Unknown parameter '\(s)'. Parameter names follow HF GPT-2 (e.g. 'transformer.h.0.attn.c_attn.weight')."
         case .invalidPattern(let s): "Invalid parameter pattern '\(s)': it is not a valid regular expression."
         case .checkpoint(let path, let problem): "\(path): \(problem). Delete the checkpoint to start the run afresh."
+        case .adapterFile(let path, let problem): "\(path): \(problem)."
         }
     }
 }

@@ -29,9 +29,10 @@ enum ModelInputs {
         return try BPETokenizer.load(contentsOf: file)
     }
 
-    /// Fresh weights for `from: scratch` (seeded), else the referenced HF GPT-2 folder.
-    static func model(_ p: TrainingParams, tokenizer: BPETokenizer, context: StageContext) throws -> GPTModel {
-        guard let dir = try directory(p.from, context: context) else {
+    /// Fresh weights for `from: scratch` (seeded), else the referenced HF GPT-2 folder, or an adapter
+    /// folder merged into its base (full training after LoRA: "merge first").
+    static func model(_ p: TrainingParams, recipe: Recipe, tokenizer: BPETokenizer, context: StageContext) throws -> GPTModel {
+        guard try directory(p.from, context: context) != nil else {
             guard let m = p.model else {
                 throw StageError.invalidInput("`from: scratch` needs `model:` (n_layer, n_head, n_embd, n_positions).")
             }
@@ -41,6 +42,7 @@ enum ModelInputs {
                 bosTokenId: tokenizer.endOfTextId, eosTokenId: tokenizer.endOfTextId)
             return try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))
         }
-        return try GPTModel.loadHF(directory: dir)
+        let (model, _) = try ModelResolver.load(p.from, recipe: recipe, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
+        return model.adapters == nil ? model : try model.merged()
     }
 }

@@ -1,0 +1,94 @@
+public import Foundation
+public import Modeling
+public import Recipes
+public import Tokenization
+
+/// Turns a model reference (`from:`, an evaluate stage's `models:` entry, `lathe sample STAGE`) into a
+/// ready model: an HF GPT-2 folder loads as is; a LoRA adapter folder (PEFT or mlx-lm, recognised by its
+/// `adapter_config.json`) loads its base and attaches the adapter, so callers never care which it was.
+///
+/// ```swift
+/// let (model, tokenizer) = try ModelResolver.load(.stage("lora"), recipe: recipe,
+///                                                 outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
+/// ```
+/// An adapter's base is found, in order: the `base/` folder an attach-adapters stage writes beside its
+/// adapter when its base was another stage; for a stage reference, that stage's own `from:` resolved
+/// through `outputs`; for a path, the adapter's `base_model_name_or_path`, relative to the project root.
+public enum ModelResolver {
+    /// The model and tokenizer `ref` names.
+    /// - Parameters:
+    ///   - outputs: output folders by stage name (the executor's `upstreamOutputs`, or the lock file's).
+    ///   - projectRoot: what path references are relative to.
+    /// - Throws: `StageError` when a folder is missing or an adapter's base cannot be found;
+    ///   `ModelingError` / `HFCheckpointError` for malformed model or adapter files (messages name the file).
+    public static func load(_ ref: FromRef, recipe: Recipe, outputs: [String: URL], projectRoot: URL) throws -> (GPTModel, BPETokenizer) {
+        let r = try resolve(ref, recipe: recipe, outputs: outputs, projectRoot: projectRoot, depth: 0)
+        return (r.model, r.tokenizer)
+    }
+
+    /// A resolved reference, plus where its base weights live (for adapter stages that embed their base).
+    struct Resolved {
+        let model: GPTModel
+        let tokenizer: BPETokenizer
+        /// The HF folder holding the base weights (the model itself when it has no adapter).
+        let baseDirectory: URL
+        /// What to write as `base_model_name_or_path` for an adapter trained on this model's base.
+        let baseName: String
+    }
+
+    static func resolve(_ ref: FromRef, recipe: Recipe, outputs: [String: URL], projectRoot: URL, depth: Int) throws -> Resolved {
+        guard depth < 16 else { throw StageError.invalidInput("adapter bases refer to each other more than 16 times deep; is there a cycle?") }
+        let dir: URL
+        switch ref {
+        case .scratch: throw StageError.invalidInput("`scratch` names no model to load.")
+        case .stage(let name):
+            guard let out = outputs[name] else { throw StageError.missingUpstreamFile(stage: name, file: "its outputs") }
+            dir = out
+        case .path(let path): dir = path.hasPrefix("/") ? URL(fileURLWithPath: path) : projectRoot.appendingPathComponent(path)
+        }
+        guard PEFTAdapter.isAdapterDirectory(dir) else {
+            let model = try GPTModel.loadHF(directory: dir)
+            let name: String
+            if case .path(let p) = ref { name = p } else { name = ref.stageName ?? dir.path }
+            return Resolved(model: model, tokenizer: try tokenizer(in: dir), baseDirectory: dir, baseName: name)
+        }
+        // An adapter folder: find and load its base, then attach.
+        let header = try PEFTAdapter.header(directory: dir)
+        let base: Resolved
+        let embedded = dir.appendingPathComponent("base")
+        if FileManager.default.fileExists(atPath: embedded.appendingPathComponent("config.json").path) {
+            let model = try GPTModel.loadHF(directory: embedded)
+            base = Resolved(model: model, tokenizer: try tokenizer(in: dir, fallback: embedded), baseDirectory: embedded,
+                            baseName: header.baseModel ?? "base")
+        } else if case .stage(let name) = ref {
+            guard let from = recipe.stage(named: name)?.params.training?.from else {
+                throw StageError.invalidInput("stage '\(name)' holds an adapter, but the recipe gives no `from:` for its base model.")
+            }
+            base = try resolve(from, recipe: recipe, outputs: outputs, projectRoot: projectRoot, depth: depth + 1)
+        } else {
+            guard let name = header.baseModel, !name.isEmpty else {
+                throw StageError.invalidInput("\(dir.appendingPathComponent(PEFTAdapter.configFile).path): no 'base_model_name_or_path', so the adapter's base model is unknown. Add it (a folder relative to the project root).")
+            }
+            let baseDir = name.hasPrefix("/") ? URL(fileURLWithPath: name) : projectRoot.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: baseDir.path) else {
+                throw StageError.invalidInput("\(dir.appendingPathComponent(PEFTAdapter.configFile).path): base_model_name_or_path '\(name)' is not a folder under the project root (\(baseDir.path)); Lathe loads bases from local folders only.")
+            }
+            base = try resolve(.path(name), recipe: recipe, outputs: outputs, projectRoot: projectRoot, depth: depth + 1)
+        }
+        // An attach-adapters stage that starts from another adapter stage continues that adapter on the
+        // same plain base, so a base that resolved to base + adapter drops the adapter.
+        let model = base.model
+        if model.adapters != nil { model.detachAdapters() }
+        try PEFTAdapter.load(directory: dir, into: model)
+        let tok = FileManager.default.fileExists(atPath: dir.appendingPathComponent("tokenizer.json").path) ? try tokenizer(in: dir) : base.tokenizer
+        return Resolved(model: model, tokenizer: tok, baseDirectory: base.baseDirectory, baseName: base.baseName)
+    }
+
+    static func tokenizer(in dir: URL, fallback: URL? = nil) throws -> BPETokenizer {
+        for d in [dir] + (fallback.map { [$0] } ?? []) {
+            let file = d.appendingPathComponent("tokenizer.json")
+            if FileManager.default.fileExists(atPath: file.path) { return try BPETokenizer.load(contentsOf: file) }
+        }
+        throw StageError.invalidInput("\(dir.path) holds no tokenizer.json: Lathe needs the model's tokenizer beside its weights.")
+    }
+}

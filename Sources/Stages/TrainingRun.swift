@@ -1,0 +1,171 @@
+import Compute
+import Foundation
+import Modeling
+import Orchestration
+import Recipes
+import Tokenization
+
+/// The parts every training-kind stage (pretrain-continue, domain-adapt, instruct, attach-adapters)
+/// shares: data preparation, hyperparameters from recipe keys, the resumable training loop with
+/// `metrics.jsonl`, and the `logs/summary.json` cost record.
+struct TrainingRun {
+    /// Engine rows for training and (when configured) validation.
+    struct Data {
+        let train: TrainingData
+        let validation: TrainingData?
+        /// Replay rows for every step (domain-adapt with `replay:`), else nil.
+        let replay: ReplayMix?
+        let sequenceLength: Int
+    }
+
+    /// Checks tokenizer and sequence length against the model, then encodes the datasets (cached).
+    static func data(_ p: TrainingParams, kind: StageKind, tokenizer: BPETokenizer, config: GPTConfig,
+                     context: StageContext) throws -> Data {
+        guard tokenizer.vocabSize <= config.vocabSize else {
+            throw StageError.invalidInput("the tokenizer has \(tokenizer.vocabSize) tokens but the model's vocab_size is \(config.vocabSize). Use a model with vocab_size ≥ \(tokenizer.vocabSize), or the tokenizer it was trained with.")
+        }
+        let sequenceLength = p.sequenceLen ?? config.nPositions
+        guard sequenceLength <= config.nPositions else {
+            throw StageError.invalidInput("sequence_len \(sequenceLength) exceeds the model's n_positions \(config.nPositions). Lower sequence_len.")
+        }
+        context.report(.note("encoding datasets"))
+        let builder = try TrainingDataBuilder(params: p, kind: kind, tokenizer: tokenizer, root: context.projectRoot, storeRoot: context.storeRoot,
+                                              sequenceLength: sequenceLength, vocabSize: config.vocabSize, seed: UInt64(truncatingIfNeeded: p.seed))
+        return Data(train: try builder.trainingData(), validation: try builder.validationData(), replay: try builder.replayMix(),
+                    sequenceLength: sequenceLength)
+    }
+
+    /// Engine settings from the recipe's training keys; `max_steps` defaults to `num_epochs` over `trainRows`.
+    static func hyperparameters(_ p: TrainingParams, trainRows: Int) -> TrainingHyperparameters {
+        var hp = TrainingHyperparameters()
+        hp.learningRate = Float(p.learningRate)
+        hp.lrScheduler = switch p.lrScheduler {
+        case .cosine: .cosine
+        case .linear: .linear
+        case .constant, .constantWithWarmup: .constant
+        }
+        hp.cosineMinLRRatio = Float(p.cosineMinLrRatio)
+        hp.weightDecay = Float(p.weightDecay)
+        hp.maxGradNorm = Float(p.maxGradNorm)
+        hp.microBatchSize = p.microBatchSize
+        hp.gradientAccumulationSteps = p.gradientAccumulationSteps
+        let rowsPerStep = max(1, p.microBatchSize * p.gradientAccumulationSteps)
+        hp.maxSteps = p.maxSteps ?? max(1, Int((p.numEpochs * Double(trainRows) / Double(rowsPerStep)).rounded(.up)))
+        hp.warmupSteps = p.warmupSteps ?? Int((p.warmupRatio ?? 0) * Double(hp.maxSteps))
+        hp.adamBeta1 = Float(p.adamBeta1)
+        hp.adamBeta2 = Float(p.adamBeta2)
+        hp.adamEpsilon = Float(p.adamEpsilon)
+        hp.seed = UInt64(truncatingIfNeeded: p.seed)
+        return hp
+    }
+
+    let params: TrainingParams
+    let last: StepReport?
+    let lastValLoss: Double?
+    let stoppedEarly: Bool
+    let trainedTokens: Int
+    let log: MetricsLog
+
+    /// Resumes from the stage's checkpoint if there is one, trains to `max_steps` (or early stop), logs
+    /// every `logging_steps`, evaluates every `eval_steps`, checkpoints every `save_steps`; on
+    /// cancellation saves a checkpoint and throws `StageCancelled`.
+    static func train(_ trainer: GPTTrainer, params p: TrainingParams, validation: TrainingData?, context: StageContext) throws -> TrainingRun {
+        let model = trainer.model, hp = trainer.hyperparameters
+        let log = try MetricsLog(directory: context.resumeDirectory)
+        let checkpoint = context.resumeDirectory.appendingPathComponent("checkpoint")
+        if FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent("state.json").path)
+            || FileManager.default.fileExists(atPath: checkpoint.path) && !((try? FileManager.default.contentsOfDirectory(atPath: checkpoint.path))?.isEmpty ?? true) {
+            try trainer.loadCheckpoint(from: checkpoint)
+            log.truncate(after: trainer.step)
+            context.report(.note("resumed from step \(trainer.step)"))
+        }
+
+        var bestValLoss = Double.infinity
+        var worseEvals = 0
+        var lastValLoss: Double?
+        var interrupted = false
+        var stoppedEarly = false
+        let evalEvery = p.evalSteps ?? max(1, hp.maxSteps / 4)
+        let batch = max(1, p.microBatchSize)
+        var trainedTokens = 0
+        var stepError: (any Error)?
+        let last = trainer.train { report in
+            trainedTokens += report.targetTokens
+            var line: [String: JSONValue] = [
+                "step": .int(report.step), "loss": .double(Double(report.loss)), "lr": .double(Double(report.learningRate)),
+                "grad_norm": .double(Double(report.gradNorm)), "tokens_per_s": .double(report.tokensPerSecond.rounded()),
+            ]
+            let isLast = report.step >= hp.maxSteps
+            if let validation, report.step % evalEvery == 0 || isLast {
+                do {
+                    let v = try model.evaluate(validation, batchSize: batch).meanLoss
+                    line["val_loss"] = .double(v)
+                    lastValLoss = v
+                    if v < bestValLoss - 1e-6 { bestValLoss = v; worseEvals = 0 } else { worseEvals += 1 }
+                } catch { stepError = error; return .stop }
+            }
+            if report.step % max(1, p.loggingSteps) == 0 || isLast || line["val_loss"] != nil {
+                log.append(.object(line))
+            }
+            let eta = report.tokensPerSecond > 0
+                ? Double(hp.maxSteps - report.step) * Double(report.targetTokens) / report.tokensPerSecond : 0
+            context.report(.progress(step: report.step, total: hp.maxSteps, values: [
+                "loss": Double(report.loss), "tokens_per_s": report.tokensPerSecond, "eta_s": eta,
+            ]))
+            if let save = p.saveSteps, save > 0, report.step % save == 0, !isLast {
+                do { try trainer.saveCheckpoint(to: checkpoint); try log.flush() } catch { stepError = error; return .stop }
+            }
+            if context.isCancelled() { interrupted = true; return .stop }
+            if let patience = p.earlyStoppingPatience, worseEvals >= patience { stoppedEarly = true; return .stop }
+            return .proceed
+        }
+        if let stepError { throw stepError }
+        if interrupted {
+            try trainer.saveCheckpoint(to: checkpoint)
+            try log.flush()
+            throw StageCancelled()
+        }
+        return TrainingRun(params: p, last: last, lastValLoss: lastValLoss, stoppedEarly: stoppedEarly,
+                           trainedTokens: trainedTokens, log: log)
+    }
+
+    /// Writes `logs/metrics.jsonl` and `logs/summary.json` under `out` and returns the stage outcome.
+    /// `extra` adds stage-specific numbers to the summary and cost record.
+    func writeLogs(to out: URL, kind: StageKind, trainer: GPTTrainer, sequenceLength: Int, started: Date,
+                   extra: [String: Double] = [:]) throws -> StageOutcome {
+        let hp = trainer.hyperparameters
+        let logs = out.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        try log.flush()
+        try FileManager.default.copyItem(at: log.url, to: logs.appendingPathComponent("metrics.jsonl"))
+
+        let trainable = trainer.trainableParameterCount
+        let model = trainer.model
+        let total = model.parameterCount + (model.adapters?.parameterCount ?? 0)
+        let rowsPerStep = max(1, hp.microBatchSize * hp.gradientAccumulationSteps)
+        let tokensSeen = hp.maxSteps * rowsPerStep * sequenceLength
+        // 6·N per token for forward + backward over all weights (Kaplan et al.), the usual estimate. With
+        // LoRA the frozen base costs 4·N (forward + input gradient; no weight gradient).
+        let adapterCount = Double(model.adapters?.parameterCount ?? 0)
+        let perToken = model.adapters == nil ? 6.0 * Double(total)
+            : 4.0 * Double(model.parameterCount) + 6.0 * adapterCount + 2.0 * (Double(trainable) - adapterCount)
+        let flops = perToken * Double(tokensSeen)
+        let seconds = Date().timeIntervalSince(started)
+        var metrics: [String: Double] = ["train_loss": Double(last?.loss ?? .nan)]
+        if let lastValLoss { metrics["val_loss"] = lastValLoss }
+        var cost: [String: Double] = [
+            "tokens": Double(tokensSeen), "trained_tokens": Double(trainedTokens), "trainable_params": Double(trainable),
+            "total_params": Double(total), "flops": flops, "peak_rss_mib": PeakMemory.mebibytes(),
+            "steps": Double(trainer.step),
+        ]
+        for (k, v) in extra { cost[k] = v }
+        var summary: [String: JSONValue] = [
+            "kind": .string(kind.rawValue), "wall_s": .double((seconds * 100).rounded() / 100),
+            "stopped_early": .bool(stoppedEarly),
+        ]
+        for (k, v) in metrics { summary[k] = .double(v) }
+        for (k, v) in cost { summary[k] = .double(v) }
+        try Foundation.Data(JSONValue.object(summary).rendered().utf8).write(to: logs.appendingPathComponent("summary.json"))
+        return StageOutcome(metrics: metrics, cost: cost)
+    }
+}
