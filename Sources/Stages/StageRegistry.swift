@@ -23,7 +23,8 @@ public struct StageRegistry: StageRunner {
         switch kind {
         case .tokenize: return TokenizeStage()
         case .pretrainContinue, .domainAdapt, .instruct: return TrainingStage()
-        case .attachAdapters, .evaluate:
+        case .evaluate: return EvaluateStage()
+        case .attachAdapters:
             throw StageError.kindNotAvailable(kind.rawValue)
         }
     }
