@@ -30,7 +30,7 @@ extension Lathe {
         func run() throws {
             let ws = try Workspace.open(recipe, quiet: true)
             try ws.checkStageNames([stage])
-            let source = try StageResults.current(ws).require(stage, recipe: recipe.recipe)
+            let source = try StageResults.current(ws).require(stage, recipe: recipe)
             let fm = FileManager.default
             let target = URL(fileURLWithPath: directory)
             let existing = (try? fm.contentsOfDirectory(atPath: target.path)) ?? []

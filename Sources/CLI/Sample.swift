@@ -51,7 +51,7 @@ extension Lathe {
                 throw LatheExit.usage
             }
             let results = try StageResults.current(ws)
-            _ = try results.require(stage, recipe: recipe.recipe)
+            _ = try results.require(stage, recipe: recipe)
             ComputeThreads.set(threads)
             do {
                 let (model, tokenizer) = try EvaluatedModel.load(.stage(stage), recipe: ws.recipe, outputs: results.outputs, projectRoot: ws.root)

@@ -18,9 +18,10 @@ struct StageResults {
 
     /// The output folder of `stage`, or a message and exit status 1 when it has not run with the
     /// recipe as it is now.
-    func require(_ stage: String, recipe: String) throws -> URL {
+    func require(_ stage: String, recipe: RecipeOptions) throws -> URL {
         guard let dir = outputs[stage] else {
-            printError("lathe: stage '\(stage)' has no result in the store; run `lathe run \(recipe)` first.")
+            let command = (["lathe", "run", recipe.recipe] + recipe.overrides.flatMap { ["--set", $0] }).joined(separator: " ")
+            printError("lathe: stage '\(stage)' has no result in the store; run `\(command)` first.")
             throw LatheExit.stageFailed
         }
         return dir

@@ -22,6 +22,10 @@ public enum EvaluatedModel {
         case .path(let path): dir = projectRoot.appendingPathComponent(path)
         case .scratch: throw StageError.invalidInput("'scratch' is not a model to evaluate; list a training stage or an HF model folder.")
         }
+        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("adapter_config.json").path),
+           !FileManager.default.fileExists(atPath: dir.appendingPathComponent("model.safetensors").path) {
+            throw StageError.invalidInput("\(dir.path) holds a PEFT adapter without its base model; this build of Lathe cannot evaluate adapters yet. List the merged model (merge_lora: true) or the base stage instead.")
+        }
         let tokenizerFile = dir.appendingPathComponent("tokenizer.json")
         guard FileManager.default.fileExists(atPath: tokenizerFile.path) else {
             throw StageError.invalidInput("\(dir.path) holds no tokenizer.json; evaluate models saved with their tokenizer (every Lathe training stage writes one).")

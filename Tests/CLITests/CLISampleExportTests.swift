@@ -45,7 +45,7 @@ import TestSupport
         // A stage whose current key has no result (the recipe changed since the run) is said plainly.
         let stale = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "base", "--prompt", "x", "--set", "stages.base.max_steps=4"], in: p.root)
         #expect(stale.status == 1)
-        #expect(stale.stderr.contains("stage 'base' has no result in the store; run `lathe run pipelines/tiny.yaml"))
+        #expect(stale.stderr.contains("stage 'base' has no result in the store; run `lathe run pipelines/tiny.yaml --set stages.base.max_steps=4` first."))
         let tok = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "tok", "--prompt", "x"], in: p.root)
         #expect(tok.status == 64)
         #expect(tok.stderr.contains("holds no model"))

@@ -1,6 +1,7 @@
 import Foundation
 import Modeling
 import Orchestration
+import Recipes
 import Stages
 import Testing
 import TestSupport
@@ -133,6 +134,36 @@ import TestSupport
             #expect(entry["prompt"]?.stringValue == "the old fox")
             #expect(entry["outputs"]?.arrayValue?.count == 2)
         }
+        try rerunReportsProgressAndHonoursCancellation(run, expected: out)
+    }
+
+    /// The same stage called directly: the same bytes, one progress event per (model, data set) and per
+    /// model's samples; and a run cancelled from its first progress event stops with `StageCancelled`.
+    func rerunReportsProgressAndHonoursCancellation(_ run: TrainingPipeline, expected: URL) throws {
+        let recipe = try RecipeLoader(projectRoot: run.project.root)
+            .load(recipeAt: run.project.root.appendingPathComponent("pipelines/p.yaml")).recipe
+        let spec = StageSpecs.make(try #require(recipe.stage(named: "report")))
+        let events = EventLog()
+        func context(_ dir: String, cancelAfterFirstStep: Bool) throws -> StageContext {
+            let work = run.project.root.appendingPathComponent(dir)
+            return StageContext(
+                key: String(repeating: "0", count: 64), outputDirectory: work.appendingPathComponent("out"),
+                resumeDirectory: work.appendingPathComponent("resume"), projectRoot: run.project.root, storeRoot: run.project.store,
+                upstreamOutputs: ["base": try run.output("base"), "ft": try run.output("ft")],
+                report: { event in events.append(event) },
+                isCancelled: { cancelAfterFirstStep && events.progressCount > 0 })
+        }
+        let again = try context("again", cancelAfterFirstStep: false)
+        _ = try StageRegistry(recipe: recipe).run(spec, context: again)
+        for file in ["metrics.json", "metrics.md", "samples.json"] {
+            #expect(FileManager.default.contentsEqual(atPath: again.outputDirectory.appendingPathComponent(file).path,
+                                                      andPath: expected.appendingPathComponent(file).path), "\(file)")
+        }
+        #expect(events.progressCount == 2 * 3 + 2)
+        let cancelled = try context("cancelled", cancelAfterFirstStep: true)
+        events.reset()
+        #expect(throws: StageCancelled.self) { try StageRegistry(recipe: recipe).run(spec, context: cancelled) }
+        #expect(events.progressCount == 1)
     }
 
     @Test func metricsSchemaFileMatchesTheSwiftTypeAndRejectsBadValues() throws {
@@ -150,4 +181,13 @@ import TestSupport
         #expect(validator.validate(bad).count == 2)
         #expect(!validator.validate(.object(["model": .object([:])])).isEmpty)
     }
+}
+
+/// Thread-safe record of a stage's progress events.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func append(_ event: StageEvent) { if case .progress = event { lock.withLock { count += 1 } } }
+    var progressCount: Int { lock.withLock { count } }
+    func reset() { lock.withLock { count = 0 } }
 }
