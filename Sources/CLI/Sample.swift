@@ -1,5 +1,6 @@
 import ArgumentParser
 import Compute
+import Datasets
 import Foundation
 import Modeling
 import Recipes
@@ -13,21 +14,21 @@ extension Lathe {
                 Continues --prompt with the stage's current result in the store (the model the recipe \
                 names now; adapter stages as base + adapter) until end-of-text or --max-new-tokens, and \
                 prints only the new text. Greedy unless --temperature is above 0; sampling is seeded, so \
-                the same command prints the same text. The prompt is used as given: for an instruct \
-                stage, write it in the training template (Alpaca: "### Instruction:\\n…\\n\\n### Response:\\n").
+                the same command prints the same text. The prompt is used as given, or with --instruction \
+                wrapped in the Alpaca template the instruct stages train with.
 
                 Exit status: 1 when the stage has not run with the recipe as it is now.
 
                 Examples:
                   lathe sample pipelines/demo.yaml base --prompt "the old fox"
                   lathe sample pipelines/demo.yaml base --prompt "the old fox" --temperature 0.8 --top-p 0.9 --seed 7
-                  lathe sample pipelines/demo.yaml assistant --max-new-tokens 32 \\
-                    --prompt "$(printf '### Instruction:\\nWhich pest attacks amberlace?\\n\\n### Response:\\n')"
+                  lathe sample pipelines/demo.yaml assistant --instruction --prompt "Which pest attacks amberlace?"
                 """)
 
         @OptionGroup var recipe: RecipeOptions
         @Argument(help: "A training or adapter stage of the recipe.") var stage: String
         @Option(help: "Text to continue.") var prompt: String
+        @Flag(help: "Wrap --prompt in the Alpaca instruction template (for instruct stages).") var instruction = false
         @Option(help: "Most tokens to generate.") var maxNewTokens = 64
         @Option(help: "Softmax temperature; 0 = greedy.") var temperature: Float = 0
         @Option(help: "Sample only among the K most likely tokens.") var topK: Int?
@@ -56,7 +57,8 @@ extension Lathe {
             do {
                 let (model, tokenizer) = try EvaluatedModel.load(.stage(stage), recipe: ws.recipe, outputs: results.outputs, projectRoot: ws.root)
                 let options = GenerationOptions(maxNewTokens: maxNewTokens, temperature: temperature, topK: topK, topP: topP, seed: seed)
-                print(try ModelScorer(model: model, tokenizer: tokenizer).continuation(prompt, options: options))
+                let text = instruction ? PromptTemplate.alpaca.prompt(instruction: prompt, input: nil) : prompt
+                print(try ModelScorer(model: model, tokenizer: tokenizer).continuation(text, options: options))
             } catch {
                 printError("lathe: sample from '\(stage)': \(error)")
                 throw LatheExit.stageFailed

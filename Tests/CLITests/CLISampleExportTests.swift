@@ -41,6 +41,9 @@ import TestSupport
                     "--top-p", "0.95", "--seed", "7", "--max-new-tokens", "12"]
         let a = try CommandRunner.run(args, in: p.root), b = try CommandRunner.run(args, in: p.root)
         #expect(a.status == 0 && a.stdout == b.stdout)
+        let wrapped = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "base", "--instruction", "--prompt", "Turn a bowl.",
+                                             "--max-new-tokens", "4"], in: p.root)
+        #expect(wrapped.status == 0, "\(wrapped.stderr)")
 
         // A stage whose current key has no result (the recipe changed since the run) is said plainly.
         let stale = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "base", "--prompt", "x", "--set", "stages.base.max_steps=4"], in: p.root)
