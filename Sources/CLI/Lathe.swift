@@ -23,7 +23,7 @@ struct Lathe: ParsableCommand {
             Exit codes: 0 ok, 1 a stage failed (or `status`: something would run), 64 usage or recipe \
             error, 75 store busy with --no-wait.
             """,
-        subcommands: [Init.self, Run.self, Status.self, Dag.self, Validate.self, Tokens.self, Encode.self, Decode.self, Schema.self, Gc.self, Verify.self]
+        subcommands: [Init.self, Run.self, Status.self, Dag.self, Validate.self, Tokens.self, Encode.self, Decode.self, Schema.self, Sample.self, Export.self, Gc.self, Verify.self]
     )
 }
 

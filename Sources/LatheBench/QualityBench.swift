@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Modeling
+import Stages
 import Tokenization
 
 /// `lathe-bench quality --model NAME=DIR … [--text NAME=FILE …] [--alpaca NAME=FILE …]
@@ -13,9 +14,9 @@ import Tokenization
 ///   `--max-tokens` tokens).
 /// - `--alpaca`: on Alpaca-format records (JSON array or JSONL), the response-token loss (prompt masked,
 ///   response + EOS scored, as the instruct stage trains) and greedy generation with the KV cache until
-///   EOS (or `--max-new` tokens): `exact_match` compares the trimmed decoded response with the trimmed
-///   `output`; `first_word_match` compares their first words, lower-cased, without punctuation (the
-///   accuracy figure for one-word labels such as positive / negative).
+///   EOS (or `--max-new` tokens), scored as the evaluate stage scores them: `exact_match` (whitespace-
+///   normalised equality with `output`), `token_f1` (SQuAD), `first_word_match` (the stage's label
+///   `accuracy`: first line or first word equals the label, lower-cased, without punctuation).
 /// Every model is evaluated with its own tokenizer, so models with different vocabularies compare on
 /// perplexity per token of their own tokenization only.
 enum QualityBench {
@@ -69,52 +70,39 @@ enum QualityBench {
     /// (one document per non-blank line, EOS appended, positions restarting at each document, no loss
     /// across a document boundary), so the figure is comparable with a stage's `val_loss`. A plain token
     /// stream would be unfair to a model trained on short lines: it never saw positions past a line.
+    /// The scoring is the evaluate stage's (``ModelScorer``).
     static func perplexity(_ model: GPTModel, _ tokenizer: BPETokenizer, path: String, sequenceLength: Int, maxTokens: Int) throws -> EvaluationResult {
         let spec = DatasetSpec(path: URL(fileURLWithPath: path), type: .completion, textSplit: .lines)
         let encoded = try DatasetEncoder.encode(spec, tokenizer: tokenizer)
-        let end = encoded.documentOffsets.last(where: { $0 <= maxTokens }) ?? encoded.tokens.count
-        let count = end > 1 ? end : min(maxTokens, encoded.tokens.count)
-        let rows = try TrainingData.contiguous(
-            tokens: encoded.tokens[..<count].map { Int32($0) }, lossMask: Array(encoded.lossMask[..<count]),
-            documentStarts: encoded.documentOffsets.filter { $0 < count }, sequenceLength: sequenceLength,
-            vocabSize: model.config.vocabSize)
-        return try model.evaluate(rows, batchSize: 8)
+        return try ModelScorer(model: model, tokenizer: tokenizer)
+            .loss(ModelScorer.prefix(encoded, maxTokens: maxTokens), sequenceLength: sequenceLength, batchSize: 8, packed: false)
     }
 
-    /// Response-token loss and greedy exact match over the first `maxRecords` Alpaca records.
+    /// Response-token loss and greedy answers over the first `maxRecords` Alpaca records, scored as the
+    /// evaluate stage scores them (``ModelScorer``, ``AnswerScoring``): `exact_match` (whitespace-normalised
+    /// equality), `token_f1` (SQuAD), `first_word_match` (the evaluate stage's label `accuracy`).
     static func instructionScores(_ model: GPTModel, _ tokenizer: BPETokenizer, path: String, sequenceLength: Int,
                                   maxRecords: Int, maxNew: Int) throws -> [String: JSONOut] {
         let spec = DatasetSpec(path: URL(fileURLWithPath: path), type: .alpaca, maxSamples: maxRecords)
         let examples = try DatasetReader.examples(spec)
-        guard let eos = tokenizer.endOfTextId else { throw QualityError("the tokenizer has no end-of-text token") }
-        // response-token loss, exactly as the instruct stage masks it (records packed, never attending across)
+        guard tokenizer.endOfTextId != nil else { throw QualityError("the tokenizer has no end-of-text token") }
+        let scorer = ModelScorer(model: model, tokenizer: tokenizer)
         let encoded = try DatasetEncoder.encode(examples, tokenizer: tokenizer)
-        var docs: [[Int32]] = [], masks: [[UInt8]] = []
-        for d in 0..<encoded.documentCount {
-            let r = encoded.documentOffsets[d]..<encoded.documentOffsets[d + 1]
-            docs.append(encoded.tokens[r].map { Int32($0) }); masks.append(Array(encoded.lossMask[r]))
-        }
-        let packed = try TrainingData.packed(documents: docs, lossMasks: masks, sequenceLength: sequenceLength, vocabSize: model.config.vocabSize)
-        let loss = try model.evaluate(packed, batchSize: 8)
-        // greedy generation until EOS
-        var exact = 0, firstWord = 0, generatedTokens = 0
+        let loss = try scorer.loss(encoded, sequenceLength: sequenceLength, batchSize: 8, packed: true)
+        var exact = 0, firstWord = 0, generatedTokens = 0, f1 = 0.0
         var samples: [JSONOut] = []
         var answers: [String: Int] = [:]   // first word generated → count (shows a constant answer)
         let start = Date()
         for example in examples {
-            var prompt: [Int32] = []
-            for segment in example.segments where !segment.trained {
-                prompt += tokenizer.encode(bytes: segment.bytes).map { Int32($0) }
-            }
-            let expected = String(decoding: example.segments.filter(\.trained).flatMap(\.bytes), as: UTF8.self)
-            let out = try model.generate(prompt: prompt, options: GenerationOptions(maxNewTokens: maxNew, stopTokens: [Int32(eos)]))
-            generatedTokens += out.count
-            let text = tokenizer.decodeText(out.map { Int($0) }, skipSpecialTokens: true)
-            let got = trimmed(text), want = trimmed(expected)
-            if got == want { exact += 1 }
-            if firstWordOf(got) == firstWordOf(want) { firstWord += 1 }
-            answers[firstWordOf(got), default: 0] += 1
-            if samples.count < 3 { samples.append(.object(["expected": .string(want), "generated": .string(got)])) }
+            let expected = ModelScorer.reference(example)
+            let (text, count) = try scorer.continuation(scorer.promptTokens(example), options: GenerationOptions(maxNewTokens: maxNew))
+            generatedTokens += count
+            if AnswerScoring.exactMatch(text, expected) { exact += 1 }
+            if AnswerScoring.labelMatch(text, label: expected) { firstWord += 1 }
+            f1 += AnswerScoring.tokenF1(text, expected)
+            let got = AnswerScoring.normalizedWhitespace(text)
+            answers[got.split(separator: " ").first.map { $0.lowercased() } ?? "", default: 0] += 1
+            if samples.count < 3 { samples.append(.object(["expected": .string(AnswerScoring.normalizedWhitespace(expected)), "generated": .string(got)])) }
         }
         let n = Double(max(1, examples.count))
         return [
@@ -122,19 +110,13 @@ enum QualityBench {
             "response_loss": .number(loss.meanLoss), "response_perplexity": .number(loss.perplexity),
             "response_tokens": .number(Double(loss.targetTokens)),
             "exact_match": .number(Double(exact) / n), "first_word_match": .number(Double(firstWord) / n),
+            "token_f1": .number(f1 / n),
             "generated_tokens": .number(Double(generatedTokens)),
             "generate_s": .number(Date().timeIntervalSince(start)),
             "samples": .array(samples),
             "top_first_words": .array(answers.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
                 .map { .object(["word": .string($0.key), "count": .number(Double($0.value))]) }),
         ]
-    }
-
-    static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
-
-    static func firstWordOf(_ s: String) -> String {
-        let word = s.split(whereSeparator: { $0.isWhitespace }).first.map(String.init) ?? ""
-        return word.lowercased().trimmingCharacters(in: .punctuationCharacters)
     }
 
     static func usage(_ problem: String) -> Int32 {

@@ -7,7 +7,7 @@ enum KeyTables {
     typealias K = KeySpec
 
     static let datasetTypes = ["completion", "alpaca", "dolly", "input_output", "tokenized"]
-    static let evalMetrics = ["loss", "perplexity", "exact_match", "token_f1", "mc_accuracy"]
+    static let evalMetrics = ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "forgetting"]
 
     private static let datasetKeys: [KeySpec] = [
         K.key("path", .path(.dataset),
@@ -34,8 +34,12 @@ enum KeyTables {
                   "in_domain measures the target task; forgetting measures general text the models should not lose.",
                   default: .string("in_domain")),
             K.key("metrics", .list(.enumeration(evalMetrics)),
-                  "Metrics for this data set; overrides the stage's eval_metrics."),
-            K.key("choices", .string, "JSON field listing the answer options of a multiple-choice record (for mc_accuracy)."),
+                  "Metrics for this data set; overrides the stage's eval_metrics. accuracy: the greedy answer's first "
+                      + "line or word equals the output label, or, with `choices`, the most likely choice is the output; "
+                      + "forgetting: perplexity ratio and difference against the first model listed."),
+            K.key("choices", .string,
+                  "JSON field listing the answer options of a multiple-choice record; accuracy then scores each option "
+                      + "by summed log-likelihood."),
             K.key("name", .string, "Label of this data set in the report (default: the file name)."),
         ])
 
@@ -184,8 +188,9 @@ enum KeyTables {
               required: true),
         K.key("test_datasets", .list(.object(evalDataset)), "Data sets every model is scored on.",
               aliases: [.lf("eval_dataset"), .tt("dataset_val")], required: true),
-        K.key("eval_metrics", .list(.enumeration(evalMetrics)), "Metrics for data sets that do not list their own.",
-              default: .list([.string("loss"), .string("perplexity")])),
+        K.key("eval_metrics", .list(.enumeration(evalMetrics)),
+              "Metrics for data sets that do not list their own (default by type: completion → perplexity; "
+                  + "instruction → loss, exact_match, token_f1; role forgetting → perplexity, forgetting)."),
         K.key("eval_batch_size", .integer, "Sequences per evaluation forward pass.", default: .int(8), range: .atLeast(1)),
         K.key("eval_sequence_len", .integer, "Tokens per evaluation sequence (default: the model's n_positions).",
               range: .atLeast(1)),

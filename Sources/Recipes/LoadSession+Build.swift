@@ -13,11 +13,30 @@ extension LoadSession {
             return RecipeStage(
                 name: draft.name, kind: draft.kind ?? .tokenize,
                 line: draft.location.line, column: draft.location.column, params: params,
-                upstream: Array(Set(draft.references.map(\.target))).sorted(),
+                upstream: upstream(of: draft),
                 inputs: draft.inputs.sorted(),
                 canonicalParams: CanonicalParams.flatten(values))
         }
         return Recipe(name: name, seed: seed, file: file, stages: stages)
+    }
+
+    /// The stages `draft` reads, sorted. An evaluate stage also reads, for every `attach-adapters` stage
+    /// it lists, that stage's base chain (its `from:` and `tokenizer:` stages, through further adapter
+    /// stages), because an adapter stage's output holds only the PEFT adapter and the evaluated model is
+    /// base + adapter.
+    func upstream(of draft: StageDraft) -> [String] {
+        var names = Set(draft.references.map(\.target))
+        guard draft.kind == .evaluate else { return names.sorted() }
+        var pending = draft.references.filter { $0.role == .evaluatedModel }.map(\.target)
+        var visited: Set<String> = []
+        while let name = pending.popLast() {
+            guard visited.insert(name).inserted, let index = draftIndex[name], drafts[index].kind == .attachAdapters else { continue }
+            for reference in drafts[index].references where reference.role == .model || reference.role == .tokenizer {
+                names.insert(reference.target)
+                pending.append(reference.target)
+            }
+        }
+        return names.sorted()
     }
 }
 
@@ -119,7 +138,7 @@ struct ParamReader {
         let samples = object("samples").map { SamplesSpec(prompts: $0.strings("prompts") ?? [], n: $0.int("n") ?? 1) }
         return EvaluateParams(
             models: (list("models") ?? []).compactMap { if case .ref(let r) = $0 { r } else { nil } },
-            testDatasets: tests, evalMetrics: metrics(self, "eval_metrics") ?? [.loss, .perplexity],
+            testDatasets: tests, evalMetrics: metrics(self, "eval_metrics"),
             evalBatchSize: int("eval_batch_size") ?? 8, evalSequenceLen: int("eval_sequence_len"),
             generationMaxNewTokens: int("generation_max_new_tokens") ?? 64,
             generationTemperature: number("generation_temperature") ?? 0, samples: samples,

@@ -153,8 +153,9 @@ public struct AdapterParams: Sendable, Hashable, Codable {
     public subscript<T>(dynamicMember keyPath: KeyPath<TrainingParams, T>) -> T { training[keyPath: keyPath] }
 }
 
+/// A metric an evaluate stage computes per (model, data set); see the `evaluate` stage for definitions.
 public enum EvalMetric: String, Sendable, Hashable, Codable, CaseIterable {
-    case loss, perplexity, exactMatch = "exact_match", tokenF1 = "token_f1", mcAccuracy = "mc_accuracy"
+    case loss, perplexity, exactMatch = "exact_match", tokenF1 = "token_f1", accuracy, forgetting
 }
 
 public enum EvalRole: String, Sendable, Hashable, Codable, CaseIterable {
@@ -171,6 +172,11 @@ public struct EvalDatasetSpec: Sendable, Hashable, Codable {
     public var metrics: [EvalMetric]?
     public var choices: String?
     public var name: String?
+
+    /// The data source part of the entry (path, type, field, split), as training stages read it.
+    public var source: DatasetSpec { DatasetSpec(path: path, type: type, field: field, splitDocuments: splitDocuments) }
+    /// The entry's key in metrics.json and the lock file: `name`, else the path.
+    public var label: String { name ?? path }
 }
 
 public struct SamplesSpec: Sendable, Hashable, Codable {
@@ -182,7 +188,8 @@ public struct EvaluateParams: Sendable, Hashable, Codable {
     /// `.stage` or `.path`, in report order.
     public var models: [FromRef]
     public var testDatasets: [EvalDatasetSpec]
-    public var evalMetrics: [EvalMetric]
+    /// nil = the per-data-set-type defaults.
+    public var evalMetrics: [EvalMetric]?
     public var evalBatchSize: Int
     public var evalSequenceLen: Int?
     public var generationMaxNewTokens: Int

@@ -14,18 +14,17 @@ public struct StageRegistry: StageRunner {
         guard let stage = recipe.stage(named: spec.name) else {
             throw StageError.unknownStage(spec.name)
         }
-        let adapter = try StageRegistry.adapter(for: stage.kind)
+        let adapter = StageRegistry.adapter(for: stage.kind)
         return try adapter.run(stage, recipe: recipe, context: context)
     }
 
-    /// The adapter for a kind, or an error naming what this build cannot run yet.
-    static func adapter(for kind: StageKind) throws(StageError) -> any StageAdapter {
+    /// The adapter for a kind.
+    static func adapter(for kind: StageKind) -> any StageAdapter {
         switch kind {
         case .tokenize: return TokenizeStage()
         case .pretrainContinue, .domainAdapt, .instruct: return TrainingStage()
         case .attachAdapters: return AdapterStage()
-        case .evaluate:
-            throw StageError.kindNotAvailable(kind.rawValue)
+        case .evaluate: return EvaluateStage()
         }
     }
 }

@@ -11,7 +11,7 @@ import TestSupport
     @Test func helpListsEverySubcommandWithExamples() throws {
         let r = try lathe("--help")
         #expect(r.status == 0)
-        for sub in ["init", "run", "status", "dag", "validate", "tokens", "encode", "decode", "schema", "gc", "verify"] {
+        for sub in ["init", "run", "status", "dag", "validate", "tokens", "encode", "decode", "schema", "sample", "export", "gc", "verify"] {
             #expect(r.stdout.contains("  \(sub) "), "missing \(sub)")
             let help = try lathe(sub, "--help")
             #expect(help.stdout.contains("Examples:"), "\(sub) --help has no examples")
@@ -19,7 +19,7 @@ import TestSupport
     }
 
     @Test func schemaFilesAreWhatTheBinaryPrints() throws {
-        for which in ["recipe", "lock", "manifest"] {
+        for which in ["recipe", "lock", "manifest", "metrics"] {
             let printed = try lathe("schema", which).stdout
             let file = try String(contentsOf: CommandRunner.packageRoot.appendingPathComponent("schemas/\(which).schema.json"), encoding: .utf8)
             #expect(printed == file, "schemas/\(which).schema.json is stale: run `lathe schema \(which) > schemas/\(which).schema.json`")

@@ -1,0 +1,127 @@
+import Compute
+import Datasets
+import Foundation
+import Modeling
+import Orchestration
+import Recipes
+
+/// `kind: evaluate` — scores every model of `models:` (in report order) on every `test_datasets:`
+/// entry and writes the comparison.
+///
+/// Metrics (per data set; defaults in ``EvaluationDataset``):
+/// - `loss` / `perplexity`: mean next-token loss (nats) and its exp; completion text over all tokens,
+///   instruction records over the response + EOS only (the prompt is masked, as in training).
+/// - `exact_match`, `token_f1`: greedy answer until EOS or `generation_max_new_tokens` against the
+///   reference output (``AnswerScoring``).
+/// - `accuracy`: the greedy answer gives the output label; with `choices:`, the choice with the highest
+///   summed log-likelihood is the output.
+/// - `forgetting`: perplexity ratio and difference against the FIRST model listed.
+/// Every model uses its own tokenizer, so perplexities of models with different vocabularies compare
+/// per token of their own tokenization only.
+///
+/// Outputs: `metrics.json` (``EvaluationTable``, `schemas/metrics.schema.json`), `metrics.md` (one
+/// table per data set, models as rows), and with `samples:` a `samples.json`
+/// (`{"models": {MODEL: [{"prompt": P, "outputs": [TEXT, …]}]}}`; sample j of prompt i uses seed
+/// `mix(seed, i, j)`, the same for every model, so they compare like for like).
+/// Lock-file metrics: ``EvaluationTable/headline()`` (`MODEL/DATASET/METRIC`).
+struct EvaluateStage: StageAdapter {
+    func run(_ stage: RecipeStage, recipe: Recipe, context: StageContext) throws -> StageOutcome {
+        guard case .evaluate(let p) = stage.params else { throw StageError.unknownStage(stage.name) }
+        ComputeThreads.set(p.threads)
+        let labels = p.models.map(EvaluatedModel.label)
+        if let twice = Self.firstDuplicate(labels) {
+            throw StageError.invalidInput("`models:` lists '\(twice)' twice; list each model once.")
+        }
+        if let twice = Self.firstDuplicate(p.testDatasets.map(\.label)) {
+            throw StageError.invalidInput("two test datasets are both called '\(twice)' in metrics.json; give one of them a distinct `name:`.")
+        }
+        var datasets: [EvaluationDataset] = []
+        for spec in p.testDatasets {
+            context.report(.note("reading \(spec.path)"))
+            datasets.append(try EvaluationDataset(spec, stageMetrics: p.evalMetrics, root: context.projectRoot, maxSamples: p.maxSamples))
+        }
+
+        var table = EvaluationTable()
+        var samples: [String: JSONValue] = [:]
+        var scoredTokens = 0, generatedTokens = 0
+        let total = labels.count * datasets.count + (p.samples == nil ? 0 : labels.count)
+        var step = 0
+        for (ref, label) in zip(p.models, labels) {
+            if context.isCancelled() { throw StageCancelled() }
+            let (model, tokenizer) = try EvaluatedModel.load(ref, recipe: recipe, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
+            let scorer = ModelScorer(model: model, tokenizer: tokenizer)
+            let sequenceLength = p.evalSequenceLen ?? model.config.nPositions
+            guard sequenceLength <= model.config.nPositions else {
+                throw StageError.invalidInput("eval_sequence_len \(sequenceLength) exceeds model '\(label)''s n_positions \(model.config.nPositions). Lower eval_sequence_len.")
+            }
+            for dataset in datasets {
+                context.report(.note("scoring \(label) on \(dataset.label)"))
+                let score = try scorer.score(dataset, sequenceLength: sequenceLength, batchSize: p.evalBatchSize,
+                                             maxNewTokens: p.generationMaxNewTokens, isCancelled: context.isCancelled)
+                for (metric, value) in score.values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
+                scoredTokens += score.scoredTokens
+                generatedTokens += score.generatedTokens
+                step += 1
+                context.report(.progress(step: step, total: total, values: score.values))
+            }
+            if let spec = p.samples {
+                context.report(.note("sampling \(label)"))
+                samples[label] = try Self.samples(spec, scorer: scorer, params: p, isCancelled: context.isCancelled)
+                step += 1
+                context.report(.progress(step: step, total: total, values: [:]))
+            }
+        }
+        Self.addForgetting(to: &table, datasets: datasets, models: labels)
+
+        let out = context.outputDirectory
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try Data(table.json().rendered().utf8).write(to: out.appendingPathComponent("metrics.json"))
+        try Data(table.markdown().utf8).write(to: out.appendingPathComponent("metrics.md"))
+        if p.samples != nil {
+            try Data(JSONValue.object(["models": .object(samples)]).rendered().utf8).write(to: out.appendingPathComponent("samples.json"))
+        }
+        return StageOutcome(metrics: table.headline(), cost: [
+            "tokens": Double(scoredTokens), "generated_tokens": Double(generatedTokens), "peak_rss_mib": PeakMemory.mebibytes(),
+        ])
+    }
+
+    /// `forgetting_ratio` / `forgetting_delta` of every model against the first model's perplexity.
+    static func addForgetting(to table: inout EvaluationTable, datasets: [EvaluationDataset], models: [String]) {
+        guard let first = models.first else { return }
+        for dataset in datasets where dataset.metrics.contains(.forgetting) {
+            guard let reference = table.value(model: first, dataset: dataset.label, metric: "perplexity") else { continue }
+            for model in models {
+                guard let ppl = table.value(model: model, dataset: dataset.label, metric: "perplexity") else { continue }
+                table.set(ppl / reference, model: model, dataset: dataset.label, metric: "forgetting_ratio")
+                table.set(ppl - reference, model: model, dataset: dataset.label, metric: "forgetting_delta")
+            }
+        }
+    }
+
+    /// `n` generations per prompt at `generation_temperature`.
+    static func samples(_ spec: SamplesSpec, scorer: ModelScorer, params p: EvaluateParams, isCancelled: () -> Bool) throws -> JSONValue {
+        var entries: [JSONValue] = []
+        for (i, prompt) in spec.prompts.enumerated() {
+            var outputs: [JSONValue] = []
+            for j in 0..<spec.n {
+                if isCancelled() { throw StageCancelled() }
+                let options = GenerationOptions(maxNewTokens: p.generationMaxNewTokens, temperature: Float(p.generationTemperature),
+                                                seed: sampleSeed(UInt64(truncatingIfNeeded: p.seed), prompt: i, sample: j))
+                outputs.append(.string(try scorer.continuation(prompt, options: options)))
+            }
+            entries.append(.object(["prompt": .string(prompt), "outputs": .array(outputs)]))
+        }
+        return .array(entries)
+    }
+
+    /// A seed per (prompt, sample), independent of the model so every model draws alike.
+    static func sampleSeed(_ seed: UInt64, prompt: Int, sample: Int) -> UInt64 {
+        var rng = SplitMix64(seed: seed ^ (UInt64(prompt) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(sample) &* 0xC2B2_AE3D_27D4_EB4F))
+        return rng.next()
+    }
+
+    static func firstDuplicate(_ names: [String]) -> String? {
+        var seen: Set<String> = []
+        return names.first { !seen.insert($0).inserted }
+    }
+}

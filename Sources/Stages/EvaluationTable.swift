@@ -1,0 +1,117 @@
+import Foundation
+public import Orchestration
+
+/// What an evaluate stage measured: a value per (model, data set, metric), with models and data sets
+/// in recipe order. Renders `metrics.json`, `metrics.md` and the lock file's headline metrics.
+///
+/// `metrics.json` is exactly `{"models": {MODEL: {DATASET: {METRIC: value}}}}` (``schema()``):
+/// MODEL is the stage name or model path as listed in `models:`, DATASET the entry's `name` or else
+/// its path, METRIC one of ``metricNames``. Ratios (exact_match, token_f1, accuracy) are in [0, 1].
+public struct EvaluationTable: Sendable, Equatable {
+    /// Every metric key metrics.json may hold: `loss` (mean nats per scored token), `perplexity`
+    /// (exp(loss)), `exact_match`, `token_f1`, `accuracy`, and for `forgetting` the perplexity ratio
+    /// and difference against the first model listed (`forgetting_ratio` = ppl / ppl_first,
+    /// `forgetting_delta` = ppl − ppl_first; the first model has 1 and 0).
+    public static let metricNames = ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "forgetting_ratio", "forgetting_delta"]
+
+    public private(set) var models: [String] = []
+    public private(set) var datasets: [String] = []
+    /// model → data set → metric → value.
+    public private(set) var values: [String: [String: [String: Double]]] = [:]
+
+    public init() {}
+
+    /// Records a value (rounded to 6 decimals so files stay readable); first use of a model or data
+    /// set fixes its position.
+    public mutating func set(_ value: Double, model: String, dataset: String, metric: String) {
+        if !models.contains(model) { models.append(model) }
+        if !datasets.contains(dataset) { datasets.append(dataset) }
+        values[model, default: [:]][dataset, default: [:]][metric] = (value * 1e6).rounded() / 1e6
+    }
+
+    public func value(model: String, dataset: String, metric: String) -> Double? { values[model]?[dataset]?[metric] }
+
+    /// The metrics.json document.
+    public func json() -> JSONValue {
+        .object(["models": .object(values.mapValues { datasets in
+            .object(datasets.mapValues { metrics in .object(metrics.mapValues { .double($0) }) })
+        })])
+    }
+
+    /// Headline metrics for the lock file, keyed `MODEL/DATASET/METRIC` and rounded to 4 decimals,
+    /// so `git diff` on the lock shows what a change did to quality. Kept small: `loss` only when
+    /// `perplexity` is not also measured, and `forgetting_delta` left out (the ratio carries it).
+    public func headline() -> [String: Double] {
+        var out: [String: Double] = [:]
+        for (model, byDataset) in values {
+            for (dataset, metrics) in byDataset {
+                for (metric, value) in metrics {
+                    if metric == "forgetting_delta" || (metric == "loss" && metrics["perplexity"] != nil) { continue }
+                    out["\(model)/\(dataset)/\(metric)"] = (value * 10_000).rounded() / 10_000
+                }
+            }
+        }
+        return out
+    }
+
+    /// One Markdown table per data set, models as rows in recipe order, metrics as columns.
+    public func markdown() -> String {
+        var out = "# Evaluation\n"
+        for dataset in datasets {
+            let present = Self.metricNames.filter { m in models.contains { values[$0]?[dataset]?[m] != nil } }
+            out += "\n## \(dataset)\n\n| model | " + present.joined(separator: " | ") + " |\n"
+            out += "|---|" + present.map { _ in "---:" }.joined(separator: "|") + "|\n"
+            for model in models {
+                let cells = present.map { m in values[model]?[dataset]?[m].map(Self.format) ?? "—" }
+                out += "| \(model) | " + cells.joined(separator: " | ") + " |\n"
+            }
+        }
+        return out
+    }
+
+    static func format(_ x: Double) -> String { String(format: abs(x) >= 1000 ? "%.1f" : "%.4f", x) }
+
+    /// JSON Schema (draft 2020-12) of metrics.json; `lathe schema metrics` prints it and a test holds
+    /// `schemas/metrics.schema.json` equal to it.
+    public static func schema() -> JSONValue {
+        func number(_ description: String, min: Double? = nil, max: Double? = nil) -> JSONValue {
+            var o: [String: JSONValue] = ["type": .string("number"), "description": .string(description)]
+            if let min { o["minimum"] = .double(min) }
+            if let max { o["maximum"] = .double(max) }
+            return .object(o)
+        }
+        let metrics: [String: JSONValue] = [
+            "loss": number("Mean next-token loss in nats over the scored tokens (completion: all; instruction: response + EOS).", min: 0),
+            "perplexity": number("exp(loss).", min: 1),
+            "exact_match": number("Fraction of records whose greedy answer equals the reference after whitespace normalisation.", min: 0, max: 1),
+            "token_f1": number("Mean SQuAD-style token F1 of the greedy answer against the reference.", min: 0, max: 1),
+            "accuracy": number("Fraction of records answered with the right label, or the right choice by log-likelihood.", min: 0, max: 1),
+            "forgetting_ratio": number("Perplexity divided by the first listed model's perplexity on this data set.", min: 0),
+            "forgetting_delta": number("Perplexity minus the first listed model's perplexity on this data set."),
+        ]
+        let perDataset: JSONValue = .object([
+            "type": .string("object"),
+            "description": .string("Metric values of one model on one data set."),
+            "additionalProperties": .bool(false),
+            "properties": .object(metrics),
+        ])
+        return .object([
+            "$schema": .string("https://json-schema.org/draft/2020-12/schema"),
+            "$id": .string("https://lathe.dev/schemas/metrics.schema.json"),
+            "title": .string("Lathe evaluate stage metrics.json"),
+            "type": .string("object"),
+            "required": .array([.string("models")]),
+            "additionalProperties": .bool(false),
+            "properties": .object([
+                "models": .object([
+                    "type": .string("object"),
+                    "description": .string("By model (stage name or model path as listed in `models:`), then by data set (`name`, else path)."),
+                    "additionalProperties": .object([
+                        "type": .string("object"),
+                        "additionalProperties": perDataset,
+                    ]),
+                ]),
+            ]),
+        ])
+    }
+}

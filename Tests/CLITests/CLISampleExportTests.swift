@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `lathe sample` and `lathe export` on a tiny recipe run by the real binary:
+///
+///     data/a.txt ── tok ── base (a 1-block GPT-2 pre-trained for 3 steps)
+@Suite(.serialized) struct CLISampleExportTests {
+    static let recipe = """
+        name: tiny
+        seed: 1
+        stages:
+          tok: {kind: tokenize, datasets: [{path: data/a.txt}], vocab_size: 300}
+          base:
+            kind: pretrain-continue
+            from: scratch
+            tokenizer: tok
+            model: {n_layer: 1, n_head: 2, n_embd: 16, n_positions: 32}
+            datasets: [{path: data/a.txt}]
+            max_steps: 3
+            sequence_len: 32
+            micro_batch_size: 4
+            threads: 1
+        """
+
+    func project() throws -> TemporaryProject {
+        let p = TemporaryProject()
+        p.write("pipelines/data/a.txt", String(repeating: "the lathe turns wood into bowls and spindles.\n", count: 60))
+        p.write("pipelines/tiny.yaml", Self.recipe)
+        let run = try CommandRunner.run(["run", "pipelines/tiny.yaml"], in: p.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        return p
+    }
+
+    @Test func sampleGeneratesDeterministicallyAndExplainsAMissingResult() throws {
+        let p = try project()
+        let greedy = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "base", "--prompt", "the lathe", "--max-new-tokens", "6"], in: p.root)
+        #expect(greedy.status == 0, "\(greedy.stderr)")
+        #expect(!greedy.stdout.isEmpty)
+        let args = ["sample", "pipelines/tiny.yaml", "base", "--prompt", "the lathe", "--temperature", "1.0", "--top-k", "50",
+                    "--top-p", "0.95", "--seed", "7", "--max-new-tokens", "12"]
+        let a = try CommandRunner.run(args, in: p.root), b = try CommandRunner.run(args, in: p.root)
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        let wrapped = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "base", "--instruction", "--prompt", "Turn a bowl.",
+                                             "--max-new-tokens", "4"], in: p.root)
+        #expect(wrapped.status == 0, "\(wrapped.stderr)")
+
+        // A stage whose current key has no result (the recipe changed since the run) is said plainly.
+        let stale = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "base", "--prompt", "x", "--set", "stages.base.max_steps=4"], in: p.root)
+        #expect(stale.status == 1)
+        #expect(stale.stderr.contains("stage 'base' has no result in the store; run `lathe run pipelines/tiny.yaml --set stages.base.max_steps=4` first."))
+        let tok = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "tok", "--prompt", "x"], in: p.root)
+        #expect(tok.status == 64)
+        #expect(tok.stderr.contains("holds no model"))
+        let typo = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "bsae", "--prompt", "x"], in: p.root)
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("base"))
+        let bad = try CommandRunner.run(["sample", "pipelines/tiny.yaml", "base", "--prompt", "x", "--top-p", "1.5"], in: p.root)
+        #expect(bad.status == 64)
+    }
+
+    @Test func exportCopiesTheModelFolderWithoutLogsAndRefusesANonEmptyFolder() throws {
+        let p = try project()
+        let fm = FileManager.default
+        let r = try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/base"], in: p.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let dir = p.root.appendingPathComponent("out/base")
+        #expect(try fm.contentsOfDirectory(atPath: dir.path).sorted()
+                == ["config.json", "generation_config.json", "model.safetensors", "tokenizer.json"])
+        // The exported weights are the stored ones, byte for byte.
+        let lock = try #require(p.read("pipelines/tiny.lock"))
+        let parsed = try JSONSerialization.jsonObject(with: Data(lock.utf8)) as? [String: Any]
+        let key = try #require(((parsed?["stages"] as? [String: Any])?["base"] as? [String: Any])?["key"] as? String)
+        let stored = p.store.appendingPathComponent("\(key.prefix(2))/\(key)/out/model.safetensors")
+        #expect(fm.contentsEqual(atPath: stored.path, andPath: dir.appendingPathComponent("model.safetensors").path))
+
+        let again = try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/base"], in: p.root)
+        #expect(again.status == 64)
+        #expect(again.stderr.contains("out/base is not empty"))
+        let forced = try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/base", "--force", "--with-logs"], in: p.root)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(fm.fileExists(atPath: dir.appendingPathComponent("logs/metrics.jsonl").path))
+        let missing = try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/other", "--set", "stages.base.max_steps=4"], in: p.root)
+        #expect(missing.status == 1)
+        #expect(!fm.fileExists(atPath: p.root.appendingPathComponent("out/other").path))
+    }
+}
