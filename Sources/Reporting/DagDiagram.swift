@@ -15,7 +15,7 @@ struct DagDiagram {
     /// Nodes in topological order (every upstream precedes its dependents).
     var nodes: [Node]
 
-    static let boxWidth = 156.0, boxHeight = 52.0, columnGap = 56.0, rowGap = 18.0, pad = 12.0
+    static let boxWidth = 156.0, boxHeight = 52.0, columnGap = 56.0, rowGap = 18.0, pad = 12.0, laneSpace = 26.0
 
     /// Column and row of every node. - Complexity: O(V + E) plus a sort per column.
     func layout() -> [String: (column: Int, row: Int)] {
@@ -51,6 +51,9 @@ struct DagDiagram {
         let w = DagDiagram.self
         let width = 2 * w.pad + Double(columns) * w.boxWidth + Double(columns - 1) * w.columnGap
         let height = 2 * w.pad + Double(maxRows) * w.boxHeight + Double(maxRows - 1) * w.rowGap
+        // Edges that skip a column run in a lane under the boxes they pass, never through them.
+        let skips = nodes.contains { n in n.upstream.contains { u in (places[n.name]?.column ?? 0) - (places[u]?.column ?? 0) > 1 } }
+        let svgHeight = height + (skips ? w.laneSpace : 0)
         // Columns with fewer stages are centred vertically.
         func origin(_ name: String) -> (x: Double, y: Double) {
             let p = places[name] ?? (0, 0)
@@ -59,8 +62,14 @@ struct DagDiagram {
             let top = w.pad + (height - 2 * w.pad - columnHeight) / 2
             return (w.pad + Double(p.column) * (w.boxWidth + w.columnGap), top + Double(p.row) * (w.boxHeight + w.rowGap))
         }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"dag\" viewBox=\"0 0 \(c(width)) \(c(height))\" "
-            + "width=\"\(c(width))\" height=\"\(c(height))\" role=\"img\" aria-label=\"stage graph\">"
+        // The lowest box edge in each column, for lanes.
+        var bottoms: [Int: Double] = [:]
+        for n in nodes {
+            let col = places[n.name]?.column ?? 0
+            bottoms[col] = max(bottoms[col] ?? 0, origin(n.name).y + w.boxHeight)
+        }
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"dag\" viewBox=\"0 0 \(c(width)) \(c(svgHeight))\" "
+            + "width=\"\(c(width))\" height=\"\(c(svgHeight))\" role=\"img\" aria-label=\"stage graph\">"
         out += "<title>stage graph</title>"
         out += "<defs><marker id=\"dag-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
             + "orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#57606a\"/></marker></defs>"
@@ -71,8 +80,18 @@ struct DagDiagram {
                 let from = origin(u)
                 let x1 = from.x + w.boxWidth, y1 = from.y + w.boxHeight / 2
                 let x2 = to.x - 2, y2 = to.y + w.boxHeight / 2
-                let mid = (x1 + x2) / 2
-                out += "<path d=\"M \(c(x1)) \(c(y1)) C \(c(mid)) \(c(y1)), \(c(mid)) \(c(y2)), \(c(x2)) \(c(y2))\" "
+                let fromColumn = places[u]?.column ?? 0, toColumn = places[n.name]?.column ?? 0
+                let d: String
+                if toColumn - fromColumn > 1 {
+                    let lane = ((fromColumn + 1)..<toColumn).map { bottoms[$0] ?? 0 }.max()! + w.laneSpace / 2
+                    let g = w.columnGap, a = x1 + g, b = x2 - g
+                    d = "M \(c(x1)) \(c(y1)) C \(c(x1 + g / 2)) \(c(y1)), \(c(x1 + g / 2)) \(c(lane)), \(c(a)) \(c(lane)) "
+                        + "L \(c(b)) \(c(lane)) C \(c(x2 - g / 2)) \(c(lane)), \(c(x2 - g / 2)) \(c(y2)), \(c(x2)) \(c(y2))"
+                } else {
+                    let mid = (x1 + x2) / 2
+                    d = "M \(c(x1)) \(c(y1)) C \(c(mid)) \(c(y1)), \(c(mid)) \(c(y2)), \(c(x2)) \(c(y2))"
+                }
+                out += "<path d=\"\(d)\" "
                     + "fill=\"none\" stroke=\"#57606a\" stroke-width=\"1.5\" marker-end=\"url(#dag-arrow)\">"
                     + "<title>\(Markup.text(u)) → \(Markup.text(n.name))</title></path>"
             }

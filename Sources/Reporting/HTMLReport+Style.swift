@@ -36,8 +36,12 @@ extension HTMLReport {
         .swatch.dashed { border: 2px dashed #8c959f; background: var(--soft); }
         .table-wrap { overflow-x: auto; }
         table { border-collapse: collapse; font-size: 13.5px; font-variant-numeric: tabular-nums; }
-        th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; vertical-align: top; }
-        thead th { background: var(--soft); font-weight: 600; font-size: 12.5px; color: var(--muted); border-bottom: 1px solid #afb8c1; }
+        th, td { padding: 6px 9px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; vertical-align: top; }
+        thead th { background: var(--soft); font-weight: 600; font-size: 12.5px; color: var(--muted); border-bottom: 1px solid #afb8c1;
+          white-space: normal; vertical-align: bottom; }
+        table.summary thead th.num { max-width: 92px; }
+        td.method { white-space: normal; min-width: 150px; }
+        td.method .detail { display: block; padding-left: 16px; font-size: 12px; color: var(--muted); }
         tbody th { font-weight: 600; }
         tbody tr:hover { background: #fafbfc; }
         .num { text-align: right; }
@@ -59,6 +63,7 @@ extension HTMLReport {
         .samples summary { cursor: pointer; font-weight: 600; }
         .sample { border-left: 3px solid var(--line); padding: 4px 0 4px 12px; margin: 10px 0; }
         .prompt { margin-bottom: 4px; }
+        .prompt .muted { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; margin-right: 6px; }
         .text { white-space: pre-wrap; word-break: break-word; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
         table.outputs td.text { white-space: pre-wrap; }
         .notes { color: #9a6700; }

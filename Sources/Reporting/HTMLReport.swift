@@ -71,7 +71,9 @@ public enum HTMLReport {
 
     static func summary(_ data: ReportData) -> String {
         var out = "<div class=\"table-wrap\"><table class=\"summary\"><thead><tr>"
-        for col in SummaryTable.columns { out += "<th\(col.numeric ? " class=\"num\"" : "")>\(Markup.text(col.header))</th>" }
+        for col in SummaryTable.columns {
+            out += "<th\(col.numeric ? " class=\"num\"" : "")>\(Markup.text(col.header))</th>"
+        }
         out += "</tr></thead><tbody>"
         for stage in data.stages {
             out += "<tr\(stage.status.hasResult ? "" : " class=\"pending\"")>"
@@ -79,7 +81,10 @@ public enum HTMLReport {
                 let text = Markup.text(col.cell(stage))
                 switch i {
                 case 0: out += "<th scope=\"row\">\(text)</th>"
-                case 1: out += "<td><span class=\"kind-dot\" style=\"background:\(KindStyle.color(stage.kind))\"></span>\(text)</td>"
+                case 1:
+                    let detail = stage.methodDetail.isEmpty ? "" : "<span class=\"detail\">\(Markup.text(stage.methodDetail))</span>"
+                    out += "<td class=\"method\"><span class=\"kind-dot\" style=\"background:\(KindStyle.color(stage.kind))\"></span>"
+                        + "\(Markup.text(stage.kind))\(detail)</td>"
                 case 2: out += "<td>\(badge(stage.status))</td>"
                 default: out += "<td\(col.numeric ? " class=\"num\"" : "")>\(text)</td>"
                 }

@@ -122,7 +122,8 @@ struct Axis {
         let exponent = (log10(raw)).rounded(.down)
         let base = pow(10, exponent)
         let f = raw / base
-        let m: Double = f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10
+        // Rounded (not ceiled) to the nearest nice multiple: about `targetTicks` ticks, never far fewer.
+        let m: Double = f < 1.5 ? 1 : f < 2.25 ? 2 : f < 3.5 ? 2.5 : f < 7.5 ? 5 : 10
         return m * base
     }
 

@@ -25,7 +25,8 @@ public enum MarkdownReport {
             let from = s.upstream.isEmpty ? "" : " ← " + s.upstream.joined(separator: ", ")
             let pending = s.status.hasResult ? "" : "  (not run yet)"
             // Inside a fence nothing is interpreted, but a name holding ``` would close it.
-            out += "\(name)  [\(s.kind)]\(from)\(pending)".replacingOccurrences(of: "```", with: "'''") + "\n"
+            out += "\(name)  [\(s.kind)]\(from)\(pending)".replacingOccurrences(of: "```", with: "'''")
+                .replacingOccurrences(of: "\n", with: " ") + "\n"
         }
         return out + "```\n\n"
     }
