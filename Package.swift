@@ -57,10 +57,12 @@ let package = Package(
             dependencies: ["Compute", "Modeling", "Recipes", "Orchestration", "Tokenization", "Datasets"],
             swiftSettings: strictSettings
         ),
+        // Run reports (HTML with inline SVG, Markdown) from the store and lock file; no engine code.
+        .target(name: "Reporting", dependencies: ["Orchestration"], swiftSettings: strictSettings),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Stages", "Recipes", "Orchestration",
+                "Stages", "Recipes", "Orchestration", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -90,6 +92,7 @@ let package = Package(
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strictSettings),
     ]
 )

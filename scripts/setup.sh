@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Lathe needs on a fresh Debian machine, skipping what is already there:
-# OpenBLAS (the engine's matmuls) and the Python packages the parity tests compare against.
+# OpenBLAS (the engine's matmuls), Chromium (the report test renders report.html headless) and the
+# Python packages the parity tests compare against.
 set -euo pipefail
 
 SUDO=""
@@ -10,6 +11,12 @@ if ! dpkg -s libopenblas-dev >/dev/null 2>&1 || ! command -v pkg-config >/dev/nu
   echo "setup: installing libopenblas-dev and pkg-config" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev pkg-config >/dev/null
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing chromium for the headless report test" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
 if ! python3 -c 'import numpy, tokenizers, safetensors' >/dev/null 2>&1; then

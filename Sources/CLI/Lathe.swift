@@ -19,11 +19,13 @@ struct Lathe: ParsableCommand {
               lathe run pipelines/demo.yaml
               lathe status pipelines/demo.yaml
               lathe run pipelines/demo.yaml --set stages.base.learning_rate=1e-4
+              lathe report pipelines/demo.yaml
 
             Exit codes: 0 ok, 1 a stage failed (or `status`: something would run), 64 usage or recipe \
             error, 75 store busy with --no-wait.
             """,
-        subcommands: [Init.self, Run.self, Status.self, Dag.self, Validate.self, Tokens.self, Encode.self, Decode.self, Schema.self, Sample.self, Export.self, Gc.self, Verify.self]
+        subcommands: [Init.self, Run.self, Status.self, Dag.self, Report.self, Sample.self, Export.self, Validate.self, Tokens.self,
+                      Encode.self, Decode.self, Schema.self, Gc.self, Verify.self]
     )
 }
 

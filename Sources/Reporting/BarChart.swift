@@ -1,0 +1,53 @@
+/// A small horizontal bar chart of one metric across models (one of the evaluation's small
+/// multiples): one bar per model in the model's colour, its value at the bar's end, the best
+/// value marked.
+struct BarChart {
+    struct Bar {
+        var label: String
+        var value: Double?
+        var color: String
+    }
+
+    var title: String
+    var bars: [Bar]
+    /// Which end is better, to mark the best bar.
+    var lowerIsBetter: Bool
+    var width: Double = 340
+
+    func svg() -> String {
+        let c = Markup.coordinate
+        let labelWidth = 112.0, valueWidth = 64.0, rowHeight = 26.0, top = 28.0
+        let height = top + Double(bars.count) * rowHeight + 8
+        let barSpace = width - labelWidth - valueWidth - 8
+        let finite = bars.compactMap(\.value).filter(\.isFinite)
+        // Bars start at zero unless values are negative, so lengths compare honestly.
+        let lo = min(0, finite.min() ?? 0)
+        let hi = max(0, finite.max() ?? 1)
+        let span = hi - lo > 0 ? hi - lo : 1
+        let best = lowerIsBetter ? finite.min() : finite.max()
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"bars\" viewBox=\"0 0 \(c(width)) \(c(height))\" "
+            + "width=\"\(c(width))\" height=\"\(c(height))\" role=\"img\" aria-label=\"\(Markup.attribute(title))\">"
+        out += "<title>\(Markup.text(title))</title>"
+        out += "<text class=\"bar-title\" x=\"0\" y=\"16\">\(Markup.text(title))"
+            + "<tspan class=\"muted\"> (\(lowerIsBetter ? "lower" : "higher") is better)</tspan></text>"
+        let zeroX = labelWidth + (0 - lo) / span * barSpace
+        for (i, bar) in bars.enumerated() {
+            let y = top + Double(i) * rowHeight
+            out += "<text x=\"\(c(labelWidth - 8))\" y=\"\(c(y + 16))\" text-anchor=\"end\">"
+                + "\(Markup.text(Markup.truncate(bar.label, 16)))<title>\(Markup.text(bar.label))</title></text>"
+            guard let v = bar.value, v.isFinite else {
+                out += "<text class=\"muted\" x=\"\(c(labelWidth))\" y=\"\(c(y + 16))\">not measured</text>"
+                continue
+            }
+            let end = labelWidth + (v - lo) / span * barSpace
+            let x0 = min(zeroX, end), w = max(1, abs(end - zeroX))
+            let isBest = v == best && finite.count > 1
+            out += "<rect x=\"\(c(x0))\" y=\"\(c(y + 4))\" width=\"\(c(w))\" height=\"\(c(rowHeight - 8))\" rx=\"2\" fill=\"\(bar.color)\">"
+                + "<title>\(Markup.text(bar.label)): \(Units.metric(v))</title></rect>"
+            out += "<text class=\"\(isBest ? "value best" : "value")\" x=\"\(c(max(zeroX, end) + 6))\" y=\"\(c(y + 16))\">"
+                + "\(Units.metric(v))\(isBest ? " ★" : "")</text>"
+        }
+        out += "</svg>"
+        return out
+    }
+}
