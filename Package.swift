@@ -20,6 +20,8 @@ let package = Package(
     products: [
         .executable(name: "lathe", targets: ["CLI"]),
         .executable(name: "lathe-bench", targets: ["LatheBench"]),
+        // The untrusted-input readers, for the separate fuzzing package in Fuzz/ (not built here).
+        .library(name: "LatheReaders", targets: ["Recipes", "SafeTensors", "Tokenization", "Datasets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),

@@ -1,0 +1,15 @@
+import Datasets
+import Foundation
+
+/// One scratch file per process: the dataset readers take a path, so each input is written there.
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-fuzz-\(getpid()).jsonl")
+
+/// libFuzzer entry: bytes as a JSON Lines dataset, read as completion records and as
+/// input/output records (including labelled segments).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSONL(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    FileManager.default.createFile(atPath: scratch.path, contents: Data(bytes: data, count: size))
+    _ = try? DatasetReader.examples(DatasetSpec(path: scratch, type: .completion))
+    _ = try? DatasetReader.examples(DatasetSpec(path: scratch, type: .inputOutput))
+    return 0
+}

@@ -1,0 +1,21 @@
+import Foundation
+import Recipes
+
+/// A throwaway project with a `pipelines/` folder and one data file, made once per process so the
+/// recipe's path checks have something real to resolve against.
+let project: URL = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-fuzz-recipe-\(getpid())")
+    try? FileManager.default.createDirectory(at: root.appendingPathComponent("pipelines/data"), withIntermediateDirectories: true)
+    FileManager.default.createFile(atPath: root.appendingPathComponent("pipelines/data/a.txt").path, contents: Data("hello\n".utf8))
+    return root
+}()
+
+/// libFuzzer entry: bytes as a recipe (YAML), loaded with one override; it must load or throw
+/// diagnostics, within the loader's node and stage limits.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzRecipe(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    let url = project.appendingPathComponent("pipelines/fuzz.yaml")
+    _ = try? RecipeLoader(projectRoot: project).load(yaml: text, url: url)
+    return 0
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Fuzzes Lathe's untrusted-input readers with libFuzzer (Swift's -sanitize=fuzzer) plus AddressSanitizer.
+#
+#   scripts/fuzz.sh                         # every target, 1,000,000 executions each
+#   scripts/fuzz.sh FuzzSafeTensors --runs 20000
+#   scripts/fuzz.sh --list
+#
+# Targets live in Fuzz/ (a separate package, so the main build never needs the sanitizers); seeds in
+# Fuzz/corpus/<target>/ are copied to a scratch corpus so the repository is never written. The build is
+# debug (bounds and overflow checks on: a trap is a finding) with ASan (heap errors) and libFuzzer's
+# -rss_limit_mb / -malloc_limit_mb (unbounded allocations) and -timeout (hangs). A crashing input is
+# saved as Fuzz/findings/<target>/crash-…; turn it into a regression test and fix the reader.
+# Prints one line per target: executions, seconds, exec/s, result.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+targets=(FuzzRecipe FuzzSafeTensors FuzzTokenizerJSON FuzzJSONL FuzzInstructionJSON FuzzTokenShard)
+runs=1000000
+max_len=4096
+selected=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs="$2"; shift 2 ;;
+        --max-len) max_len="$2"; shift 2 ;;
+        --list) printf '%s\n' "${targets[@]}"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        Fuzz*) selected+=("$1"); shift ;;
+        *) echo "fuzz.sh: unknown argument '$1' (targets: ${targets[*]})" >&2; exit 64 ;;
+    esac
+done
+[ ${#selected[@]} -eq 0 ] && selected=("${targets[@]}")
+
+# Shares the machine-wide build lock when there is one, so fuzz builds never starve other builds.
+lock() { if [ -e /tmp/build.lock ]; then flock /tmp/build.lock "$@"; else "$@"; fi; }
+lock swift build --package-path Fuzz -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -5
+bin="$(swift build --package-path Fuzz --show-bin-path)"
+
+scratch="${TMPDIR:-/tmp}/lathe-fuzz-corpus"
+status=0
+for target in "${selected[@]}"; do
+    mkdir -p "$scratch/$target" "Fuzz/findings/$target"
+    cp Fuzz/corpus/"$target"/* "$scratch/$target/"
+    log="$scratch/$target.log"
+    set +e
+    nice -n 19 "$bin/$target" "$scratch/$target" -runs="$runs" -max_len="$max_len" -rss_limit_mb=2048 \
+        -malloc_limit_mb=2048 -timeout=10 -seed=1 -print_final_stats=1 \
+        -artifact_prefix="Fuzz/findings/$target/" >"$log" 2>&1
+    rc=$?
+    set -e
+    done_line="$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)"
+    if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
+        n="$(echo "$done_line" | awk '{print $2}')"; s="$(echo "$done_line" | awk '{print $5}')"
+        rss="$(grep -oE 'rss: [0-9]+Mb' "$log" | tail -1)"
+        cov="$(grep -oE 'cov: [0-9]+' "$log" | tail -1)"
+        printf '%-20s %9s runs %6ss %8s exec/s  %s  %s  ok\n' "$target" "$n" "$s" "$(( n / (s > 0 ? s : 1) ))" "$cov" "$rss"
+    else
+        status=1
+        printf '%-20s FAILED (exit %s); log %s; inputs in Fuzz/findings/%s/\n' "$target" "$rc" "$log" "$target"
+        grep -E 'ERROR|Fatal|error:|SUMMARY' "$log" | head -5
+    fi
+done
+exit $status
