@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
 # Issue #5 quality run: trains the chain of scripts/quality/quality.yaml on ../shared/data in a scratch
 # project (default /tmp/lathe-quality; the data are copied there, never into this repository), then
-# measures every model with `lathe-bench quality`. Prints the lock file and the bench's JSON lines;
-# QUALITY.md records the figures. About 12 minutes on 2 cores in a release build.
+# its evaluate stages score every model; prints `lathe report --format md` (also written to
+# SCRATCH/results/). QUALITY.md records the figures. About 15 minutes on 2 cores in a release build.
 #   scripts/quality-run.sh [SHARED_DATA_DIR] [SCRATCH_DIR]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 data="${1:-$repo/../shared/data}"
 scratch="${2:-/tmp/lathe-quality}"
 lathe="$repo/.build/release/lathe"
-bench="$repo/.build/release/lathe-bench"
-[ -x "$lathe" ] && [ -x "$bench" ] || { echo "build first: swift build -c release --product lathe --product lathe-bench" >&2; exit 64; }
+[ -x "$lathe" ] || { echo "build first: swift build -c release --product lathe" >&2; exit 64; }
 
 mkdir -p "$scratch/pipelines/data" "$scratch/artifacts" "$scratch/results"
 cp "$repo/scripts/quality/quality.yaml" "$scratch/pipelines/quality.yaml"
@@ -63,26 +62,8 @@ start=$(date +%s)
 /usr/bin/time -v "$lathe" run pipelines/quality.yaml 2> results/run.stderr | tee results/run.stdout
 echo "lathe run wall: $(( $(date +%s) - start )) s" | tee results/run.wall
 
-dir() {  # output folder of a stage, from the lock file
-    python3 -c "import json,sys; k=json.load(open('pipelines/quality.lock'))['stages'][sys.argv[1]]['key']; print(f'artifacts/{k[:2]}/{k}/out')" "$1"
-}
-d=pipelines/data
-start=$(date +%s)
-"$bench" quality --model base="$(dir base)" --model med="$(dir med)" --model med_replay="$(dir med_replay)" \
-    --model instruct="$(dir instruct)" \
-    --text shakespeare_test=$d/shakespeare-test.txt --text medquad_test=$d/medquad-test.txt | tee results/text.jsonl
-"$bench" quality --model med="$(dir med)" --model instruct="$(dir instruct)" \
-    --alpaca alpaca_test=$d/alpaca-test.json --max-records 100 --max-new 64 | tee results/alpaca.jsonl
-"$bench" quality --model base="$(dir base)" --model senti="$(dir senti)" --model senti_amazon="$(dir senti_amazon)" \
-    --model base_amazon="$(dir base_amazon)" --alpaca amazon_test=$d/amazon-test.jsonl --max-records 300 --max-new 8 \
-    | tee results/sentiment.jsonl
-echo "bench wall: $(( $(date +%s) - start )) s" | tee results/bench.wall
-
-# Longer sentiment budgets (QUALITY.md §3b), then restore the main chain so quality.lock describes it.
-"$lathe" run pipelines/quality.yaml --set stages.senti.max_steps=500 2>> results/run.stderr
-"$bench" quality --model senti500="$(dir senti)" --model senti500_amazon="$(dir senti_amazon)" \
-    --alpaca amazon_test=$d/amazon-test.jsonl --max-records 300 --max-new 8 | tee results/senti500.jsonl
-"$lathe" run pipelines/quality.yaml --set stages.base_amazon.max_steps=150 2>> results/run.stderr
-"$bench" quality --model base_amazon150="$(dir base_amazon)" \
-    --alpaca amazon_test=$d/amazon-test.jsonl --max-records 300 --max-new 8 | tee results/base150.jsonl
-"$lathe" run pipelines/quality.yaml 2>> results/run.stderr
+# The evaluate stages of the recipe measured every model; the report gathers their metrics.json
+# and each stage's cost record.
+"$lathe" report pipelines/quality.yaml --format md -o results/report.md
+"$lathe" report pipelines/quality.yaml -o results/report.html
+cat results/report.md

@@ -5,7 +5,7 @@ import TestSupport
 /// The demo recipe, as shipped, run end to end on a copy of `pipelines/` with two steps per
 /// training stage; then run again, which must execute nothing and say so.
 @Suite(.serialized) struct CLIDemoTests {
-    static let shortRun = ["base", "glassvine", "assistant", "reviews"].flatMap { ["--set", "stages.\($0).max_steps=2"] }
+    static let shortRun = ["base", "glassvine", "assistant", "lora", "reviews"].flatMap { ["--set", "stages.\($0).max_steps=2"] }
 
     func copyOfPipelines() throws -> TemporaryProject {
         let p = TemporaryProject()
@@ -23,14 +23,14 @@ import TestSupport
         let p = try copyOfPipelines()
         let first = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stderr.contains("Done: 5 executed"))
+        #expect(first.stderr.contains("Done: 7 executed"))
         let lock = try #require(p.read("pipelines/demo.lock"))
-        for stage in ["tok", "base", "glassvine", "assistant", "reviews"] { #expect(lock.contains("\"\(stage)\": {")) }
+        for stage in ["tok", "base", "glassvine", "assistant", "lora", "reviews", "compare"] { #expect(lock.contains("\"\(stage)\": {")) }
         #expect(lock.contains("\"val_loss\""))
         #expect(lock.contains("\"trainable_params\""))
         let second = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
         #expect(second.status == 0)
-        #expect(second.stderr.contains("Nothing to do: all 5 stages are up to date (0 executed"))
+        #expect(second.stderr.contains("Nothing to do: all 7 stages are up to date (0 executed"))
         #expect(p.read("pipelines/demo.lock") == lock)
         // The trained model folder is an HF GPT-2 folder with its tokenizer.
         let status = try CommandRunner.run(["status", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
