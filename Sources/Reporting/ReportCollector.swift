@@ -56,8 +56,17 @@ public struct ReportCollector: Sendable {
         if let record = planned?.record { return (.upToDate, record) }
         guard let lockEntry else { return (.notRun, nil) }
         guard case .present(let record) = store.state(of: lockEntry.key) else { return (.notInStore, lockEntry) }
-        let why = havePlan ? (planned?.action.description ?? "not planned") : "not checked: the recipe's inputs could not be read"
-        return (.outdated(why), record)
+        return (.outdated(havePlan ? ReportCollector.outdatedReason(planned?.action) : "whether it is current was not checked (the recipe's inputs could not be read)"), record)
+    }
+
+    /// Why a stored result no longer matches the recipe, as a clause.
+    static func outdatedReason(_ action: StageAction?) -> String {
+        switch action {
+        case .run(let reason)?: "a run now would redo it: \(reason)"
+        case .pendingUpstream(let upstream)?: "upstream '\(upstream)' must run first, and this stage may then rerun"
+        case let other?: "the planner says: \(other)"
+        case nil: "the planner did not consider it"
+        }
     }
 
     /// Cost figures from a stage record (manifest or lock entry): `cost` and headline `metrics`.

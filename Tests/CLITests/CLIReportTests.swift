@@ -95,7 +95,7 @@ import TestSupport
         let changed = try CommandRunner.run(["report", "pipelines/tiny.yaml", "--format", "md",
                                              "--set", "stages.tuned.learning_rate=5e-4"], in: p.root)
         #expect(changed.stdout.contains("| tuned | domain-adapt (last 1 block trained) | outdated |"))
-        #expect(changed.stdout.contains("- **tuned**: figures are from its last run; a run now would redo it (learning_rate 0.001 → 0.0005)."))
+        #expect(changed.stdout.contains("- **tuned**: figures are from its last run; a run now would redo it: learning_rate 0.001 → 0.0005."))
 
         if HeadlessChromium.shouldRun { try renderInChromium(p.root.appendingPathComponent("reports/tiny.html")) }
     }
