@@ -111,6 +111,14 @@ import TestSupport
         #expect(rendering.dom.contains("<table class=\"summary\">"))
     }
 
+    @Test func helpListsReportWithExamples() throws {
+        let root = try CommandRunner.run(["--help"], in: CommandRunner.packageRoot)
+        #expect(root.stdout.contains("  report "))
+        let help = try CommandRunner.run(["report", "--help"], in: CommandRunner.packageRoot)
+        #expect(help.stdout.contains("Examples:"))
+        #expect(help.stdout.contains("lathe report pipelines/demo.yaml --format md"))
+    }
+
     @Test func unknownFormatIsAUsageError() throws {
         let p = project()
         let r = try CommandRunner.run(["report", "pipelines/tiny.yaml", "--format", "pdf"], in: p.root)
