@@ -25,7 +25,7 @@ public struct ReportCollector: Sendable {
         var evaluations: [EvaluationReport] = []
         let planned = Dictionary((plan ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for spec in graph.stages {
-            let (status, record) = resolve(spec, planned: planned[spec.name], lockEntry: lock.stages[spec.name], planned: plan != nil)
+            let (status, record) = resolve(planned: planned[spec.name], lockEntry: lock.stages[spec.name], checked: plan != nil)
             var stage = StageReport(name: spec.name, kind: spec.kind, methodDetail: ReportCollector.methodDetail(spec),
                                     upstream: spec.upstream, status: status)
             if let record {
@@ -50,14 +50,25 @@ public struct ReportCollector: Sendable {
     }
 
     /// Which result to show: the one matching the recipe now, else the lock file's last one.
-    func resolve(_ spec: StageSpec, planned: Planner.PlannedStage?, lockEntry: StageRecord?, planned havePlan: Bool)
+    func resolve(planned: Planner.PlannedStage?, lockEntry: StageRecord?, checked: Bool)
         -> (StageReport.Status, StageRecord?)
     {
         if let record = planned?.record { return (.upToDate, record) }
         guard let lockEntry else { return (.notRun, nil) }
         guard case .present(let record) = store.state(of: lockEntry.key) else { return (.notInStore, lockEntry) }
-        let why = havePlan ? (planned?.action.description ?? "not planned") : "not checked: the recipe's inputs could not be read"
+        let why = checked ? ReportCollector.outdatedReason(planned?.action)
+            : "whether it is current was not checked (the recipe's inputs could not be read)"
         return (.outdated(why), record)
+    }
+
+    /// Why a stored result no longer matches the recipe, as a clause.
+    static func outdatedReason(_ action: StageAction?) -> String {
+        switch action {
+        case .run(let reason)?: "a run now would redo it: \(reason)"
+        case .pendingUpstream(let upstream)?: "upstream '\(upstream)' must run first, and this stage may then rerun"
+        case let other?: "the planner says: \(other)"
+        case nil: "the planner did not consider it"
+        }
     }
 
     /// Cost figures from a stage record (manifest or lock entry): `cost` and headline `metrics`.

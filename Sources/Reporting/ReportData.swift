@@ -27,7 +27,8 @@ public struct StageReport: Sendable, Equatable {
     public enum Status: Sendable, Equatable {
         /// The stored result matches the recipe now.
         case upToDate
-        /// A stored result exists, but the recipe or an upstream changed since (the sentence says how).
+        /// A stored result exists, but the recipe or an upstream changed since; the clause says how
+        /// (`a run now would redo it: learning_rate 0.001 → 0.0005`).
         case outdated(String)
         /// The lock file records a result this store does not hold (fresh clone, `lathe gc`):
         /// cost and headline metrics come from the lock file, logs are unavailable.

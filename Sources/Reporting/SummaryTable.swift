@@ -28,7 +28,7 @@ struct SummaryTable {
     static func footnotes(_ stages: [StageReport]) -> [(stage: String, text: String)] {
         stages.compactMap { s in
             switch s.status {
-            case .outdated(let why): (s.name, "figures are from its last run; a run now would redo it (\(why)).")
+            case .outdated(let why): (s.name, "figures are from its last run; \(why).")
             case .notInStore: (s.name, "figures are from the lock file; its outputs (and loss curve) are not in this store.")
             case .upToDate, .notRun: nil
             }

@@ -95,7 +95,7 @@ import TestSupport
         let changed = try CommandRunner.run(["report", "pipelines/tiny.yaml", "--format", "md",
                                              "--set", "stages.tuned.learning_rate=5e-4"], in: p.root)
         #expect(changed.stdout.contains("| tuned | domain-adapt (last 1 block trained) | outdated |"))
-        #expect(changed.stdout.contains("- **tuned**: figures are from its last run; a run now would redo it (learning_rate 0.001 → 0.0005)."))
+        #expect(changed.stdout.contains("- **tuned**: figures are from its last run; a run now would redo it: learning_rate 0.001 → 0.0005."))
 
         if HeadlessChromium.shouldRun { try renderInChromium(p.root.appendingPathComponent("reports/tiny.html")) }
     }
@@ -109,6 +109,14 @@ import TestSupport
         #expect(rendering.dom.components(separatedBy: "<svg").count - 1 == 3)
         #expect(rendering.dom.components(separatedBy: "<polyline").count - 1 == 4, "loss and val_loss of two stages")
         #expect(rendering.dom.contains("<table class=\"summary\">"))
+    }
+
+    @Test func helpListsReportWithExamples() throws {
+        let root = try CommandRunner.run(["--help"], in: CommandRunner.packageRoot)
+        #expect(root.stdout.contains("  report "))
+        let help = try CommandRunner.run(["report", "--help"], in: CommandRunner.packageRoot)
+        #expect(help.stdout.contains("Examples:"))
+        #expect(help.stdout.contains("lathe report pipelines/demo.yaml --format md"))
     }
 
     @Test func unknownFormatIsAUsageError() throws {

@@ -31,7 +31,7 @@ enum Fixtures {
                             cost: StageCost(trainableParams: 940_800, totalParams: 940_800, tokens: 307_200, flops: 1.734e12,
                                             wallSeconds: 31.7, peakMemoryMiB: 270, steps: 150, trainLoss: 0.1727, valLoss: 1.8351)),
                 StageReport(name: "lora", kind: "attach-adapters", methodDetail: "LoRA r=8, α=16 on c_attn", upstream: ["base"],
-                            status: .outdated("learning_rate 0.001 → 0.0005"),
+                            status: .outdated("a run now would redo it: learning_rate 0.001 → 0.0005"),
                             cost: StageCost(trainableParams: 24_576, totalParams: 965_376, tokens: 307_200, flops: 1.78e12,
                                             wallSeconds: 19.25, peakMemoryMiB: 1536, steps: 150, trainLoss: 0.4, valLoss: 1.9),
                             curve: curve(steps: 150, start: 3.1, end: 0.4)),

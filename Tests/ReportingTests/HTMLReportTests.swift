@@ -71,7 +71,7 @@ final class PageParser: NSObject, XMLParserDelegate {
     @Test func everyStatusIsShownAndNotRunIsNotAnError() {
         #expect(page.contains(">not run yet</span>"))
         #expect(page.contains(">not in this store</span>"))
-        #expect(page.contains("title=\"learning_rate 0.001 → 0.0005\">outdated</span>"))
+        #expect(page.contains("title=\"a run now would redo it: learning_rate 0.001 → 0.0005\">outdated</span>"))
         #expect(page.contains("<strong>later</strong> (not run yet)"))
     }
 

@@ -31,7 +31,7 @@ import Testing
         | eval | evaluate (3 models) | up to date | – | – | – | – | 4.50 s | – | – | – |
 
         - **sft**: figures are from the lock file; its outputs (and loss curve) are not in this store.
-        - **lora**: figures are from its last run; a run now would redo it (learning_rate 0.001 → 0.0005).
+        - **lora**: figures are from its last run; a run now would redo it: learning_rate 0.001 → 0.0005.
 
         ## Training curves
 
