@@ -58,7 +58,7 @@ extension ReportCollector {
 
     /// Accepts the shapes an evaluate stage may write: `{"models": {MODEL: [SAMPLE…]}}`,
     /// `{"samples": [SAMPLE…]}`, `{MODEL: [SAMPLE…]}` or `[SAMPLE…]`, where a sample is an object
-    /// with `prompt` and one of `output` / `completion` / `generation` / `text` (a string or a list
+    /// with `prompt` and one of `outputs` (what the evaluate stage writes) / `output` / `completion` / `generation` / `text` (a string or a list
     /// of strings), and optionally `model`.
     static func collectSamples(_ json: JSONValue, model: String?, into samples: inout [EvaluationReport.Sample]) {
         guard samples.count < sampleLimit else { return }
@@ -68,7 +68,7 @@ extension ReportCollector {
                 if let object = item.objectValue, object["prompt"] != nil {
                     let name = object["model"]?.stringValue ?? model ?? "model"
                     let prompt = clip(object["prompt"]?.stringValue ?? "")
-                    let output = ["output", "completion", "generation", "text", "response"].lazy.compactMap { object[$0] }.first
+                    let output = ["outputs", "output", "completion", "generation", "text", "response"].lazy.compactMap { object[$0] }.first
                     let texts = output?.stringValue.map { [$0] } ?? output?.arrayValue?.compactMap(\.stringValue) ?? []
                     for text in texts where samples.count < sampleLimit {
                         samples.append(.init(model: name, prompt: prompt, output: clip(text)))
