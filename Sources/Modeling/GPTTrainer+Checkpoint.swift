@@ -19,6 +19,9 @@ struct CheckpointManifest: Codable {
     /// Replay sampler cursor and ratio (absent without replay).
     var replayCursor: Int?
     var replayRatio: Double?
+    /// FNV-1a 64 of each `.f32` file, hex (absent in checkpoints written before it existed, which
+    /// are then refused: a flipped bit in a weight must never be trained on silently).
+    var checksums: [String: String]?
 }
 
 extension GPTTrainer {
@@ -31,16 +34,20 @@ extension GPTTrainer {
         do {
             try? fm.removeItem(at: tmp)
             try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
-            let manifest = CheckpointManifest(
+            var manifest = CheckpointManifest(
                 step: step, cursor: sampler.cursor, rngState: rng.state, config: model.config,
                 hyperparameters: hyperparameters, trainable: model.trainable, parameterNames: model.layout.parameters.map(\.name),
                 replayCursor: replay == nil ? nil : replaySampler.cursor, replayRatio: replay?.ratio)
+            let files = [
+                ("parameters.f32", Self.floatData(model.storage.base, model.layout.totalCount)),
+                ("adam_m.f32", Self.floatData(moments.base, momentCount)),
+                ("adam_v.f32", Self.floatData(moments.base + momentCount, momentCount)),
+            ]
+            manifest.checksums = Dictionary(uniqueKeysWithValues: files.map { ($0.0, Self.checksum($0.1)) })
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             try enc.encode(manifest).write(to: tmp.appendingPathComponent("trainer.json"))
-            try Self.floatData(model.storage.base, model.layout.totalCount).write(to: tmp.appendingPathComponent("parameters.f32"))
-            try Self.floatData(moments.base, momentCount).write(to: tmp.appendingPathComponent("adam_m.f32"))
-            try Self.floatData(moments.base + momentCount, momentCount).write(to: tmp.appendingPathComponent("adam_v.f32"))
+            for (name, data) in files { try data.write(to: tmp.appendingPathComponent(name)) }
             if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }
             try fm.moveItem(at: tmp, to: directory)
         } catch {
@@ -70,9 +77,15 @@ extension GPTTrainer {
         guard manifest.hyperparameters == hyperparameters else { throw fail("it was written with different training settings") }
         guard manifest.trainable == model.trainable else { throw fail("it was written with different frozen parameters") }
         guard manifest.replayRatio == replay?.ratio else { throw fail("it was written with different replay settings") }
-        try Self.readFloats(directory.appendingPathComponent("parameters.f32"), into: model.storage.base, model.layout.totalCount, fail)
-        try Self.readFloats(directory.appendingPathComponent("adam_m.f32"), into: moments.base, momentCount, fail)
-        try Self.readFloats(directory.appendingPathComponent("adam_v.f32"), into: moments.base + momentCount, momentCount, fail)
+        guard let checksums = manifest.checksums else { throw fail("trainer.json has no checksums (an older checkpoint)") }
+        // Read and check all three files before touching the model, so a refused checkpoint leaves
+        // this trainer exactly as it was (the caller may then train from step 0).
+        let parameters = try Self.readChecked(directory, "parameters.f32", count: model.layout.totalCount, checksums, fail)
+        let adamM = try Self.readChecked(directory, "adam_m.f32", count: momentCount, checksums, fail)
+        let adamV = try Self.readChecked(directory, "adam_v.f32", count: momentCount, checksums, fail)
+        Self.copyFloats(parameters, into: model.storage.base, model.layout.totalCount)
+        Self.copyFloats(adamM, into: moments.base, momentCount)
+        Self.copyFloats(adamV, into: moments.base + momentCount, momentCount)
         step = manifest.step
         sampler.cursor = manifest.cursor
         replaySampler.cursor = manifest.replayCursor ?? 0
@@ -88,9 +101,28 @@ extension GPTTrainer {
         return d
     }
 
-    static func readFloats(_ url: URL, into p: UnsafeMutablePointer<Float>, _ n: Int, _ fail: (String) -> ModelingError) throws(ModelingError) {
-        guard let d = try? Data(contentsOf: url) else { throw fail("\(url.lastPathComponent) is missing") }
-        guard d.count == n * 4 else { throw fail("\(url.lastPathComponent) holds \(d.count) bytes, expected \(n * 4)") }
+    /// A checkpoint file's bytes, after checking its size (`count` floats) and recorded checksum.
+    static func readChecked(
+        _ directory: URL, _ name: String, count n: Int, _ checksums: [String: String], _ fail: (String) -> ModelingError
+    ) throws(ModelingError) -> Data {
+        guard let d = try? Data(contentsOf: directory.appendingPathComponent(name)) else { throw fail("\(name) is missing") }
+        guard d.count == n * 4 else { throw fail("\(name) holds \(d.count) bytes, expected \(n * 4)") }
+        guard checksums[name] == checksum(d) else { throw fail("\(name) does not match its recorded checksum (the file is damaged)") }
+        return d
+    }
+
+    /// FNV-1a 64-bit over the bytes, as 16 hex digits: detects damage, not tampering (the store's
+    /// SHA-256 manifests cover published results; checkpoints are private scratch state).
+    static func checksum(_ data: Data) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { raw in
+            for byte in raw { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func copyFloats(_ d: Data, into p: UnsafeMutablePointer<Float>, _ n: Int) {
         d.withUnsafeBytes { raw in
             for i in 0..<n { p[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
         }

@@ -40,7 +40,8 @@ struct TrainingStage: StageAdapter {
         context.report(.note("encoding datasets"))
         let seed = UInt64(truncatingIfNeeded: p.seed)
         let data = try TrainingDataBuilder(params: p, kind: stage.kind, tokenizer: tokenizer, root: context.projectRoot, storeRoot: context.storeRoot,
-                                           sequenceLength: sequenceLength, vocabSize: config.vocabSize, seed: seed)
+                                           sequenceLength: sequenceLength, vocabSize: config.vocabSize, seed: seed,
+                                           report: { context.report(.note($0)) })
         let train = try data.trainingData()
         let validation = try data.validationData()
 
@@ -71,9 +72,18 @@ struct TrainingStage: StageAdapter {
         let checkpoint = context.resumeDirectory.appendingPathComponent("checkpoint")
         if FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent("state.json").path)
             || FileManager.default.fileExists(atPath: checkpoint.path) && !((try? FileManager.default.contentsOfDirectory(atPath: checkpoint.path))?.isEmpty ?? true) {
-            try trainer.loadCheckpoint(from: checkpoint)
-            log.truncate(after: trainer.step)
-            context.report(.note("resumed from step \(trainer.step)"))
+            do {
+                try trainer.loadCheckpoint(from: checkpoint)
+                log.truncate(after: trainer.step)
+                context.report(.note("resumed from step \(trainer.step)"))
+            } catch {
+                // A damaged or mismatched checkpoint is scratch state: say so, drop it and recompute
+                // from step 0 (the trainer is untouched by a refused load) rather than fail forever.
+                try? FileManager.default.removeItem(at: checkpoint)
+                log.truncate(after: 0)
+                let why = if case .checkpoint(let path, let problem) = error { "\(path): \(problem)" } else { "\(error)" }
+                context.report(.note("discarded the resume checkpoint (\(why)); training from step 0"))
+            }
         }
 
         var bestValLoss = Double.infinity
@@ -86,6 +96,11 @@ struct TrainingStage: StageAdapter {
         var trainedTokens = 0
         var stepError: (any Error)?
         let last = trainer.train { report in
+            guard report.loss.isFinite else {
+                // A diverged run must fail, not publish NaN weights as a cached result.
+                stepError = StageError.invalidInput("the training loss became \(report.loss) at step \(report.step): training diverged. Lower learning_rate (now \(p.learningRate)) or set max_grad_norm.")
+                return .stop
+            }
             trainedTokens += report.targetTokens
             var line: [String: JSONValue] = [
                 "step": .int(report.step), "loss": .double(Double(report.loss)), "lr": .double(Double(report.learningRate)),

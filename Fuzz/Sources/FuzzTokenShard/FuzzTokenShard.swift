@@ -1,3 +1,4 @@
+import FuzzSupport
 import Datasets
 import Foundation
 
@@ -14,8 +15,8 @@ let shard = directory.appendingPathComponent("train.bin")
 /// document offsets (so the companions' cross-checks are fuzzed too); then the shard is read as a
 /// `tokenized` dataset.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzTokenShard(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+func fuzzTokenShard(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = fuzzBytes(data, size)
     let mode = bytes.first ?? 0
     let body = Array(bytes.dropFirst())
     let mask = TokenShard.companion(of: shard, kind: .mask)
@@ -36,4 +37,8 @@ public func fuzzTokenShard(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = try? TokenShard.read(shard)
     _ = try? DatasetReader.examples(DatasetSpec(path: shard, type: .tokenized))
     return 0
+}
+
+@main enum Main {
+    static func main() { runLibFuzzer(fuzzTokenShard) }
 }
