@@ -36,6 +36,7 @@ struct TrainingStage: StageAdapter {
         guard sequenceLength <= config.nPositions else {
             throw StageError.invalidInput("sequence_len \(sequenceLength) exceeds the model's n_positions \(config.nPositions). Lower sequence_len.")
         }
+        try MemoryBudget.check(config, batch: p.microBatchSize, sequence: sequenceLength)
 
         context.report(.note("encoding datasets"))
         let seed = UInt64(truncatingIfNeeded: p.seed)

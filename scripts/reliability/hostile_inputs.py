@@ -44,10 +44,10 @@ def safetensors(tensors, header_len=None, raw_header=None):
 def cases(template_hf):
     """(name, files {relative path: bytes or str or ('symlink', target)}, recipe text, expected exit, message fragment)."""
     c = []
-    c.append(("path with ../", {}, recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: ../../../../etc/passwd, type: completion}]\n    seq"}), 64, "outside"))
-    c.append(("absolute path", {}, recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: /etc/passwd, type: completion}]\n    seq"}), 64, "outside"))
+    c.append(("path with ../", {}, recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: ../../../../etc/passwd, type: completion}]\n    seq"}), 64, "leaves the project root"))
+    c.append(("absolute path", {}, recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: /etc/passwd, type: completion}]\n    seq"}), 64, "is absolute"))
     c.append(("symlink out of the project", {"pipelines/data/link.txt": ("symlink", "/etc/passwd")},
-              recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: data/link.txt, type: completion}]\n    seq"}), 64, "outside"))
+              recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: data/link.txt, type: completion}]\n    seq"}), 64, "outside the project root"))
     bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         "a%d: &a%d [%s]\n" % (i, i, ", ".join(["*a%d" % (i - 1)] * 10)) for i in range(1, 10))
     c.append(("YAML alias bomb (10^10 nodes)", {}, bomb + "name: h\nstages: {s: {kind: tokenize, datasets: *a9}}\n", 64, "alias bomb"))
@@ -163,7 +163,8 @@ def main():
         if fragment.lower() not in message.lower(): problems.append("message lacks '%s'" % fragment)
         if seconds > LIMIT_SECONDS: problems.append("took %.1f s (limit %.0f)" % (seconds, LIMIT_SECONDS))
         if rss > LIMIT_RSS_MB: problems.append("peak RSS %.0f MiB (limit %.0f)" % (rss, LIMIT_RSS_MB))
-        first = next((l for l in message.splitlines() if l.strip() and "warning" not in l), "").strip()
+        lines = [l for l in message.splitlines() if l.strip() and "warning" not in l and not l.startswith(("▸", "  "))]
+        first = next((l for l in lines if l.startswith("✘")), lines[0] if lines else "").strip()
         first = first.replace("|", "\\|")[:150]
         print("| %s | %d | %.2f | %.0f | %s%s |" % (name, code, seconds, rss, first, "" if not problems else " **FAIL: " + "; ".join(problems) + "**"), flush=True)
         failures += bool(problems)
