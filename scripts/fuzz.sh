@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh                         # every target, 1,000,000 executions each
 #   scripts/fuzz.sh FuzzSafeTensors --runs 20000
 #   scripts/fuzz.sh --list
+#   scripts/fuzz.sh FuzzRecipe --no-build    # reuse the last build (e.g. several targets in parallel)
 #
 # Targets live in Fuzz/ (a separate package, so the main build never needs the sanitizers); seeds in
 # Fuzz/corpus/<target>/ are copied to a scratch corpus so the repository is never written. The build is
@@ -20,12 +21,14 @@ targets=(FuzzRecipe FuzzSafeTensors FuzzTokenizerJSON FuzzJSONL FuzzInstructionJ
 runs=1000000
 max_len=4096
 selected=()
+build=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs="$2"; shift 2 ;;
         --max-len) max_len="$2"; shift 2 ;;
+        --no-build) build=0; shift ;;
         --list) printf '%s\n' "${targets[@]}"; exit 0 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         Fuzz*) selected+=("$1"); shift ;;
         *) echo "fuzz.sh: unknown argument '$1' (targets: ${targets[*]})" >&2; exit 64 ;;
     esac
@@ -34,7 +37,7 @@ done
 
 # Shares the machine-wide build lock when there is one, so fuzz builds never starve other builds.
 lock() { if [ -e /tmp/build.lock ]; then flock /tmp/build.lock "$@"; else "$@"; fi; }
-lock swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -5
+[ $build -eq 1 ] && lock swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -5
 bin="$(swift build -c release --package-path Fuzz --show-bin-path)"
 
 scratch="${TMPDIR:-/tmp}/lathe-fuzz-corpus"

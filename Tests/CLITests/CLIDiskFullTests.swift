@@ -6,7 +6,7 @@ import TestSupport
 /// naming the path, and leaves the store consistent: `lathe verify` is clean and earlier entries are
 /// intact. Needs mount(2) (root or CAP_SYS_ADMIN); where that is unavailable the suite is reported as
 /// skipped with that reason.
-@Suite(.serialized, .enabled(if: CLIDiskFullTests.canMount, "needs root to mount a tmpfs and a read-only bind"))
+@Suite(.serialized, .enabled(if: canMountForTests, "needs root to mount a tmpfs and a read-only bind"))
 struct CLIDiskFullTests {
     static let recipe = """
         name: full
@@ -26,26 +26,8 @@ struct CLIDiskFullTests {
             save_steps: 2
         """
 
-    static let canMount: Bool = {
-        guard geteuid() == 0 else { return false }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-mount-probe-\(getpid())")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        guard shell("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path) == 0 else { return false }
-        return shell("umount", dir.path) == 0
-    }()
-
     @discardableResult
-    static func shell(_ args: String...) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return -1 }
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
+    static func shell(_ args: String...) -> Int32 { runShell(args) }
 
     func project() -> TemporaryProject {
         let p = TemporaryProject()
@@ -70,7 +52,8 @@ struct CLIDiskFullTests {
         #expect(run.status == 1, "\(run.stderr)")
         #expect(run.stderr.contains("✘ base failed"), "\(run.stderr)")
         #expect(run.stderr.contains(store.path), "the message does not name the store path: \(run.stderr)")
-        #expect(run.stderr.contains("No space left on device"), "\(run.stderr)")
+        // Foundation words ENOSPC as "There isn’t enough space."; the store's own writes say strerror's text.
+        #expect(run.stderr.contains("enough space") || run.stderr.contains("No space left on device"), "\(run.stderr)")
         #expect(entries(store).count == 1, "the finished tokenizer entry was lost: \(entries(store))")
         let verify = try CommandRunner.run(["verify", "--store", store.path], in: p.root)
         #expect(verify.status == 0, "\(verify.stdout)")
@@ -96,4 +79,27 @@ struct CLIDiskFullTests {
         let rerun = try CommandRunner.run(["run", "pipelines/full.yaml"], in: p.root)
         #expect(rerun.status == 0, "\(rerun.stderr)")
     }
+}
+
+/// Whether this process may mount (root with CAP_SYS_ADMIN): probed once with a 64 KiB tmpfs.
+let canMountForTests: Bool = {
+    guard geteuid() == 0 else { return false }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-mount-probe-\(getpid())")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    guard runShell(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path]) == 0 else { return false }
+    return runShell(["umount", dir.path]) == 0
+}()
+
+/// Runs a command (through /usr/bin/env), silently; returns its exit status, -1 if it could not start.
+@discardableResult
+func runShell(_ args: [String]) -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = args
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return -1 }
+    p.waitUntilExit()
+    return p.terminationStatus
 }

@@ -51,7 +51,8 @@ def cases(template_hf):
     bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         "a%d: &a%d [%s]\n" % (i, i, ", ".join(["*a%d" % (i - 1)] * 10)) for i in range(1, 10))
     c.append(("YAML alias bomb (10^10 nodes)", {}, bomb + "name: h\nstages: {s: {kind: tokenize, datasets: *a9}}\n", 64, "alias bomb"))
-    c.append(("10^6 stages", {}, "name: h\nstages:\n" + "".join("  s%d: {}\n" % i for i in range(1_000_000)), 64, "limit is 10000"))
+    c.append(("10^6 stages (13 MiB)", {}, "name: h\nstages:\n" + "".join("  s%d: {}\n" % i for i in range(1_000_000)), 64, "the limit is 4096 KiB"))
+    c.append(("100,000 stages (1.3 MiB, under the size limit)", {}, "name: h\nstages:\n" + "".join("  s%d: {}\n" % i for i in range(100_000)), 64, "the limit is 10000"))
     c.append(("learning_rate 1e308", {}, recipe(extra=SCRATCH_MODEL + "    learning_rate: 1e308\n"), 64, "learning_rate"))
     c.append(("max_steps 2^63", {}, recipe(**{"max_steps: 2": "max_steps: 9223372036854775808"}), 64, "max_steps"))
     c.append(("max_steps 2^63-1", {}, recipe(**{"max_steps: 2": "max_steps: 9223372036854775807"}), 64, "max_steps"))

@@ -10,7 +10,7 @@ let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lat
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzJSONL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
-    FileManager.default.createFile(atPath: scratch.path, contents: Data(bytes))
+    writeScratch(Array(bytes), to: scratch.path)
     _ = try? DatasetReader.examples(DatasetSpec(path: scratch, type: .completion))
     _ = try? DatasetReader.examples(DatasetSpec(path: scratch, type: .inputOutput))
     return 0

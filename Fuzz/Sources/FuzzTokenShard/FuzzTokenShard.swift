@@ -29,10 +29,10 @@ func fuzzTokenShard(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let low = Int(mode & 0x0F), high = Int(mode >> 4)
     let cutA = low == 0 ? body.count : low * body.count / 16
     let cutB = cutA + high * (body.count - cutA) / 16
-    FileManager.default.createFile(atPath: shard.path, contents: Data(body[..<cutA]))
+    writeScratch(Array(body[..<cutA]), to: shard.path)
     if low != 0 {
-        FileManager.default.createFile(atPath: mask.path, contents: Data(body[cutA..<cutB]))
-        if high != 0 { FileManager.default.createFile(atPath: docs.path, contents: Data(body[cutB...])) }
+        writeScratch(Array(body[cutA..<cutB]), to: mask.path)
+        if high != 0 { writeScratch(Array(body[cutB...]), to: docs.path) }
     }
     _ = try? TokenShard.read(shard)
     _ = try? DatasetReader.examples(DatasetSpec(path: shard, type: .tokenized))
