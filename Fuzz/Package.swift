@@ -11,17 +11,18 @@ let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-    // libFuzzer supplies main(); the entry point is the @_cdecl function.
+    // Each target's @main hands the process to libFuzzer (FuzzSupport.runLibFuzzer).
     .unsafeFlags(["-parse-as-library"]),
 ]
 
 func fuzzTarget(_ name: String) -> Target {
-    .executableTarget(name: name, dependencies: [.product(name: "LatheReaders", package: lathe)], swiftSettings: settings)
+    .executableTarget(
+        name: name, dependencies: ["FuzzSupport", .product(name: "LatheReaders", package: lathe)], swiftSettings: settings)
 }
 
 let package = Package(
     name: "LatheFuzz",
     dependencies: [.package(path: "..")],
     targets: ["FuzzRecipe", "FuzzSafeTensors", "FuzzTokenizerJSON", "FuzzJSONL", "FuzzInstructionJSON", "FuzzTokenShard"]
-        .map(fuzzTarget)
+        .map(fuzzTarget) + [.target(name: "FuzzSupport", swiftSettings: Array(settings.dropLast()))]
 )

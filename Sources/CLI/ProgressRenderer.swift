@@ -49,7 +49,10 @@ final class ProgressRenderer: @unchecked Sendable {
         case .progress(let stage, let e):
             let detail = describe(e)
             running[stage]?.detail = detail
-            if mode == .plain {
+            if case .note(let text) = e, text.hasPrefix("discarded") || text.contains("corrupt") {
+                // Damage found and recovered from: a permanent line, never a transient status.
+                line("⚠ \(stage): \(text)")
+            } else if mode == .plain {
                 let now = Date()
                 if now.timeIntervalSince(lastPlain[stage] ?? .distantPast) >= plainInterval {
                     lastPlain[stage] = now

@@ -86,6 +86,7 @@ extension Lathe {
                 throw LatheExit.stageFailed
             }
             withExtendedLifetime((storeLock, signals)) {}
+            for warning in summary.warnings { printError("lathe: warning: \(warning)") }
             renderer.summary(summary, seconds: Date().timeIntervalSince(started), lockPath: relative(ws.lockURL, to: ws.root))
             if cancel.isSet { throw LatheExit.interrupted }
             if !summary.succeeded { throw LatheExit.stageFailed }

@@ -65,6 +65,7 @@ struct Workspace {
     func plan(_ selection: Planner.Selection) throws -> [Planner.PlannedStage] {
         let lock = try readLock()
         let cache = HashCache(fileURL: store.hashCacheURL)
+        if let why = cache.discarded { printError("lathe: warning: \(why)") }
         let needed = Set(graph.names)
         let hashes: [String: String]
         do { hashes = try Executor.hashInputs(of: graph, needed: needed, projectRoot: root, cache: cache) } catch {

@@ -17,7 +17,8 @@ public struct EncodedSplit: Sendable, Equatable {
 /// SHA-256 as the key, and calls ``load(key:)`` / ``store(_:key:description:vocabSize:)``.
 /// An entry is `DIR/<key[0..<2]>/<key>/` holding `train.bin`, `val.bin` (+ `.mask.bin`,
 /// `.docs.bin`) and `description.json`. Entries are written under `DIR/tmp/` and renamed into
-/// place, so a reader never sees half an entry; a corrupt entry reads as a miss and is removed.
+/// place, so a reader never sees half an entry. `checksums.txt` records every file's checksum; a
+/// corrupt entry reads as a miss, is removed and reported.
 public struct EncodedDatasetCache: Sendable {
     /// Bump when the encoding or file layout changes, so old entries stop matching.
     public static let formatVersion = 1
@@ -63,18 +64,56 @@ public struct EncodedDatasetCache: Sendable {
         directory.appendingPathComponent(String(key.prefix(2))).appendingPathComponent(key)
     }
 
-    /// The cached split for `key`, or nil on a miss (a corrupt entry is deleted and reported as a miss).
-    public func load(key: String) -> EncodedSplit? {
+    /// The cached split for `key`, or nil on a miss. A corrupt entry (a file missing, damaged —
+    /// its checksum differs from `checksums.txt` — or unparsable) is deleted, reported through
+    /// `onDiscard` with its path and reason, and read as a miss, so it is rebuilt, never used.
+    public func load(key: String, onDiscard: (String) -> Void = { _ in }) -> EncodedSplit? {
         let dir = entry(key)
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("description.json").path) else { return nil }
         do {
+            try Self.checkSums(in: dir)
             return EncodedSplit(
                 train: try EncodedDataset.read(from: dir.appendingPathComponent("train.bin")),
                 validation: try EncodedDataset.read(from: dir.appendingPathComponent("val.bin")))
         } catch {
             try? FileManager.default.removeItem(at: dir)
+            onDiscard("discarded the damaged encoded-dataset cache entry \(dir.path) (\(error)); re-encoding")
             return nil
         }
+    }
+
+    /// Name of the per-entry file listing `<file> <FNV-1a 64 hex>` for every other file.
+    static let checksumsName = "checksums.txt"
+
+    /// Throws unless every file of the entry is listed in `checksums.txt` with a matching checksum.
+    static func checkSums(in dir: URL) throws {
+        let listing = dir.appendingPathComponent(checksumsName)
+        guard let text = try? String(contentsOf: listing, encoding: .utf8) else {
+            throw DatasetError.unreadable(path: listing.path, reason: "missing")
+        }
+        var listed: Set<String> = [checksumsName]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let data = FileManager.default.contents(atPath: dir.appendingPathComponent(String(parts[0])).path),
+                  checksum(data) == parts[1] else {
+                throw DatasetError.badShard(path: dir.appendingPathComponent(String(parts.first ?? "")).path, reason: "missing or does not match its checksum")
+            }
+            listed.insert(String(parts[0]))
+        }
+        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+        guard present == listed else {
+            throw DatasetError.badShard(path: dir.path, reason: "holds files \(present.subtracting(listed).sorted()) not in \(checksumsName), or lacks \(listed.subtracting(present).sorted())")
+        }
+    }
+
+    /// FNV-1a 64-bit, 16 hex digits: detects damage (a flipped byte, a truncation), not tampering.
+    static func checksum(_ data: Data) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { raw in
+            for byte in raw { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// Stores `split` under `key` (atomically; an existing entry is kept, since equal keys mean equal data).
@@ -87,6 +126,12 @@ public struct EncodedDatasetCache: Sendable {
             try split.train.write(to: tmp.appendingPathComponent("train.bin"), vocabSize: vocabSize)
             try split.validation.write(to: tmp.appendingPathComponent("val.bin"), vocabSize: vocabSize)
             try Data((description + "\n").utf8).write(to: tmp.appendingPathComponent("description.json"))
+            var sums = ""
+            for name in try FileManager.default.contentsOfDirectory(atPath: tmp.path).sorted() {
+                let data = try Data(contentsOf: tmp.appendingPathComponent(name))
+                sums += "\(name) \(Self.checksum(data))\n"
+            }
+            try Data(sums.utf8).write(to: tmp.appendingPathComponent(Self.checksumsName))
             try FileManager.default.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.moveItem(at: tmp, to: final)
         } catch {
@@ -100,9 +145,10 @@ public struct EncodedDatasetCache: Sendable {
 
     /// The cached split for `key`, or `build()`'s result, stored. `hit` tells which.
     public func loadOrBuild(
-        key: String, description: String, vocabSize: Int, build: () throws -> EncodedSplit
+        key: String, description: String, vocabSize: Int, onDiscard: (String) -> Void = { _ in },
+        build: () throws -> EncodedSplit
     ) throws -> (split: EncodedSplit, hit: Bool) {
-        if let cached = load(key: key) { return (cached, true) }
+        if let cached = load(key: key, onDiscard: onDiscard) { return (cached, true) }
         let built = try build()
         try store(built, key: key, description: description, vocabSize: vocabSize)
         return (built, false)

@@ -60,7 +60,21 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         if nPositions < 1 { try fail("n_positions must be at least 1, got \(nPositions)") }
         if nEmbd < 1 || nLayer < 1 || nHead < 1 { try fail("n_embd, n_layer and n_head must be at least 1") }
         if nEmbd % nHead != 0 { try fail("n_embd (\(nEmbd)) must be a multiple of n_head (\(nHead))") }
+        for (name, value, limit) in [("vocab_size", vocabSize, Self.maxVocabSize), ("n_positions", nPositions, Self.maxPositions),
+                                     ("n_embd", nEmbd, Self.maxEmbedding), ("n_layer", nLayer, Self.maxLayers), ("n_head", nHead, Self.maxHeads)]
+        where value > limit {
+            try fail("\(name) \(value) exceeds Lathe's limit of \(limit) (a damaged or hostile config?)")
+        }
         if let e = eosTokenId, e < 0 || e >= vocabSize { try fail("eos_token_id \(e) is outside the vocabulary (\(vocabSize))") }
         if !(layerNormEpsilon > 0) { try fail("layer_norm_epsilon must be positive") }
     }
+
+    /// Shape limits (the recipe loader's `ModelLimits` are the same): far above any model a CPU engine
+    /// trains (GPT-2 XL: 50,257 tokens, 1,024 positions, 1,600 wide, 48 blocks, 25 heads), so an absurd
+    /// config.json is refused before anything is allocated for it.
+    public static let maxVocabSize = 1 << 24
+    public static let maxPositions = 1 << 20
+    public static let maxEmbedding = 1 << 16
+    public static let maxLayers = 1_024
+    public static let maxHeads = 1_024
 }

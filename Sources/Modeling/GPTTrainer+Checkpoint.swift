@@ -24,6 +24,9 @@ struct CheckpointManifest: Codable {
     /// LoRA settings and adapter tensor names when adapters are attached (absent otherwise).
     var adapterConfig: LoRAConfig?
     var adapterNames: [String]?
+    /// FNV-1a 64 of each `.f32` file, hex (absent in checkpoints written before it existed, which
+    /// are then refused: a flipped bit in a weight must never be trained on silently).
+    var checksums: [String: String]?
 }
 
 extension GPTTrainer {
@@ -36,20 +39,24 @@ extension GPTTrainer {
         do {
             try? fm.removeItem(at: tmp)
             try fm.createDirectory(at: tmp, withIntermediateDirectories: true)
-            let manifest = CheckpointManifest(
+            var manifest = CheckpointManifest(
                 step: step, cursor: sampler.cursor, rngState: rng.state, config: model.config,
                 hyperparameters: hyperparameters, trainable: model.trainable, parameterNames: model.layout.parameters.map(\.name),
                 replayCursor: replay == nil ? nil : replaySampler.cursor, replayRatio: replay?.ratio,
                 adapterConfig: model.adapters?.config, adapterNames: model.adapters?.parameterShapes.map(\.name))
+            var files = [
+                ("parameters.f32", Self.floatData(model.storage.base, model.layout.totalCount)),
+                ("adam_m.f32", Self.floatData(moments.base, momentCount)),
+                ("adam_v.f32", Self.floatData(moments.base + momentCount, momentCount)),
+            ]
+            if let adapters = model.adapters {
+                files.append(("adapters.f32", Self.floatData(adapters.storage.base, adapters.parameterCount)))
+            }
+            manifest.checksums = Dictionary(uniqueKeysWithValues: files.map { ($0.0, Self.checksum($0.1)) })
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             try enc.encode(manifest).write(to: tmp.appendingPathComponent("trainer.json"))
-            try Self.floatData(model.storage.base, model.layout.totalCount).write(to: tmp.appendingPathComponent("parameters.f32"))
-            try Self.floatData(moments.base, momentCount).write(to: tmp.appendingPathComponent("adam_m.f32"))
-            try Self.floatData(moments.base + momentCount, momentCount).write(to: tmp.appendingPathComponent("adam_v.f32"))
-            if let adapters = model.adapters {
-                try Self.floatData(adapters.storage.base, adapters.parameterCount).write(to: tmp.appendingPathComponent("adapters.f32"))
-            }
+            for (name, data) in files { try data.write(to: tmp.appendingPathComponent(name)) }
             if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }
             try fm.moveItem(at: tmp, to: directory)
         } catch {
@@ -82,12 +89,21 @@ extension GPTTrainer {
         guard manifest.adapterConfig == model.adapters?.config, manifest.adapterNames == model.adapters?.parameterShapes.map(\.name) else {
             throw fail("it was written with different LoRA adapters")
         }
-        if let adapters = model.adapters {
-            try Self.readFloats(directory.appendingPathComponent("adapters.f32"), into: adapters.storage.base, adapters.parameterCount, fail)
+        guard let checksums = manifest.checksums else { throw fail("trainer.json has no checksums (an older checkpoint)") }
+        // Read and check every file before touching the model, so a refused checkpoint leaves
+        // this trainer exactly as it was (the caller may then train from step 0).
+        let parameters = try Self.readChecked(directory, "parameters.f32", count: model.layout.totalCount, checksums, fail)
+        let adamM = try Self.readChecked(directory, "adam_m.f32", count: momentCount, checksums, fail)
+        let adamV = try Self.readChecked(directory, "adam_v.f32", count: momentCount, checksums, fail)
+        let adapterValues = try model.adapters.map {
+            try Self.readChecked(directory, "adapters.f32", count: $0.parameterCount, checksums, fail)
         }
-        try Self.readFloats(directory.appendingPathComponent("parameters.f32"), into: model.storage.base, model.layout.totalCount, fail)
-        try Self.readFloats(directory.appendingPathComponent("adam_m.f32"), into: moments.base, momentCount, fail)
-        try Self.readFloats(directory.appendingPathComponent("adam_v.f32"), into: moments.base + momentCount, momentCount, fail)
+        Self.copyFloats(parameters, into: model.storage.base, model.layout.totalCount)
+        Self.copyFloats(adamM, into: moments.base, momentCount)
+        Self.copyFloats(adamV, into: moments.base + momentCount, momentCount)
+        if let adapters = model.adapters, let adapterValues {
+            Self.copyFloats(adapterValues, into: adapters.storage.base, adapters.parameterCount)
+        }
         step = manifest.step
         sampler.cursor = manifest.cursor
         replaySampler.cursor = manifest.replayCursor ?? 0
@@ -103,9 +119,28 @@ extension GPTTrainer {
         return d
     }
 
-    static func readFloats(_ url: URL, into p: UnsafeMutablePointer<Float>, _ n: Int, _ fail: (String) -> ModelingError) throws(ModelingError) {
-        guard let d = try? Data(contentsOf: url) else { throw fail("\(url.lastPathComponent) is missing") }
-        guard d.count == n * 4 else { throw fail("\(url.lastPathComponent) holds \(d.count) bytes, expected \(n * 4)") }
+    /// A checkpoint file's bytes, after checking its size (`count` floats) and recorded checksum.
+    static func readChecked(
+        _ directory: URL, _ name: String, count n: Int, _ checksums: [String: String], _ fail: (String) -> ModelingError
+    ) throws(ModelingError) -> Data {
+        guard let d = try? Data(contentsOf: directory.appendingPathComponent(name)) else { throw fail("\(name) is missing") }
+        guard d.count == n * 4 else { throw fail("\(name) holds \(d.count) bytes, expected \(n * 4)") }
+        guard checksums[name] == checksum(d) else { throw fail("\(name) does not match its recorded checksum (the file is damaged)") }
+        return d
+    }
+
+    /// FNV-1a 64-bit over the bytes, as 16 hex digits: detects damage, not tampering (the store's
+    /// SHA-256 manifests cover published results; checkpoints are private scratch state).
+    static func checksum(_ data: Data) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { raw in
+            for byte in raw { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func copyFloats(_ d: Data, into p: UnsafeMutablePointer<Float>, _ n: Int) {
         d.withUnsafeBytes { raw in
             for i in 0..<n { p[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))) }
         }

@@ -51,6 +51,15 @@ extension HFGPT2Config {
             attnPdrop: try reader.double("attn_pdrop", default: 0.1),
             initializerRange: try reader.double("initializer_range", default: 0.02))
         config.tieWordEmbeddings = try reader.bool("tie_word_embeddings", default: true)
+        // Bounds first: a config claiming a million layers must fail here, not after the importer
+        // has built a million layers' worth of expected tensor names and buffers.
+        for (name, value, limit) in [("vocab_size", config.vocabSize, GPTConfig.maxVocabSize),
+                                     ("n_positions", config.nPositions, GPTConfig.maxPositions),
+                                     ("n_embd", config.nEmbd, GPTConfig.maxEmbedding), ("n_layer", config.nLayer, GPTConfig.maxLayers),
+                                     ("n_head", config.nHead, GPTConfig.maxHeads), ("n_inner", config.nInner ?? 0, 4 * GPTConfig.maxEmbedding)]
+        where value > limit {
+            throw .invalidConfig(file: source, detail: "\(name) \(value) exceeds Lathe's limit of \(limit) (a damaged or hostile config?)")
+        }
         guard config.nEmbd % config.nHead == 0 else {
             throw .invalidConfig(file: source, detail: "n_embd \(config.nEmbd) is not divisible by n_head \(config.nHead)")
         }

@@ -33,6 +33,10 @@ public struct ArtifactStore: Sendable {
 
     func manifestPath(_ key: String) -> String { entryPath(key) + "/manifest.json" }
 
+    /// `manifest.sha256`: the SHA-256 of `manifest.json`'s bytes, so damage to fields no output hash
+    /// covers (params, metrics, cost) is caught too. Entries written before it existed have none.
+    func manifestChecksumPath(_ key: String) -> String { entryPath(key) + "/manifest.sha256" }
+
     /// ``entryDirectory(_:)`` as a path, built without URL (which stats each path it appends to).
     func entryPath(_ key: String) -> String { root.path + "/" + key.prefix(2) + "/" + key }
 
@@ -43,6 +47,10 @@ public struct ArtifactStore: Sendable {
         let record: StageRecord
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            if let recorded = FileManager.default.contents(atPath: manifestChecksumPath(key)),
+               String(decoding: recorded, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != ContentHasher.sha256Hex(bytes: data) {
+                return .corrupt("\(path) does not match its recorded SHA-256 (\(manifestChecksumPath(key)))")
+            }
             let json: JSONValue
             do { json = try JSONValue.parse(data) } catch { return .corrupt("\(path): \(error)") }
             record = try StageRecord(json: json, path: path)
@@ -130,8 +138,10 @@ public struct ArtifactStore: Sendable {
         }
         record.outputs = outputs
         record.outputDigest = ArtifactStore.digest(pairs)
-        try AtomicFile.write(Data(record.json(includeSchema: true).rendered().utf8),
-                             to: work.appendingPathComponent("manifest.json"))
+        let manifest = Data(record.json(includeSchema: true).rendered().utf8)
+        try AtomicFile.write(manifest, to: work.appendingPathComponent("manifest.json"))
+        try AtomicFile.write(Data((ContentHasher.sha256Hex(bytes: manifest) + "\n").utf8),
+                             to: work.appendingPathComponent("manifest.sha256"))
         let destination = entryDirectory(record.key)
         let parent = destination.deletingLastPathComponent()
         do {

@@ -38,6 +38,9 @@ public final class Executor: @unchecked Sendable {
         public var lock: LockFile
         /// Data files read to hash them (zero on a no-op run).
         public var filesHashed = 0
+        /// Damaged bookkeeping found and recovered from (an unreadable lock file, a damaged hash
+        /// memo), each naming its file; the CLI prints them as warnings.
+        public var warnings: [String] = []
         public var succeeded: Bool { failed.isEmpty }
     }
 
@@ -81,14 +84,25 @@ public final class Executor: @unchecked Sendable {
     /// - Parameter onEvent: called from worker threads too; must be thread-safe.
     public func run(options: Options, onEvent: @escaping @Sendable (Event) -> Void) throws(OrchestrationError) -> Summary {
         store.removeStaleWork()
-        let oldLock = try LockFile.read(from: lockURL, recipe: recipeName)
+        var warnings: [String] = []
+        let oldLock: LockFile
+        do { oldLock = try LockFile.read(from: lockURL, recipe: recipeName) } catch {
+            // The lock file is a record, not a source of truth: keys are recomputed from the recipe and
+            // results come from the store, so a damaged one is replaced by this run's, never believed.
+            oldLock = LockFile(recipe: recipeName)
+            let why = if case .malformedRecord(_, let reason) = error { reason } else { error.description }
+            let cause = why.components(separatedBy: ". Delete ").first ?? why  // drop the hint: this run does it
+            warnings.append("\(lockURL.path) is damaged (\(cause)); this run ignored it and rewrote it from the store.")
+        }
         let cache = HashCache(fileURL: store.hashCacheURL)
+        if let why = cache.discarded { warnings.append(why) }
         let selected = options.selection.selected(in: graph)
         let needed = graph.upstream(ofAll: selected)
         let inputHashes = try Executor.hashInputs(of: graph, needed: needed, projectRoot: projectRoot, cache: cache)
         try cache.saveIfNeeded()
 
         var summary = Summary(lock: oldLock)
+        summary.warnings = warnings
         summary.filesHashed = cache.filesHashed
         var records: [String: StageRecord] = [:]   // resolved this run
         var digests: [String: String] = [:]        // records[name].outputDigest, kept in step with records
@@ -96,6 +110,7 @@ public final class Executor: @unchecked Sendable {
         var pending = graph.stages.filter { needed.contains($0.name) }
         var running = 0
         var stopScheduling = false
+        var requeued: Set<String> = []            // stages sent back once to recompute a corrupt upstream
         let completions = CompletionQueue()
 
         // Upstreams outside the selection count as resolved by their last recorded result.
@@ -168,6 +183,17 @@ public final class Executor: @unchecked Sendable {
                 records[done.name] = record
                 digests[done.name] = record.outputDigest
                 summary.executed.append(done.name)
+            case .failure(let failure) where failure.corruptUpstream != nil && !requeued.contains(done.name):
+                // An upstream result failed its deep check and was quarantined: recompute it now and
+                // run this stage after it (once; a second corruption fails the stage).
+                let upstream = failure.corruptUpstream!
+                requeued.insert(done.name)
+                onEvent(.progress(stage: done.name, event: .note(failure.message)))
+                if records.removeValue(forKey: upstream) != nil, let spec = graph[upstream] {
+                    digests[upstream] = nil
+                    pending.append(spec)
+                }
+                if let spec = graph[done.name] { pending.append(spec) }
             case .failure(let failure):
                 failedOrSkipped.insert(done.name)
                 summary.failed.append(done.name)
@@ -200,6 +226,11 @@ public final class Executor: @unchecked Sendable {
                 lock.stages[spec.name] = old
             }
         }
+        // An up-to-date stage's lock entry must equal its stored record; if not, the lock file was
+        // damaged or edited by hand. It is rewritten from the store either way; say so.
+        for name in summary.upToDate where oldLock.stages[name] != lock.stages[name] {
+            summary.warnings.append("\(lockURL.path): the entry of stage '\(name)' did not match its stored result (damaged or edited by hand); rewrote it from the store.")
+        }
         summary.lock = lock
         summary.lockWritten = try lock.write(to: lockURL)
         return summary
@@ -215,10 +246,12 @@ public final class Executor: @unchecked Sendable {
             let start = Date()
             let result: Result<StageRecord, StageFailure>
             do {
-                for record in upstream {
+                for (name, record) in zip(spec.upstream, upstream) {
                     if let problem = store.deepCheck(record.key) {
                         try? store.quarantine(record.key, reason: problem)
-                        throw StageFailure(message: "the stored result of upstream '\(record.stage)' is corrupt (\(problem)); it was quarantined. Run again to recompute it.")
+                        throw StageFailure(
+                            message: "the stored result of upstream '\(name)' is corrupt (\(problem)); it was quarantined and is recomputed.",
+                            corruptUpstream: name)
                     }
                 }
                 let work = try store.makeWorkDirectory()
@@ -263,6 +296,8 @@ public final class Executor: @unchecked Sendable {
 
 struct StageFailure: Error, CustomStringConvertible {
     let message: String
+    /// Set when the stage did not run because this upstream's stored result was corrupt.
+    var corruptUpstream: String? = nil
     var description: String { message }
 }
 

@@ -7,8 +7,8 @@ import Glibc
 ///
 /// A no-op run stats its inputs and finds them here, so it reads no data file. The key is never a
 /// rerun trigger on its own: a file whose stat changed is rehashed, and only a changed hash counts.
-/// Stored as one tab-separated line per file in `<store>/hash-cache.tsv`, written atomically and
-/// only when something changed.
+/// Stored as one tab-separated line per file in `<store>/hash-cache.tsv` after a checksummed header
+/// line, written atomically and only when something changed.
 ///
 /// Not thread-safe; the executor uses it from one thread.
 public final class HashCache {
@@ -25,11 +25,32 @@ public final class HashCache {
     /// Files actually read and hashed by this instance (a no-op run keeps it at zero).
     private(set) public var filesHashed = 0
 
-    /// Loads the cache; a missing or damaged file starts an empty cache (it is only a memo).
+    /// Why the memo file on disk was thrown away (nil when it was absent or intact). The memo's hashes
+    /// enter cache keys, so a damaged line must never be believed: the whole file is dropped and
+    /// every input rehashed. The CLI prints this as a warning.
+    public private(set) var discarded: String?
+
+    /// First line of the file: a format tag and the SHA-256 of everything after that line.
+    static let headerPrefix = "# lathe hash-cache v1 sha256="
+
+    /// Loads the cache; a missing file starts an empty cache, and so does a damaged one (it is only
+    /// a memo), noting why in ``discarded``.
     public init(fileURL: URL) {
         self.fileURL = fileURL
-        guard let data = try? Data(contentsOf: fileURL), let text = String(data: data, encoding: .utf8) else { return }
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        guard let data = try? Data(contentsOf: fileURL) else { return }
+        guard let text = String(data: data, encoding: .utf8), let newline = text.firstIndex(of: "\n"),
+              text[..<newline].hasPrefix(Self.headerPrefix) else {
+            discarded = "\(fileURL.path) has no valid header (damaged, or written by an older Lathe); rehashing every input"
+            isDirty = true
+            return
+        }
+        let body = text[text.index(after: newline)...]
+        guard text[..<newline].dropFirst(Self.headerPrefix.count) == ContentHasher.sha256Hex(String(body)) else {
+            discarded = "\(fileURL.path) does not match its checksum (damaged); rehashing every input"
+            isDirty = true
+            return
+        }
+        for line in body.split(separator: "\n", omittingEmptySubsequences: true) {
             let fields = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
             guard fields.count == 5, let size = Int64(fields[0]), let mtime = Int64(fields[1]),
                   let inode = UInt64(fields[2]), fields[3].count == 64 else { continue }
@@ -73,7 +94,7 @@ public final class HashCache {
             let e = entries[path]!
             text += "\(e.size)\t\(e.mtimeNanoseconds)\t\(e.inode)\t\(e.sha256)\t\(path)\n"
         }
-        try AtomicFile.write(Data(text.utf8), to: fileURL)
+        try AtomicFile.write(Data((Self.headerPrefix + ContentHasher.sha256Hex(text) + "\n" + text).utf8), to: fileURL)
         isDirty = false
     }
 }

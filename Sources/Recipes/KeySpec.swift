@@ -39,6 +39,8 @@ struct NumericRange: Sendable {
 
     static func atLeast(_ value: Double) -> NumericRange { NumericRange(min: value) }
     static func greaterThan(_ value: Double) -> NumericRange { NumericRange(min: value, minExclusive: true) }
+    /// `min...max`, both inclusive.
+    static func limit(_ min: Double, _ max: Double) -> NumericRange { NumericRange(min: min, max: max) }
     static let unit = NumericRange(min: 0, max: 1)
     static let unitOpenTop = NumericRange(min: 0, max: 1, maxExclusive: true)
 

@@ -13,6 +13,9 @@ public struct RecipeLoader: Sendable {
     public static let maxNodes = 1_000_000
     /// Most stages one recipe may declare.
     public static let maxStages = 10_000
+    /// Largest recipe file, checked before parsing: 10,000 full stages fit in well under 4 MiB, and a
+    /// million-stage file is refused before the YAML parser builds a node per line.
+    public static let maxBytes = 4 << 20
 
     public init(projectRoot: URL) { self.projectRoot = projectRoot }
 
@@ -34,6 +37,11 @@ public struct RecipeLoader: Sendable {
 
     /// Same as `load(recipeAt:)`, from text; `url` names the file in diagnostics and anchors relative paths.
     public func load(yaml: String, url: URL, overrides: [String] = []) throws(RecipeError) -> LoadedRecipe {
+        guard yaml.utf8.count <= Self.maxBytes else {
+            throw RecipeError(diagnostics: [RecipeDiagnostic(
+                severity: .error, file: Self.displayPath(url), line: 1, column: 1,
+                message: "the recipe is \(yaml.utf8.count / 1024) KiB; the limit is \(Self.maxBytes / 1024) KiB. Split it into several recipes.")])
+        }
         var session = LoadSession(projectRoot: projectRoot, file: url)
         let recipe = session.run(yaml: yaml, overrides: overrides)
         let display = Self.displayPath(url)

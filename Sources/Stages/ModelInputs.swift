@@ -40,6 +40,8 @@ enum ModelInputs {
                 vocabSize: m.vocabSize ?? tokenizer.vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
                 nHead: m.nHead, layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
                 bosTokenId: tokenizer.endOfTextId, eosTokenId: tokenizer.endOfTextId)
+            try config.validate()
+            try MemoryBudget.check(config, batch: p.microBatchSize, sequence: p.sequenceLen ?? config.nPositions)
             return try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))
         }
         let (model, _) = try ModelResolver.load(p.from, recipe: recipe, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)

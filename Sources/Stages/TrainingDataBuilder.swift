@@ -19,7 +19,7 @@ struct TrainingDataBuilder {
     let vocabSize: Int
 
     init(params p: TrainingParams, kind: StageKind, tokenizer: BPETokenizer, root: URL, storeRoot: URL? = nil,
-         sequenceLength: Int, vocabSize: Int, seed: UInt64) throws {
+         sequenceLength: Int, vocabSize: Int, seed: UInt64, report: (String) -> Void = { _ in }) throws {
         self.packing = p.samplePacking
         self.sequenceLength = sequenceLength
         self.vocabSize = vocabSize
@@ -41,7 +41,7 @@ struct TrainingDataBuilder {
                 tokenizerHash: tokenizerHash, dataHash: dataHash, spec: spec, sequenceLen: sequenceLength,
                 packing: p.samplePacking, valSetSize: split, seed: seed)
             return try cache.loadOrBuild(key: ContentHasher.sha256Hex(description), description: description,
-                                         vocabSize: tokenizer.vocabSize, build: build).split
+                                         vocabSize: tokenizer.vocabSize, onDiscard: report, build: build).split
         }
         var trainParts: [EncodedDataset] = []
         var valParts: [EncodedDataset] = []

@@ -28,9 +28,11 @@ struct TrainingRun {
         guard sequenceLength <= config.nPositions else {
             throw StageError.invalidInput("sequence_len \(sequenceLength) exceeds the model's n_positions \(config.nPositions). Lower sequence_len.")
         }
+        try MemoryBudget.check(config, batch: p.microBatchSize, sequence: sequenceLength)
         context.report(.note("encoding datasets"))
         let builder = try TrainingDataBuilder(params: p, kind: kind, tokenizer: tokenizer, root: context.projectRoot, storeRoot: context.storeRoot,
-                                              sequenceLength: sequenceLength, vocabSize: config.vocabSize, seed: UInt64(truncatingIfNeeded: p.seed))
+                                              sequenceLength: sequenceLength, vocabSize: config.vocabSize, seed: UInt64(truncatingIfNeeded: p.seed),
+                                              report: { context.report(.note($0)) })
         return Data(train: try builder.trainingData(), validation: try builder.validationData(), replay: try builder.replayMix(),
                     sequenceLength: sequenceLength)
     }
@@ -75,9 +77,18 @@ struct TrainingRun {
         let checkpoint = context.resumeDirectory.appendingPathComponent("checkpoint")
         if FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent("state.json").path)
             || FileManager.default.fileExists(atPath: checkpoint.path) && !((try? FileManager.default.contentsOfDirectory(atPath: checkpoint.path))?.isEmpty ?? true) {
-            try trainer.loadCheckpoint(from: checkpoint)
-            log.truncate(after: trainer.step)
-            context.report(.note("resumed from step \(trainer.step)"))
+            do {
+                try trainer.loadCheckpoint(from: checkpoint)
+                log.truncate(after: trainer.step)
+                context.report(.note("resumed from step \(trainer.step)"))
+            } catch {
+                // A damaged or mismatched checkpoint is scratch state: say so, drop it and recompute
+                // from step 0 (the trainer is untouched by a refused load) rather than fail forever.
+                try? FileManager.default.removeItem(at: checkpoint)
+                log.truncate(after: 0)
+                let why = if case .checkpoint(let path, let problem) = error { "\(path): \(problem)" } else { "\(error)" }
+                context.report(.note("discarded the resume checkpoint (\(why)); training from step 0"))
+            }
         }
 
         var bestValLoss = Double.infinity
@@ -90,6 +101,11 @@ struct TrainingRun {
         var trainedTokens = 0
         var stepError: (any Error)?
         let last = trainer.train { report in
+            guard report.loss.isFinite else {
+                // A diverged run must fail, not publish NaN weights as a cached result.
+                stepError = StageError.invalidInput("the training loss became \(report.loss) at step \(report.step): training diverged. Lower learning_rate (now \(p.learningRate)) or set max_grad_norm.")
+                return .stop
+            }
             trainedTokens += report.targetTokens
             var line: [String: JSONValue] = [
                 "step": .int(report.step), "loss": .double(Double(report.loss)), "lr": .double(Double(report.learningRate)),

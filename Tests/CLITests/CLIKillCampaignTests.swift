@@ -10,8 +10,8 @@ import TestSupport
     @Test func shortKillCampaignHasNoFailures() throws {
         let script = CommandRunner.packageRoot.appendingPathComponent("scripts/kill-campaign.sh")
         let p = Process()
-        p.executableURL = script
-        p.arguments = ["--short", "--seed", "20261125", "--bin", CommandRunner.latheBinary.path]
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [script.path, "--short", "--seed", "20261125", "--bin", CommandRunner.latheBinary.path]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out

@@ -248,7 +248,7 @@ let diagnosticCases: [DiagnosticCase] = [
     DiagnosticCase(id: "non-positive learning rate", yaml: """
         stages:
           base: {kind: instruct, from: ./hf, learning_rate: 0, datasets: [{path: data/a.txt}]}
-        """, expected: ["2:53: 'learning_rate' in stage 'base' must be greater than 0, got 0."]),
+        """, expected: ["2:53: 'learning_rate' in stage 'base' must be greater than 0 and at most 10, got 0."]),
     DiagnosticCase(id: "replay ratio of one", yaml: """
         stages:
           d: {kind: domain-adapt, from: ./hf, datasets: [{path: data/a.txt}],

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Datasets
 import Foundation
 
@@ -7,9 +8,14 @@ let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lat
 /// libFuzzer entry: bytes as an Alpaca or Dolly dataset (a JSON array or JSON Lines), with both
 /// prompt templates' code paths.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzInstructionJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FileManager.default.createFile(atPath: scratch.path, contents: Data(bytes: data, count: size))
+func fuzzInstructionJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = fuzzBytes(data, size)
+    writeScratch(Array(bytes), to: scratch.path)
     _ = try? DatasetReader.examples(DatasetSpec(path: scratch, type: .alpaca))
     _ = try? DatasetReader.examples(DatasetSpec(path: scratch, type: .dolly, template: .alpacaStanford, maxSamples: 3))
     return 0
+}
+
+@main enum Main {
+    static func main() { runLibFuzzer(fuzzInstructionJSON) }
 }

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Datasets
 import Foundation
 
@@ -7,9 +8,14 @@ let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lat
 /// libFuzzer entry: bytes as a JSON Lines dataset, read as completion records and as
 /// input/output records (including labelled segments).
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzJSONL(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FileManager.default.createFile(atPath: scratch.path, contents: Data(bytes: data, count: size))
+func fuzzJSONL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = fuzzBytes(data, size)
+    writeScratch(Array(bytes), to: scratch.path)
     _ = try? DatasetReader.examples(DatasetSpec(path: scratch, type: .completion))
     _ = try? DatasetReader.examples(DatasetSpec(path: scratch, type: .inputOutput))
     return 0
+}
+
+@main enum Main {
+    static func main() { runLibFuzzer(fuzzJSONL) }
 }

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import Recipes
 
@@ -13,9 +14,14 @@ let project: URL = {
 /// libFuzzer entry: bytes as a recipe (YAML), loaded with one override; it must load or throw
 /// diagnostics, within the loader's node and stage limits.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzRecipe(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+func fuzzRecipe(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = fuzzBytes(data, size)
+    let text = String(decoding: bytes, as: UTF8.self)
     let url = project.appendingPathComponent("pipelines/fuzz.yaml")
     _ = try? RecipeLoader(projectRoot: project).load(yaml: text, url: url)
     return 0
+}
+
+@main enum Main {
+    static func main() { runLibFuzzer(fuzzRecipe) }
 }

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Datasets
 import Foundation
 
@@ -14,8 +15,8 @@ let shard = directory.appendingPathComponent("train.bin")
 /// document offsets (so the companions' cross-checks are fuzzed too); then the shard is read as a
 /// `tokenized` dataset.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzTokenShard(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+func fuzzTokenShard(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = fuzzBytes(data, size)
     let mode = bytes.first ?? 0
     let body = Array(bytes.dropFirst())
     let mask = TokenShard.companion(of: shard, kind: .mask)
@@ -28,12 +29,16 @@ public func fuzzTokenShard(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let low = Int(mode & 0x0F), high = Int(mode >> 4)
     let cutA = low == 0 ? body.count : low * body.count / 16
     let cutB = cutA + high * (body.count - cutA) / 16
-    FileManager.default.createFile(atPath: shard.path, contents: Data(body[..<cutA]))
+    writeScratch(Array(body[..<cutA]), to: shard.path)
     if low != 0 {
-        FileManager.default.createFile(atPath: mask.path, contents: Data(body[cutA..<cutB]))
-        if high != 0 { FileManager.default.createFile(atPath: docs.path, contents: Data(body[cutB...])) }
+        writeScratch(Array(body[cutA..<cutB]), to: mask.path)
+        if high != 0 { writeScratch(Array(body[cutB...]), to: docs.path) }
     }
     _ = try? TokenShard.read(shard)
     _ = try? DatasetReader.examples(DatasetSpec(path: shard, type: .tokenized))
     return 0
+}
+
+@main enum Main {
+    static func main() { runLibFuzzer(fuzzTokenShard) }
 }

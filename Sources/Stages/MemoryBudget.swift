@@ -1,0 +1,29 @@
+import Foundation
+import Modeling
+
+/// A rough, deliberately generous estimate of the memory a training stage needs, checked against the
+/// machine's RAM before anything big is allocated, so a model or batch too large for the machine is a
+/// clear error instead of a crash inside an allocation.
+enum MemoryBudget {
+    /// Bytes to train `config` on `batch` sequences of `sequence` tokens: weights, gradients and the
+    /// two AdamW moments (4 × 4 bytes per parameter) plus activations, about 16·C + 2·H·T floats per
+    /// token per block (GPTActivations: layer norms, qkv, attention probabilities, MLP) and 3·V per
+    /// token for logits, probabilities and their gradient. Computed in Double: the inputs may be absurd.
+    static func trainingBytes(_ c: GPTConfig, batch: Int, sequence: Int) -> Double {
+        let C = Double(c.nEmbd), L = Double(c.nLayer), V = Double(c.vocabSize), P = Double(c.nPositions)
+        let H = Double(c.nHead), B = Double(batch), T = Double(sequence)
+        let parameters = V * C + P * C + L * (12 * C * C + 13 * C) + 2 * C
+        let activations = B * T * (L * (16 * C + 2 * H * T) + 3 * V)
+        return 4 * (4 * parameters + activations)
+    }
+
+    /// - Throws: ``StageError/invalidInput(_:)`` when the estimate exceeds the machine's physical memory.
+    static func check(_ c: GPTConfig, batch: Int, sequence: Int) throws {
+        let needed = trainingBytes(c, batch: batch, sequence: sequence)
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard needed <= available else {
+            let gib = { (x: Double) in String(format: "%.1f GiB", x / 1_073_741_824) }
+            throw StageError.invalidInput("training this model (n_layer \(c.nLayer), n_embd \(c.nEmbd), vocab_size \(c.vocabSize), n_positions \(c.nPositions)) with micro_batch_size \(batch) × sequence_len \(sequence) needs about \(gib(needed)), but this machine has \(gib(available)). Use a smaller model, micro_batch_size or sequence_len.")
+        }
+    }
+}
