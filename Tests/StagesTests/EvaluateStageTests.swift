@@ -166,6 +166,31 @@ import TestSupport
         #expect(events.progressCount == 1)
     }
 
+    @Test(arguments: [
+        ("{path: data/a.txt, metrics: [exact_match]}", "is 'completion' text, so 'exact_match'"),
+        ("{path: data/qa.jsonl, type: alpaca, choices: options, metrics: [accuracy]}", "qa.jsonl:1: `options` must be a non-empty list of strings"),
+        ("{path: data/a.txt}, {path: data/a.txt, metrics: [loss]}", "give one of them a distinct `name:`"),
+    ])
+    func evaluateStageExplainsDataSetsItCannotScore(_ entries: String, _ message: String) throws {
+        let p = TemporaryProject()
+        p.write("pipelines/data/a.txt", "some text\n")
+        p.write("pipelines/data/qa.jsonl", "{\"instruction\": \"q\", \"input\": \"\", \"output\": \"a\"}\n")
+        p.write("pipelines/hf/config.json", "{}\n")
+        let url = p.write("pipelines/e.yaml", "name: e\nstages:\n  report: {kind: evaluate, models: [./hf], test_datasets: [\(entries)]}\n")
+        let recipe = try RecipeLoader(projectRoot: p.root).load(recipeAt: url).recipe
+        let spec = StageSpecs.make(try #require(recipe.stage(named: "report")))
+        let context = StageContext(
+            key: String(repeating: "0", count: 64), outputDirectory: p.root.appendingPathComponent("w/out"),
+            resumeDirectory: p.root.appendingPathComponent("w/resume"), projectRoot: p.root, storeRoot: p.store,
+            upstreamOutputs: [:], report: { _ in }, isCancelled: { false })
+        do {
+            _ = try StageRegistry(recipe: recipe).run(spec, context: context)
+            Issue.record("the stage ran")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
     @Test func metricsSchemaFileMatchesTheSwiftTypeAndRejectsBadValues() throws {
         let url = CommandRunner.packageRoot.appendingPathComponent("schemas/metrics.schema.json")
         let text = try String(contentsOf: url, encoding: .utf8)
