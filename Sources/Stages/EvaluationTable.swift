@@ -21,12 +21,13 @@ public struct EvaluationTable: Sendable, Equatable {
 
     public init() {}
 
-    /// Records a value (rounded to 6 decimals so files stay readable); first use of a model or data
+    /// Records a value (rounded to 6 significant digits, so files stay readable and the last-bit
+    /// differences of BLAS reductions across thread counts do not show); first use of a model or data
     /// set fixes its position.
     public mutating func set(_ value: Double, model: String, dataset: String, metric: String) {
         if !models.contains(model) { models.append(model) }
         if !datasets.contains(dataset) { datasets.append(dataset) }
-        values[model, default: [:]][dataset, default: [:]][metric] = (value * 1e6).rounded() / 1e6
+        values[model, default: [:]][dataset, default: [:]][metric] = Self.rounded(value, significantDigits: 6)
     }
 
     public func value(model: String, dataset: String, metric: String) -> Double? { values[model]?[dataset]?[metric] }
@@ -38,7 +39,7 @@ public struct EvaluationTable: Sendable, Equatable {
         })])
     }
 
-    /// Headline metrics for the lock file, keyed `MODEL/DATASET/METRIC` and rounded to 4 decimals,
+    /// Headline metrics for the lock file, keyed `MODEL/DATASET/METRIC` and rounded to 5 significant digits,
     /// so `git diff` on the lock shows what a change did to quality. Kept small: `loss` only when
     /// `perplexity` is not also measured, and `forgetting_delta` left out (the ratio carries it).
     public func headline() -> [String: Double] {
@@ -47,7 +48,7 @@ public struct EvaluationTable: Sendable, Equatable {
             for (dataset, metrics) in byDataset {
                 for (metric, value) in metrics {
                     if metric == "forgetting_delta" || (metric == "loss" && metrics["perplexity"] != nil) { continue }
-                    out["\(model)/\(dataset)/\(metric)"] = (value * 10_000).rounded() / 10_000
+                    out["\(model)/\(dataset)/\(metric)"] = Self.rounded(value, significantDigits: 5)
                 }
             }
         }
@@ -67,6 +68,15 @@ public struct EvaluationTable: Sendable, Equatable {
             }
         }
         return out
+    }
+
+    /// `x` rounded to `significantDigits` significant decimal digits (0 and non-finite values unchanged).
+    public static func rounded(_ x: Double, significantDigits: Int) -> Double {
+        guard x != 0, x.isFinite else { return x }
+        let exponent = Int(Foundation.log10(abs(x)).rounded(.down))
+        let shift = significantDigits - 1 - exponent
+        let scale = Foundation.pow(10, Double(abs(shift)))
+        return shift >= 0 ? (x * scale).rounded() / scale : (x / scale).rounded() * scale
     }
 
     static func format(_ x: Double) -> String { String(format: abs(x) >= 1000 ? "%.1f" : "%.4f", x) }

@@ -115,12 +115,13 @@ import TestSupport
         #expect(try metric("base", "general", "forgetting_ratio") == 1)
         #expect(try metric("base", "general", "forgetting_delta") == 0)
         #expect(abs(try metric("ft", "general", "forgetting_ratio") - ftPPL / basePPL) < 1e-5)
-        #expect(abs(try metric("ft", "general", "forgetting_delta") - (ftPPL - basePPL)) < 1e-5)
+        #expect(abs(try metric("ft", "general", "forgetting_delta") - (ftPPL - basePPL)) < 1e-5 * max(1, abs(ftPPL - basePPL)))  // 6 significant digits
 
-        // Headline metrics in the lock file, rounded to 4 decimals; loss left out where perplexity is there.
+        // Headline metrics in the lock file, rounded to 5 significant digits; loss left out where perplexity is there.
         let lock = try run.metrics("report")
         #expect(lock["ft/choice/accuracy"] == 0.75)
-        #expect(lock["ft/qa/exact_match"] == (try metric("ft", "qa", "exact_match") * 10_000).rounded() / 10_000)
+        #expect(lock["ft/qa/exact_match"] == 0.75)
+        #expect(lock["ft/general/perplexity"] == EvaluationTable.rounded(ftPPL, significantDigits: 5))
         #expect(lock["ft/qa/loss"] != nil)
         #expect(lock["ft/general/forgetting_ratio"] != nil && lock["ft/general/loss"] == nil && lock["ft/general/forgetting_delta"] == nil)
 
@@ -166,6 +167,31 @@ import TestSupport
         #expect(events.progressCount == 1)
     }
 
+    @Test(arguments: [
+        ("{path: data/a.txt, metrics: [exact_match]}", "is 'completion' text, so 'exact_match'"),
+        ("{path: data/qa.jsonl, type: alpaca, choices: options, metrics: [accuracy]}", "qa.jsonl:1: `options` must be a non-empty list of strings"),
+        ("{path: data/a.txt}, {path: data/a.txt, metrics: [loss]}", "give one of them a distinct `name:`"),
+    ])
+    func evaluateStageExplainsDataSetsItCannotScore(_ entries: String, _ message: String) throws {
+        let p = TemporaryProject()
+        p.write("pipelines/data/a.txt", "some text\n")
+        p.write("pipelines/data/qa.jsonl", "{\"instruction\": \"q\", \"input\": \"\", \"output\": \"a\"}\n")
+        p.write("pipelines/hf/config.json", "{}\n")
+        let url = p.write("pipelines/e.yaml", "name: e\nstages:\n  report: {kind: evaluate, models: [./hf], test_datasets: [\(entries)]}\n")
+        let recipe = try RecipeLoader(projectRoot: p.root).load(recipeAt: url).recipe
+        let spec = StageSpecs.make(try #require(recipe.stage(named: "report")))
+        let context = StageContext(
+            key: String(repeating: "0", count: 64), outputDirectory: p.root.appendingPathComponent("w/out"),
+            resumeDirectory: p.root.appendingPathComponent("w/resume"), projectRoot: p.root, storeRoot: p.store,
+            upstreamOutputs: [:], report: { _ in }, isCancelled: { false })
+        do {
+            _ = try StageRegistry(recipe: recipe).run(spec, context: context)
+            Issue.record("the stage ran")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
     @Test func metricsSchemaFileMatchesTheSwiftTypeAndRejectsBadValues() throws {
         let url = CommandRunner.packageRoot.appendingPathComponent("schemas/metrics.schema.json")
         let text = try String(contentsOf: url, encoding: .utf8)
@@ -175,6 +201,11 @@ import TestSupport
         table.set(0.5, model: "ft", dataset: "data/qa.jsonl", metric: "exact_match")
         table.set(2.0, model: "ft", dataset: "data/qa.jsonl", metric: "loss")
         #expect(validator.validate(table.json()) == [])
+        // significant-digit rounding, by hand
+        #expect(EvaluationTable.rounded(18_302.420_24, significantDigits: 5) == 18_302)
+        #expect(EvaluationTable.rounded(2.338_649, significantDigits: 5) == 2.3386)
+        #expect(EvaluationTable.rounded(0.000_123_456_7, significantDigits: 3) == 0.000_123)
+        #expect(EvaluationTable.rounded(0, significantDigits: 5) == 0)
         #expect(table.json().compact() == #"{"models":{"ft":{"data/qa.jsonl":{"exact_match":0.5,"loss":2}}}}"#
                 || table.json().compact() == #"{"models":{"ft":{"data/qa.jsonl":{"exact_match":0.5,"loss":2.0}}}}"#)
         let bad: JSONValue = .object(["models": .object(["ft": .object(["qa": .object(["exact_match": .double(1.5), "bleu": .double(3)])])])])
