@@ -95,8 +95,9 @@ extension GPTTrainer {
         let parameters = try Self.readChecked(directory, "parameters.f32", count: model.layout.totalCount, checksums, fail)
         let adamM = try Self.readChecked(directory, "adam_m.f32", count: momentCount, checksums, fail)
         let adamV = try Self.readChecked(directory, "adam_v.f32", count: momentCount, checksums, fail)
-        let adapterValues = try model.adapters.map {
-            try Self.readChecked(directory, "adapters.f32", count: $0.parameterCount, checksums, fail)
+        var adapterValues: Data?
+        if let adapters = model.adapters {
+            adapterValues = try Self.readChecked(directory, "adapters.f32", count: adapters.parameterCount, checksums, fail)
         }
         Self.copyFloats(parameters, into: model.storage.base, model.layout.totalCount)
         Self.copyFloats(adamM, into: moments.base, momentCount)

@@ -5,7 +5,14 @@ import TestSupport
 /// The demo recipe, as shipped, run end to end on a copy of `pipelines/` with two steps per
 /// training stage; then run again, which must execute nothing and say so.
 @Suite(.serialized) struct CLIDemoTests {
+    /// Two steps per training stage, and an evaluation of 3 records per data set with answers of at
+    /// most 8 tokens (generation in a debug build is slow).
     static let shortRun = ["base", "glassvine", "assistant", "lora", "reviews"].flatMap { ["--set", "stages.\($0).max_steps=2"] }
+        + shortEvaluation("compare")
+
+    static func shortEvaluation(_ stage: String) -> [String] {
+        ["--set", "stages.\(stage).max_samples=3", "--set", "stages.\(stage).generation_max_new_tokens=8"]
+    }
 
     func copyOfPipelines() throws -> TemporaryProject {
         let p = TemporaryProject()
@@ -53,6 +60,7 @@ import TestSupport
         ]
         for (index, method) in methods.enumerated() {
             let budget = (["base"] + method.trained).flatMap { ["--set", "stages.\($0).max_steps=2"] }
+                + (method.recipe == "adapter-finetuning" ? Self.shortEvaluation("compare") : [])
             let run = try CommandRunner.run(["run", "pipelines/methods/\(method.recipe).yaml"] + budget, in: p.root)
             #expect(run.status == 0, "\(method.recipe): \(run.stderr)")
             #expect(p.read("pipelines/methods/\(method.recipe).lock") != nil, "\(method.recipe) wrote no lock file")

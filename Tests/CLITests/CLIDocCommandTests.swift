@@ -3,8 +3,8 @@ import Testing
 import TestSupport
 
 /// Every `lathe` command shown in a code block of README.md and docs/*.md runs, in document order,
-/// on a copy of `pipelines/` whose training stages take two steps, so the docs cannot drift from
-/// the CLI. `status` may exit 1 (something would run); every other command must exit 0.
+/// on a copy of `pipelines/` whose training stages take two steps (and whose evaluations score three
+/// records), so the docs cannot drift from the CLI. `status` may exit 1 (something would run); every other command must exit 0.
 @Suite(.serialized) struct CLIDocCommandTests {
     /// Documents whose commands are run (docs/recipes.md is generated from the key tables).
     static func documents() -> [URL] {
@@ -41,7 +41,9 @@ import TestSupport
         for name in try RecipeFiles.yamlFiles(in: pipelines) {
             let url = pipelines.appendingPathComponent(name)
             let text = try String(contentsOf: url, encoding: .utf8)
+            // two steps per training stage; evaluations on 3 records with answers of ≤ 8 tokens
             let short = text.replacingOccurrences(of: #"max_steps: \d+"#, with: "max_steps: 2", options: .regularExpression)
+                .replacingOccurrences(of: "kind: evaluate", with: "kind: evaluate\n    max_samples: 3\n    generation_max_new_tokens: 8")
             try Data(short.utf8).write(to: url)
             try? fm.removeItem(at: url.deletingPathExtension().appendingPathExtension("lock"))
         }
