@@ -80,7 +80,7 @@ enum KeyTables {
 
     private static let common: [KeySpec] = [
         K.key("seed", .integer, "Random seed of this stage (default: the recipe's seed).", range: .atLeast(0)),
-        K.key("threads", .integer, "CPU threads to use; never changes results or the cache key.", range: .atLeast(1)),
+        K.key("threads", .integer, "CPU threads to use (default: $LATHE_THREADS, else every core); not part of the cache key. Results are bitwise reproducible for a given thread count and may differ in the last bits between counts.", range: .atLeast(1)),
         K.key("max_samples", .integer, "Use at most this many records per data set (for quick runs).", range: .atLeast(1)),
     ]
 
