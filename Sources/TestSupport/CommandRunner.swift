@@ -61,22 +61,37 @@ public enum CommandRunner {
         let out = Pipe(), err = Pipe()
         let p = try start(args, in: directory, environment: environment, stdout: out, stderr: err)
         // Drain the pipes while waiting so a chatty process never blocks on a full pipe.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let o = Box(), e = Box()
-        let group = DispatchGroup()
-        for (pipe, box) in [(out, o), (err, e)] {
-            group.enter()
-            DispatchQueue.global().async {
-                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
-                group.leave()
-            }
-        }
+        let drain = PipeDrain(out, err)
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
         if p.isRunning { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
+        let (stdout, stderr) = drain.wait()
+        return Result(status: p.terminationStatus, stdout: stdout, stderr: stderr, signaled: p.terminationReason == .uncaughtSignal)
+    }
+}
+
+/// Reads a process's stdout and stderr pipes to their end on background threads, so a process that
+/// writes more than a pipe buffer never blocks while its caller waits for it to exit.
+public final class PipeDrain: @unchecked Sendable {
+    private final class Box: @unchecked Sendable { var data = Data() }
+    private let out = Box(), err = Box()
+    private let group = DispatchGroup()
+
+    /// Starts draining `stdout` and `stderr`.
+    public init(_ stdout: Pipe, _ stderr: Pipe) {
+        for (pipe, box) in [(stdout, out), (stderr, err)] {
+            group.enter()
+            DispatchQueue.global().async { [group] in
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
+        }
+    }
+
+    /// Blocks until both pipes reach end of file; returns their text.
+    public func wait() -> (stdout: String, stderr: String) {
         group.wait()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o.data, as: UTF8.self),
-                      stderr: String(decoding: e.data, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
+        return (String(decoding: out.data, as: UTF8.self), String(decoding: err.data, as: UTF8.self))
     }
 }

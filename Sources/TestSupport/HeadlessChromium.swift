@@ -92,16 +92,7 @@ public enum HeadlessChromium {
         p.standardInput = FileHandle.nullDevice
         try p.run()
         // Drain both pipes while waiting so a chatty browser never blocks on a full pipe.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let o = Box(), e = Box()
-        let group = DispatchGroup()
-        for (pipe, box) in [(out, o), (err, e)] {
-            group.enter()
-            DispatchQueue.global().async {
-                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
-                group.leave()
-            }
-        }
+        let drain = PipeDrain(out, err)
         let deadline = Date().addingTimeInterval(timeout)
         while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         if p.isRunning {
@@ -111,7 +102,7 @@ public enum HeadlessChromium {
             throw Failure.failed("timed out after \(Int(timeout)) s")
         }
         p.waitUntilExit()
-        group.wait()
-        return (p.terminationStatus, String(decoding: o.data, as: UTF8.self), String(decoding: e.data, as: UTF8.self))
+        let (stdout, stderr) = drain.wait()
+        return (p.terminationStatus, stdout, stderr)
     }
 }
