@@ -211,11 +211,11 @@ public enum DatasetReader {
     }
 
     static func read(_ url: URL) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        guard let bytes = FileBytes.load(url.path) else {
             let exists = FileManager.default.fileExists(atPath: url.path)
-            throw DatasetError.unreadable(path: url.path, reason: exists ? "permission denied or not a regular file" : "no such file")
+            throw DatasetError.unreadable(path: url.path, reason: exists ? "permission denied or a directory" : "no such file")
         }
-        return [UInt8](data)
+        return bytes
     }
 
     // MARK: tokenized

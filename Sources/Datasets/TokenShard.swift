@@ -101,10 +101,11 @@ public struct TokenShard: Sendable, Equatable {
 
     /// Reads and validates a shard (or a headerless nanoGPT `uint16` file).
     public static func read(_ url: URL) throws -> TokenShard {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DatasetError.unreadable(path: url.path, reason: "no such file")
+        guard let bytes = FileBytes.load(url.path) else {
+            let exists = FileManager.default.fileExists(atPath: url.path)
+            throw DatasetError.unreadable(path: url.path, reason: exists ? "permission denied or a directory" : "no such file")
         }
-        return try decode([UInt8](data), path: url.path)
+        return try decode(bytes, path: url.path)
     }
 
     static func decode(_ bytes: [UInt8], path: String) throws -> TokenShard {
