@@ -27,6 +27,11 @@ struct Lathe: ParsableCommand {
         subcommands: [Init.self, Run.self, Status.self, Dag.self, Report.self, Sample.self, Export.self, Validate.self, Tokens.self,
                       Encode.self, Decode.self, Schema.self, Gc.self, Verify.self]
     )
+
+    static func main() {
+        CPUCheck.requireEngineInstructions()
+        main(nil)
+    }
 }
 
 /// Exit codes shared by every subcommand (sysexits.h values where one fits).

@@ -70,9 +70,9 @@ public enum GradientClipping {
         return Float(maxNorm / (norm + 1e-6))
     }
 
-    /// Multiplies `n` values by `factor`.
+    /// Multiplies `n` values by `factor` (elementwise, parallel over disjoint ranges).
     public static func apply(_ factor: Float, to x: UnsafeMutablePointer<Float>, n: Int) {
         if factor == 1 { return }
-        for i in 0..<n { x[i] *= factor }
+        Parallel.forEachChunk(n, costPerItem: 1) { r in for i in r { x[i] *= factor } }
     }
 }

@@ -14,54 +14,67 @@ public enum Attention {
         return seg[i] == seg[i - 1] ? previousStart : i
     }
 
+    /// Rows per block of the causal tiling: block r of a row's queries only meets keys 0 ..< its last row
+    /// + 1, so the masked upper triangle is skipped in whole blocks (5/8 of the full T² work at T = 256).
+    /// Smaller blocks skip more but make the per-block sgemms less efficient.
+    public static let defaultBlockRows = 64
+
     /// out (B, T, C) = softmax(q·kᵀ/√hd, masked)·v per head; saves att (B, NH, T, T) probabilities
-    /// (masked entries 0). Per (b, h): scores and the value sum are two strided sgemms (the masked upper
-    /// triangle is computed and discarded: sgemm's speed more than pays for it).
-    /// - Complexity: 4·B·NH·T²·hd FLOP.
+    /// (masked entries 0). Per (b, h) and block of `blockRows` query rows: the scores against the keys the
+    /// block can see and the value sum are two strided sgemms; the blocks' masked columns are computed and
+    /// discarded, the columns past the block's last row are never computed.
+    /// - Complexity: ≈ 2·B·NH·T·(T + blockRows)·hd FLOP (4·B·NH·T²·hd without the tiling).
     public static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        segments: UnsafePointer<Int32>?, b: Int, t: Int, c: Int, nh: Int
+        segments: UnsafePointer<Int32>?, b: Int, t: Int, c: Int, nh: Int, blockRows: Int = defaultBlockRows
     ) {
         let hd = c / nh, c3 = 3 * c
         let scale = 1 / Float(hd).squareRoot()
+        let block = max(1, blockRows)
         do {
             Parallel.forEachChunk(b * nh, costPerItem: 4 * t * t * hd) { tasks in
                 for task in tasks {
                     let bi = task / nh, h = task % nh
                     let q = qkv + bi * t * c3 + h * hd
                     let s = att + task * t * t
-                    Matmul.gemm(transA: false, transB: true, m: t, n: t, k: hd, alpha: scale, a: q, lda: c3,
-                                b: q + c, ldb: c3, beta: 0, c: s, ldc: t)
                     let seg = segments.map { $0 + bi * t }
                     var s0 = 0
-                    for i in 0..<t {
-                        s0 = start(seg, i, s0)
-                        let row = s + i * t
-                        var maxv = -Float.infinity
-                        for j in s0...i where row[j] > maxv { maxv = row[j] }
-                        for j in 0..<s0 { row[j] = 0 }
-                        let sum = FastMath.expShifted(row + s0, row + s0, i - s0 + 1, shift: maxv)
-                        let inv = 1 / sum
-                        for j in s0...i { row[j] *= inv }
-                        for j in (i + 1)..<t { row[j] = 0 }
+                    for r0 in stride(from: 0, to: t, by: block) {
+                        let rows = min(block, t - r0), hi = r0 + rows
+                        // scores (rows, hi) of this block's queries against keys 0 ..< hi
+                        Matmul.gemm(transA: false, transB: true, m: rows, n: hi, k: hd, alpha: scale, a: q + r0 * c3,
+                                    lda: c3, b: q + c, ldb: c3, beta: 0, c: s + r0 * t, ldc: t)
+                        for i in r0..<hi {
+                            s0 = start(seg, i, s0)
+                            let row = s + i * t
+                            let width = i - s0 + 1
+                            let maxv = VectorMath.maximum(row + s0, width)
+                            row.update(repeating: 0, count: s0)
+                            let sum = FastMath.expShifted(row + s0, row + s0, width, shift: maxv)
+                            VectorMath.scale(row + s0, width, by: 1 / sum)
+                            (row + i + 1).update(repeating: 0, count: t - i - 1)
+                        }
+                        Matmul.gemm(transA: false, transB: false, m: rows, n: hd, k: hi, a: s + r0 * t, lda: t,
+                                    b: q + 2 * c, ldb: c3, beta: 0, c: out + (bi * t + r0) * c + h * hd, ldc: c)
                     }
-                    Matmul.gemm(transA: false, transB: false, m: t, n: hd, k: t, a: s, lda: t, b: q + 2 * c, ldb: c3,
-                                beta: 0, c: out + bi * t * c + h * hd, ldc: c)
                 }
             }
         }
     }
 
     /// Adds dqkv (B, T, 3C) from dout (B, T, C). `scratch` holds B·NH·T·T floats (the probabilities'
-    /// gradient per head, so nothing allocates here).
-    /// - Complexity: 8·B·NH·T²·hd FLOP.
+    /// gradient per head, so nothing allocates here). Tiled like `forward` (same `blockRows` or not:
+    /// only entries on or below the diagonal are read): query blocks for dq and the probabilities'
+    /// gradient, key blocks (which only later queries see) for dk and dv.
+    /// - Complexity: ≈ 4·B·NH·T·(T + blockRows)·hd FLOP (8·B·NH·T²·hd without the tiling).
     public static func backward(
         dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
         qkv: UnsafePointer<Float>, att: UnsafePointer<Float>, segments: UnsafePointer<Int32>?,
-        b: Int, t: Int, c: Int, nh: Int
+        b: Int, t: Int, c: Int, nh: Int, blockRows: Int = defaultBlockRows
     ) {
         let hd = c / nh, c3 = 3 * c
         let scale = 1 / Float(hd).squareRoot()
+        let block = max(1, blockRows)
         do {
             Parallel.forEachChunk(b * nh, costPerItem: 8 * t * t * hd) { tasks in
                 for task in tasks {
@@ -69,23 +82,30 @@ public enum Attention {
                     let q = qkv + bi * t * c3 + h * hd, dq = dqkv + bi * t * c3 + h * hd
                     let g = dout + bi * t * c + h * hd
                     let p = att + task * t * t, d = scratch + task * t * t
-                    // dP = dout·vᵀ; dv += Pᵀ·dout
-                    Matmul.gemm(transA: false, transB: true, m: t, n: t, k: hd, a: g, lda: c, b: q + 2 * c, ldb: c3,
-                                beta: 0, c: d, ldc: t)
-                    Matmul.gemm(transA: true, transB: false, m: t, n: hd, k: t, a: p, lda: t, b: g, ldb: c,
-                                beta: 1, c: dq + 2 * c, ldc: c3)
-                    // through the softmax (masked entries have P = 0, so they get 0), times the score scale
-                    for i in 0..<t {
-                        let pr = p + i * t, dr = d + i * t
-                        let dot = VectorMath.dot(pr, dr, i + 1)
-                        for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                        for j in (i + 1)..<t { dr[j] = 0 }
+                    for r0 in stride(from: 0, to: t, by: block) {
+                        let rows = min(block, t - r0), hi = r0 + rows
+                        // dP (rows, hi) = dout·vᵀ
+                        Matmul.gemm(transA: false, transB: true, m: rows, n: hi, k: hd, a: g + r0 * c, lda: c,
+                                    b: q + 2 * c, ldb: c3, beta: 0, c: d + r0 * t, ldc: t)
+                        // through the softmax (masked entries have P = 0, so they get 0), times the score scale
+                        for i in r0..<hi {
+                            let pr = p + i * t, dr = d + i * t
+                            let dot = VectorMath.dot(pr, dr, i + 1)
+                            for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                            for j in (i + 1)..<hi { dr[j] = 0 }
+                        }
+                        // dq += dS·k over the keys this block sees
+                        Matmul.gemm(transA: false, transB: false, m: rows, n: hd, k: hi, a: d + r0 * t, lda: t,
+                                    b: q + c, ldb: c3, beta: 1, c: dq + r0 * c3, ldc: c3)
                     }
-                    // dq += dS·k; dk += dSᵀ·q
-                    Matmul.gemm(transA: false, transB: false, m: t, n: hd, k: t, a: d, lda: t, b: q + c, ldb: c3,
-                                beta: 1, c: dq, ldc: c3)
-                    Matmul.gemm(transA: true, transB: false, m: t, n: hd, k: t, a: d, lda: t, b: q, ldb: c3,
-                                beta: 1, c: dq + c, ldc: c3)
+                    for k0 in stride(from: 0, to: t, by: block) {
+                        let cols = min(block, t - k0), rest = t - k0
+                        // keys k0 ..< k0 + cols are seen by queries k0 ..< T: dv += Pᵀ·dout, dk += dSᵀ·q
+                        Matmul.gemm(transA: true, transB: false, m: cols, n: hd, k: rest, a: p + k0 * t + k0, lda: t,
+                                    b: g + k0 * c, ldb: c, beta: 1, c: dq + 2 * c + k0 * c3, ldc: c3)
+                        Matmul.gemm(transA: true, transB: false, m: cols, n: hd, k: rest, a: d + k0 * t + k0, lda: t,
+                                    b: q + k0 * c3, ldb: c3, beta: 1, c: dq + c + k0 * c3, ldc: c3)
+                    }
                 }
             }
         }

@@ -14,7 +14,8 @@ public enum GELU {
         }
     }
 
-    /// dinp (n) += gelu'(inp)·dout.
+    /// dinp (n) = gelu'(inp)·dout (overwrites: the MLP's pre-activation gradient has no other source,
+    /// so the caller need not zero it first).
     public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int) {
         Parallel.forEachChunk(n, costPerItem: 24) { r in
             for i in r {
@@ -22,7 +23,7 @@ public enum GELU {
                 let th = FastMath.tanh(k * (x + 0.044715 * x * x * x))
                 let sech2 = 1 - th * th
                 let grad = 0.5 * (1 + th) + 0.5 * x * sech2 * k * (1 + 3 * 0.044715 * x * x)
-                dinp[i] += grad * dout[i]
+                dinp[i] = grad * dout[i]
             }
         }
     }

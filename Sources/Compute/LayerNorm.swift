@@ -12,12 +12,8 @@ public enum LayerNorm {
         Parallel.forEachChunk(n, costPerItem: 8 * c) { rows in
             for r in rows {
                 let x = inp + r * c, o = out + r * c
-                var m: Float = 0
-                for i in 0..<c { m += x[i] }
-                m /= Float(c)
-                var v: Float = 0
-                for i in 0..<c { let d = x[i] - m; v += d * d }
-                v /= Float(c)
+                let m = VectorMath.sum(x, c) / Float(c)
+                let v = VectorMath.sumOfSquaredDeviations(x, c, from: m) / Float(c)
                 let s = 1 / (v + epsilon).squareRoot()
                 for i in 0..<c { o[i] = (x[i] - m) * s * weight[i] + bias[i] }
                 mean[r] = m
@@ -53,13 +49,20 @@ public enum LayerNorm {
                 }
             }
         }
-        // Parameter gradients sum over rows: rows in order, channels vectorised.
+        // Parameter gradients sum over rows: each thread owns a range of channels and adds the rows in
+        // order, so the sums are the same for every thread count.
         if dweight != nil || dbias != nil {
-            for r in 0..<n {
-                let x = inp + r * c, g = dout + r * c
-                let m = mean[r], s = rstd[r]
-                if let dbias { VectorMath.axpy(1, g, dbias, c) }
-                if let dweight { for i in 0..<c { dweight[i] += (x[i] - m) * s * g[i] } }
+            Parallel.forEachChunk(c, costPerItem: 3 * n) { channels in
+                let lo = channels.lowerBound, width = channels.count
+                for r in 0..<n {
+                    let x = inp + r * c + lo, g = dout + r * c + lo
+                    let m = mean[r], s = rstd[r]
+                    if let dbias { VectorMath.axpy(1, g, dbias + lo, width) }
+                    if let dweight {
+                        let dw = dweight + lo
+                        for i in 0..<width { dw[i] += (x[i] - m) * s * g[i] }
+                    }
+                }
             }
         }
     }

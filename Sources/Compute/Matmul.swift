@@ -99,8 +99,12 @@ public enum Matmul {
                  beta: 1, c: dweight, ldc: oc)
         }
         if let dbias {
-            // Rows in order, columns vectorised: the same sum order for every thread count.
-            for row in 0..<n { VectorMath.axpy(1, dout + row * oc, dbias, oc) }
+            // Each thread owns a range of columns and adds the rows in order: the same sums for every
+            // thread count.
+            Parallel.forEachChunk(oc, costPerItem: n) { cols in
+                let lo = cols.lowerBound, width = cols.count
+                for row in 0..<n { VectorMath.axpy(1, dout + row * oc + lo, dbias + lo, width) }
+            }
         }
     }
 

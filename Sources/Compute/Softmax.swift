@@ -8,11 +8,9 @@ public enum Softmax {
         Parallel.forEachChunk(n, costPerItem: 8 * v) { rows in
             for r in rows {
                 let x = logits + r * v, p = probs + r * v
-                var m = -Float.infinity
-                for i in 0..<v where x[i] > m { m = x[i] }
+                let m = VectorMath.maximum(x, v)
                 let s = FastMath.expShifted(p, x, v, shift: m)
-                let inv = 1 / s
-                for i in 0..<v { p[i] *= inv }
+                VectorMath.scale(p, v, by: 1 / s)
             }
         }
     }

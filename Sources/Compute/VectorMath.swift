@@ -29,6 +29,53 @@ public enum VectorMath {
         return s
     }
 
+    /// max x[i] over `n` elements, 16 lanes at a time (−∞ when n = 0; NaNs are skipped, as in a scalar
+    /// `x > m` loop).
+    @inlinable @inline(__always)
+    public static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD16<Float>(repeating: -.infinity)
+        var i = 0
+        let rx = UnsafeRawPointer(x)
+        while i + 16 <= n {
+            let v = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            acc.replace(with: v, where: acc .< v)
+            i += 16
+        }
+        var m = acc.max()
+        while i < n { if x[i] > m { m = x[i] }; i += 1 }
+        return m
+    }
+
+    /// x[i] *= factor over `n` elements.
+    @inlinable @inline(__always)
+    public static func scale(_ x: UnsafeMutablePointer<Float>, _ n: Int, by factor: Float) {
+        var i = 0
+        let rx = UnsafeMutableRawPointer(x)
+        let f = SIMD16<Float>(repeating: factor)
+        while i + 16 <= n {
+            rx.storeBytes(of: rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * f, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < n { x[i] *= factor; i += 1 }
+    }
+
+    /// Σ (x[i] − mean)² over `n` elements, 16 lanes at a time (LayerNorm's variance).
+    @inlinable @inline(__always)
+    public static func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, _ n: Int, from mean: Float) -> Float {
+        var acc = SIMD16<Float>()
+        var i = 0
+        let rx = UnsafeRawPointer(x)
+        let m = SIMD16<Float>(repeating: mean)
+        while i + 16 <= n {
+            let d = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - m
+            acc += d * d
+            i += 16
+        }
+        var s = acc.sum()
+        while i < n { let d = x[i] - mean; s += d * d; i += 1 }
+        return s
+    }
+
     /// y[i] += alpha·x[i] over `n` elements.
     @inlinable @inline(__always)
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {

@@ -42,7 +42,6 @@ extension GPTModel {
                                       dbias: grad(w.fcprojb.index, w.fcprojb.offset), dout: dres,
                                       inp: a.ptr(a.fchGelu[l]), weight: param(w.fcprojw.offset), n: n, c: 4 * c, oc: c)
                 adapterBackward(layer: l, slot: 3, dinp: g.ptr(g.dfchGelu), dout: dres, inp: a.ptr(a.fchGelu[l]), n: n)
-                g.zero(g.dfch)
                 GELU.backward(dinp: g.ptr(g.dfch), inp: a.ptr(a.fch[l]), dout: g.ptr(g.dfchGelu), n: n * 4 * c)
                 g.zero(g.dln)
                 Matmul.linearBackward(dinp: g.ptr(g.dln), dweight: grad(w.fcw.index, w.fcw.offset),

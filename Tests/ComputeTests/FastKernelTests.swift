@@ -106,9 +106,10 @@ import Testing
         expectBackward(out[9], db, "dbias")
     }
 
-    /// hd = 20 exercises both the 16-lane SIMD body and the scalar tail of the dot products.
-    @Test(arguments: [false, true])
-    func attentionMatchesNaive(packed: Bool) {
+    /// hd = 20 exercises both the 16-lane SIMD body and the scalar tail of the dot products; block
+    /// sizes 1, 3 (blocks of 3, 3, 1 rows) and 64 (one block) exercise the causal tiling.
+    @Test(arguments: [false, true], [1, 3, Attention.defaultBlockRows])
+    func attentionMatchesNaive(packed: Bool, blockRows: Int) {
         let b = 2, t = 7, c = 40, nh = 2
         let segments: [Int32] = packed ? [0, 0, 0, 1, 1, 2, 2, 5, 5, 5, 5, 6, 6, 6] : []
         let qkv = f32(NumericChecks.randomValues(b * t * 3 * c, seed: 16, in: -1...1))
@@ -117,11 +118,14 @@ import Testing
         Attention.forwardNaive(out: &ref, att: &att, qkv: qkv, segments: segments, b: b, t: t, c: c, nh: nh)
         Attention.backwardNaive(dqkv: &dqkv, dout: g, qkv: qkv, att: att, b: b, t: t, c: c, nh: nh)
         let seg32 = segments.isEmpty ? [Int32](repeating: 0, count: b * t) : segments
-        let out = withFloatBuffers([zeros(b * t * c), zeros(b * nh * t * t), qkv, g, zeros(qkv.count), zeros(b * nh * t * t)]) { p in
+        // att and the scratch start as NaN: every entry the kernels read must have been written first
+        let nan = [Double](repeating: .nan, count: b * nh * t * t)
+        let out = withFloatBuffers([zeros(b * t * c), nan, qkv, g, zeros(qkv.count), nan]) { p in
             seg32.withUnsafeBufferPointer { s in
                 let sp = packed ? s.baseAddress! : nil
-                Attention.forward(out: p[0], att: p[1], qkv: p[2], segments: sp, b: b, t: t, c: c, nh: nh)
-                Attention.backward(dqkv: p[4], scratch: p[5], dout: p[3], qkv: p[2], att: p[1], segments: sp, b: b, t: t, c: c, nh: nh)
+                Attention.forward(out: p[0], att: p[1], qkv: p[2], segments: sp, b: b, t: t, c: c, nh: nh, blockRows: blockRows)
+                Attention.backward(dqkv: p[4], scratch: p[5], dout: p[3], qkv: p[2], att: p[1], segments: sp, b: b, t: t, c: c, nh: nh,
+                                   blockRows: blockRows)
             }
         }
         expectForward(out[0], ref, "out")
@@ -131,7 +135,8 @@ import Testing
 
     @Test func geluMatchesNaive() {
         let x = f32(NumericChecks.randomValues(40, seed: 18, in: -6...6)), g = f32(NumericChecks.randomValues(40, seed: 19))
-        let out = withFloatBuffers([zeros(40), x, g, zeros(40)]) { p in
+        // dinp starts as garbage: backward overwrites it
+        let out = withFloatBuffers([zeros(40), x, g, [Double](repeating: 7, count: 40)]) { p in
             GELU.forward(out: p[0], inp: p[1], n: 40)
             GELU.backward(dinp: p[3], inp: p[1], dout: p[2], n: 40)
         }
