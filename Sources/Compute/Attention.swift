@@ -19,10 +19,11 @@ public enum Attention {
     /// Smaller blocks skip more but make the per-block sgemms less efficient.
     public static let defaultBlockRows = 64
 
-    /// out (B, T, C) = softmax(q·kᵀ/√hd, masked)·v per head; saves att (B, NH, T, T) probabilities
-    /// (masked entries 0). Per (b, h) and block of `blockRows` query rows: the scores against the keys the
-    /// block can see and the value sum are two strided sgemms; the blocks' masked columns are computed and
-    /// discarded, the columns past the block's last row are never computed.
+    /// out (B, T, C) = softmax(q·kᵀ/√hd, masked)·v per head; saves att (B, NH, T, T) probabilities.
+    /// Per (b, h) and block of `blockRows` query rows: the scores against the keys the block can see and
+    /// the value sum are two strided sgemms. Masked entries inside a block's columns are set to 0; the
+    /// columns past the block's last row are never computed or written (backward, given the same
+    /// `blockRows`, never reads them).
     /// - Complexity: ≈ 2·B·NH·T·(T + blockRows)·hd FLOP (4·B·NH·T²·hd without the tiling).
     public static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
@@ -52,7 +53,7 @@ public enum Attention {
                             row.update(repeating: 0, count: s0)
                             let sum = FastMath.expShifted(row + s0, row + s0, width, shift: maxv)
                             VectorMath.scale(row + s0, width, by: 1 / sum)
-                            (row + i + 1).update(repeating: 0, count: t - i - 1)
+                            (row + i + 1).update(repeating: 0, count: hi - i - 1)
                         }
                         Matmul.gemm(transA: false, transB: false, m: rows, n: hd, k: hi, a: s + r0 * t, lda: t,
                                     b: q + 2 * c, ldb: c3, beta: 0, c: out + (bi * t + r0) * c + h * hd, ldc: c)
@@ -63,9 +64,9 @@ public enum Attention {
     }
 
     /// Adds dqkv (B, T, 3C) from dout (B, T, C). `scratch` holds B·NH·T·T floats (the probabilities'
-    /// gradient per head, so nothing allocates here). Tiled like `forward` (same `blockRows` or not:
-    /// only entries on or below the diagonal are read): query blocks for dq and the probabilities'
-    /// gradient, key blocks (which only later queries see) for dk and dv.
+    /// gradient per head, so nothing allocates here). Tiled like `forward`, with the same `blockRows`:
+    /// query blocks for dq and the probabilities' gradient, key blocks (which only later queries see)
+    /// for dk and dv; only the entries `forward` wrote are read.
     /// - Complexity: ≈ 4·B·NH·T·(T + blockRows)·hd FLOP (8·B·NH·T²·hd without the tiling).
     public static func backward(
         dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,

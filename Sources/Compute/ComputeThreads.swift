@@ -1,6 +1,9 @@
 import COpenBLAS
 import Dispatch
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The engine's thread count, shared by OpenBLAS and the engine's own parallel loops.
 ///
@@ -14,8 +17,15 @@ public enum ComputeThreads {
     // reader runs after that write on the same or a later-started thread.
     nonisolated(unsafe) private static var current: Int = 0
 
-    /// The thread count in use (resolves the default on first use).
+    /// The thread count in use (resolves the default on first use); 1 on a thread that is running a
+    /// chunk of a parallel loop, so nested loops run inline instead of oversubscribing the cores.
     public static var count: Int {
+        if current == 0 { set(nil) }
+        return ParallelRegion.isInside ? 1 : current
+    }
+
+    /// The configured thread count, even inside a parallel loop.
+    public static var configured: Int {
         if current == 0 { set(nil) }
         return current
     }
@@ -49,9 +59,29 @@ public enum Parallel {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let lo = chunk * count / chunks
                 let hi = (chunk + 1) * count / chunks
-                if lo < hi { box.value(lo..<hi) }
+                if lo < hi { ParallelRegion.run { box.value(lo..<hi) } }
             }
         }
+    }
+}
+
+/// Marks the threads that are running a chunk of a parallel loop (a thread-local flag), so that
+/// `ComputeThreads.count` is 1 there: a data-parallel training step runs whole forward and backward
+/// passes per chunk, and their kernels must not fan out again.
+enum ParallelRegion {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static var isInside: Bool { pthread_getspecific(key) != nil }
+
+    static func run(_ body: () -> Void) {
+        let outer = pthread_getspecific(key)
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+        body()
+        pthread_setspecific(key, outer)
     }
 }
 

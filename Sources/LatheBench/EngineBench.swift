@@ -37,7 +37,8 @@ enum EngineBench {
         var hp = TrainingHyperparameters()
         hp.learningRate = 3e-4; hp.weightDecay = 0.1; hp.adamBeta1 = 0.9; hp.adamBeta2 = 0.95
         hp.lrScheduler = .constant; hp.maxGradNorm = 0; hp.microBatchSize = s.batch; hp.maxSteps = Int.max
-        let trainer = try! GPTTrainer(model: model, data: data, hyperparameters: hp)
+        // only in train mode: the trainer's data-parallel replicas would count against inference memory
+        let trainer = mode == "train" ? try! GPTTrainer(model: model, data: data, hyperparameters: hp) : nil
         let tokensPerSample = s.batch * s.ctx
 
         // N excludes the position table; the tied table counts once (bench_gpt.py's convention)
@@ -47,7 +48,8 @@ enum EngineBench {
 
         var batch = TokenBatch(batchSize: s.batch, sequenceLength: s.ctx)
         for k in 0..<batch.tokens.count { batch.tokens[k] = stream[k] }
-        let work: () -> Void = mode == "train" ? { _ = trainer.trainStep() } : { model.logits(batch) { _ in () } }
+        let work: () -> Void
+        if let trainer { work = { _ = trainer.trainStep() } } else { work = { model.logits(batch) { _ in () } } }
         for _ in 0..<3 { work() }
         var times: [Double] = []
         for _ in 0..<samples {
@@ -61,7 +63,8 @@ enum EngineBench {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let rssMiB = Double(usage.ru_maxrss) / 1024
-        let neededFloats = mode == "train" ? model.allocatedFloats + 2 * trainer.trainableParameterCount : model.allocatedFloats
+        let trainingFloats: Int = trainer.map { $0.replicaFloats + 2 * $0.trainableParameterCount } ?? 0
+        let neededFloats: Int = model.allocatedFloats + trainingFloats
         let neededMiB = Double(neededFloats) * 4 / 1_048_576
         let result: [String: Any] = [
             "engine": "lathe", "config": configName, "mode": mode, "threads": threads,

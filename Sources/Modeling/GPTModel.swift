@@ -9,8 +9,12 @@ import Compute
 public final class GPTModel: @unchecked Sendable {
     public let config: GPTConfig
     public let layout: ParameterLayout
-    /// Parameters [0, N) and gradients [N, 2N).
+    /// Parameters [0, N) and gradients [N, 2N) (a replica shares the parameters and uses only [0, N)).
     let storage: Arena
+    /// Where this model's gradients live: `storage.base + N`, or a replica's own arena.
+    let gradientBase: UnsafeMutablePointer<Float>
+    /// A replica's gradient arena (kept alive here); nil for a model that owns its parameters.
+    private let replicaGradients: Arena?
     /// Which layout entries receive gradients (same order as `layout.parameters`). Frozen entries get no
     /// gradient computed and no optimizer state.
     public internal(set) var trainable: [Bool]
@@ -41,8 +45,26 @@ public final class GPTModel: @unchecked Sendable {
         self.config = config
         layout = ParameterLayout(config: config)
         storage = Arena(count: 2 * layout.totalCount)
+        gradientBase = storage.base + layout.totalCount
+        replicaGradients = nil
         trainable = [Bool](repeating: true, count: layout.parameters.count)
         offsets = ModelOffsets(layout: layout, config: config)
+    }
+
+    /// A replica for data-parallel training: it reads `model`'s parameters (shared, not copied) and has
+    /// its own gradients and activations, so it can run forward and backward on other rows at the same
+    /// time. Adapters are not shared; `trainable` is copied (keep it in step with `model`).
+    /// - Complexity: allocates N floats of gradients.
+    init(replicaOf model: GPTModel) {
+        precondition(model.adapters == nil, "replicas of a model with adapters are not supported")
+        config = model.config
+        layout = model.layout
+        storage = model.storage
+        let gradients = Arena(count: model.layout.totalCount)
+        replicaGradients = gradients
+        gradientBase = gradients.base
+        trainable = model.trainable
+        offsets = model.offsets
     }
 
     /// Number of parameters (the tied head counted once).
@@ -57,7 +79,7 @@ public final class GPTModel: @unchecked Sendable {
 
     /// Lends the flat gradient buffer (layout order, valid after `backward`) to `body`.
     public func withGradients<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeMutableBufferPointer(start: storage.base + layout.totalCount, count: layout.totalCount))
+        try body(UnsafeMutableBufferPointer(start: gradientBase, count: layout.totalCount))
     }
 
     /// Lends the values of parameter `name` (HF GPT-2 name; shape `layout.info(name)!.shape`).
@@ -83,7 +105,7 @@ public final class GPTModel: @unchecked Sendable {
 
     /// Sets every gradient to zero (one memset over the gradient half of the arena).
     public func zeroGradients() {
-        (storage.base + layout.totalCount).update(repeating: 0, count: layout.totalCount)
+        gradientBase.update(repeating: 0, count: layout.totalCount)
         adapters?.zeroGradients()
     }
 
@@ -106,7 +128,7 @@ public final class GPTModel: @unchecked Sendable {
 
     /// Gradient pointer for layout entry `offset`, or nil when that tensor is frozen.
     @inline(__always) func grad(_ entry: Int, _ offset: Int) -> UnsafeMutablePointer<Float>? {
-        trainable[entry] ? storage.base + layout.totalCount + offset : nil
+        trainable[entry] ? gradientBase + offset : nil
     }
 
     @inline(__always) func param(_ offset: Int) -> UnsafeMutablePointer<Float> { storage.base + offset }
@@ -121,7 +143,7 @@ public final class GPTModel: @unchecked Sendable {
 
     /// Floats held by parameters, gradients and activations (for memory accounting).
     public var allocatedFloats: Int {
-        storage.count + (activations?.floatCount ?? 0) + (adapters.map { $0.storage.count + ($0.activations?.arena.count ?? 0) } ?? 0)
+        (replicaGradients == nil ? storage.count : layout.totalCount) + (activations?.floatCount ?? 0) + (adapters.map { $0.storage.count + ($0.activations?.arena.count ?? 0) } ?? 0)
     }
 }
 

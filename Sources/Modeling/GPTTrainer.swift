@@ -32,12 +32,23 @@ public final class GPTTrainer: @unchecked Sendable {
     /// it, count, moment offset and whether it decays. Base tensors in layout order, then adapter tensors.
     let segments: [TrainableSegment]
     var batches: [TokenBatch]
+    /// Data parallelism (several threads, no adapters, ≥ 2 rows per micro-batch): worker w runs whole
+    /// forward and backward passes on its share of each micro-batch's rows, on `model` (w = 0) or its
+    /// replica `replicas[w − 1]`; the replicas' gradients are then added to the model's in worker order.
+    /// One synchronisation per micro-batch instead of one per kernel, and every sgemm single-threaded.
+    let replicas: [GPTModel]
+    /// Each worker's rows of each micro-batch: `shards[k][w]`.
+    var shards: [[TokenBatch]]
+    /// Each worker's loss of the current micro-batch.
+    let workerLosses: Arena
 
     /// - Throws: `ModelingError` when the data's sequence length exceeds `n_positions`, the data holds no
     ///   targets, the settings are out of range, or a freezing pattern is invalid.
     /// - Parameter replay: general data mixed into every optimizer step (see ``ReplayMix``).
+    /// - Parameter workers: data-parallel workers (see `replicas`); nil means the engine's thread count.
+    ///   Capped by the micro-batch size; 1 with adapters. Results are reproducible for a given count.
     public init(model: GPTModel, data: TrainingData, hyperparameters hp: TrainingHyperparameters, freezing: Freezing = .none,
-                replay: ReplayMix? = nil) throws(ModelingError) {
+                replay: ReplayMix? = nil, workers: Int? = nil) throws(ModelingError) {
         try hp.validate()
         if let replay {
             try replay.validate(rowsPerStep: hp.microBatchSize * hp.gradientAccumulationSteps, sequenceLength: data.sequenceLength)
@@ -85,6 +96,60 @@ public final class GPTTrainer: @unchecked Sendable {
         batches = (0..<hp.gradientAccumulationSteps).map { _ in
             TokenBatch(batchSize: hp.microBatchSize, sequenceLength: data.sequenceLength)
         }
+        let workers = model.adapters == nil ? max(1, min(workers ?? ComputeThreads.configured, hp.microBatchSize)) : 1
+        replicas = workers > 1 ? (1..<workers).map { _ in GPTModel(replicaOf: model) } : []
+        shards = workers > 1 ? batches.map { _ in
+            (0..<workers).map { w in
+                TokenBatch(batchSize: Self.rows(of: w, workers: workers, batchSize: hp.microBatchSize).count,
+                           sequenceLength: data.sequenceLength)
+            }
+        } : []
+        workerLosses = Arena(count: workers)
+    }
+
+    /// Rows of a micro-batch that worker `w` of `workers` runs: contiguous, sizes differing by ≤ 1.
+    static func rows(of w: Int, workers: Int, batchSize: Int) -> Range<Int> {
+        (w * batchSize / workers)..<((w + 1) * batchSize / workers)
+    }
+
+    /// Floats the replicas hold (gradients and activations), for memory accounting.
+    public var replicaFloats: Int { replicas.reduce(0) { $0 + $1.allocatedFloats } }
+
+    /// Forward and backward of micro-batch `k` (weights already scaled), adding into the model's
+    /// gradients; returns its loss.
+    func accumulate(_ k: Int) -> Float {
+        guard !replicas.isEmpty else {
+            let loss = model.forward(batches[k])
+            model.backward(batches[k])
+            return loss
+        }
+        let workers = replicas.count + 1
+        for w in 0..<workers {
+            shards[k][w].copyRows(Self.rows(of: w, workers: workers, batchSize: batches[k].batchSize), of: batches[k])
+        }
+        for r in replicas {
+            r.trainable = model.trainable
+            r.zeroGradients()
+        }
+        let losses = workerLosses.base
+        Parallel.forEachChunk(workers, costPerItem: 1 << 30) { range in
+            for w in range {
+                let m = w == 0 ? model : replicas[w - 1]
+                losses[w] = m.forward(shards[k][w])
+                m.backward(shards[k][w])
+            }
+        }
+        // Replica gradients into the model's, in worker order (the same sums for every run).
+        let n = model.layout.totalCount
+        for r in replicas {
+            let src = r.gradientBase, dst = model.gradientBase
+            Parallel.forEachChunk(n, costPerItem: 1) { range in
+                VectorMath.axpy(1, src + range.lowerBound, dst + range.lowerBound, range.count)
+            }
+        }
+        var loss: Float = 0
+        for w in 0..<workers { loss += losses[w] }
+        return loss
     }
 
     /// Number of trainable parameters (those with optimizer state).
@@ -132,10 +197,7 @@ public final class GPTTrainer: @unchecked Sendable {
         // LoRA dropout draws its masks from the trainer's generator (saved in checkpoints) during training only
         let dropout = model.adapters.map { $0.config.dropout > 0 } ?? false
         if dropout { model.adapters?.dropoutGenerator = rng }
-        for k in batches.indices {
-            loss += model.forward(batches[k])
-            model.backward(batches[k])
-        }
+        for k in batches.indices { loss += accumulate(k) }
         if dropout, let generator = model.adapters?.dropoutGenerator {
             rng = generator
             model.adapters?.dropoutGenerator = nil

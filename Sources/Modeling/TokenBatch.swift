@@ -41,6 +41,17 @@ public struct TokenBatch: Sendable {
         }
     }
 
+    /// Overwrites this batch with rows `rows` of `source` (same sequence length; `rows.count` = B).
+    mutating func copyRows(_ rows: Range<Int>, of source: TokenBatch) {
+        precondition(rows.count == batchSize && source.sequenceLength == sequenceLength, "row range must fit the batch")
+        let from = rows.lowerBound * sequenceLength, n = batchSize * sequenceLength
+        tokens.replaceSubrange(0..<n, with: source.tokens[from..<(from + n)])
+        positions.replaceSubrange(0..<n, with: source.positions[from..<(from + n)])
+        segments.replaceSubrange(0..<n, with: source.segments[from..<(from + n)])
+        targets.replaceSubrange(0..<n, with: source.targets[from..<(from + n)])
+        weights.replaceSubrange(0..<n, with: source.weights[from..<(from + n)])
+    }
+
     /// Positions of row `slot` that have a target (weight ≠ 0 after `TrainingData.fill`).
     func targetCount(slot: Int) -> Int {
         var n = 0

@@ -129,7 +129,9 @@ import Testing
             }
         }
         expectForward(out[0], ref, "out")
-        expectForward(out[1], att, "att")
+        // att on and below the diagonal (the tiling leaves entries past a block's last row unwritten)
+        let causal = (0..<att.count).filter { ($0 % t) <= ($0 / t) % t }
+        expectForward(causal.map { out[1][$0] }, causal.map { att[$0] }, "att")
         expectBackward(out[4], dqkv, "dqkv")
     }
 

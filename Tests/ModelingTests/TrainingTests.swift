@@ -5,12 +5,41 @@ import Testing
 @Suite struct TrainingTests {
     static let config = GPTConfig(vocabSize: 16, nPositions: 8, nEmbd: 16, nLayer: 1, nHead: 2)
 
-    func trainer(steps: Int, seed: UInt64 = 1, accumulation: Int = 1, batch: Int = 4) throws -> GPTTrainer {
+    func trainer(steps: Int, seed: UInt64 = 1, accumulation: Int = 1, batch: Int = 4, workers: Int? = nil,
+                 freezing: Freezing = .none) throws -> GPTTrainer {
         let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 120, vocab: 16), sequenceLength: 8, vocabSize: 16)
         var hp = TrainingHyperparameters()
         hp.learningRate = 1e-2; hp.maxSteps = steps; hp.microBatchSize = batch; hp.gradientAccumulationSteps = accumulation
         hp.warmupSteps = 3; hp.weightDecay = 0.01; hp.seed = seed
-        return try GPTTrainer(model: try GPTModel(config: Self.config, seed: seed), data: data, hyperparameters: hp)
+        return try GPTTrainer(model: try GPTModel(config: Self.config, seed: seed), data: data, hyperparameters: hp,
+                              freezing: freezing, workers: workers)
+    }
+
+    /// Workers split each micro-batch's rows (3 rows: 1 and 2; 4 rows over 3 workers: 1, 1, 2) and add
+    /// their gradients; only the summation order differs from one worker.
+    @Test(arguments: [(2, 3, 1), (2, 4, 2), (3, 4, 1)])
+    func dataParallelStepsMatchOneWorker(workers: Int, batch: Int, accumulation: Int) throws {
+        let one = try trainer(steps: 4, accumulation: accumulation, batch: batch, workers: 1)
+        let many = try trainer(steps: 4, accumulation: accumulation, batch: batch, workers: workers)
+        let a = one.train()!, b = many.train()!
+        #expect(abs(a.loss - b.loss) <= 1e-5 * abs(a.loss), "loss \(a.loss) vs \(b.loss)")
+        let pa = one.model.parameterValues(), pb = many.model.parameterValues()
+        let worst = zip(pa, pb).map { abs($0 - $1) }.max()!
+        #expect(worst <= 1e-5, "largest parameter difference \(worst)")
+        #expect(pa != pb || workers == 1, "the worker path must have run (sums in another order)")
+    }
+
+    @Test func dataParallelTrainingIsBitwiseReproducibleAndKeepsFrozenTensorsFixed() throws {
+        let freezing = Freezing(frozenLayers: [0])
+        let a = try trainer(steps: 3, workers: 2, freezing: freezing), b = try trainer(steps: 3, workers: 2, freezing: freezing)
+        let before = a.model.parameterValues()
+        a.train(); b.train()
+        #expect(a.model.parameterValues() == b.model.parameterValues())
+        let layer0 = a.model.layout.parameters.filter { $0.name.hasPrefix("transformer.h.0.") }
+        #expect(!layer0.isEmpty)
+        let after = a.model.parameterValues()
+        for p in layer0 { #expect(after[p.offset..<(p.offset + p.count)] == before[p.offset..<(p.offset + p.count)], "\(p.name) moved") }
+        #expect(after != before)
     }
 
     @Test func aTinyModelOverfitsATinyCorpus() throws {
