@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 import Modeling
 
@@ -6,15 +7,18 @@ import Modeling
 /// clear error instead of a crash inside an allocation.
 enum MemoryBudget {
     /// Bytes to train `config` on `batch` sequences of `sequence` tokens: weights, gradients and the
-    /// two AdamW moments (4 × 4 bytes per parameter) plus activations, about 16·C + 2·H·T floats per
-    /// token per block (GPTActivations: layer norms, qkv, attention probabilities, MLP) and 3·V per
-    /// token for logits, probabilities and their gradient. Computed in Double: the inputs may be absurd.
-    static func trainingBytes(_ c: GPTConfig, batch: Int, sequence: Int) -> Double {
+    /// two AdamW moments (4 × 4 bytes per parameter), one more gradient buffer per data-parallel worker
+    /// after the first (`GPTTrainer.replicas`; the workers split the batch's rows, so activations do
+    /// not grow), plus activations, about 16·C + 2·H·T floats per token per block (GPTActivations:
+    /// layer norms, qkv, attention probabilities, MLP) and 3·V per token for logits, probabilities and
+    /// their gradient. Computed in Double: the inputs may be absurd.
+    static func trainingBytes(_ c: GPTConfig, batch: Int, sequence: Int, workers: Int = ComputeThreads.configured) -> Double {
         let C = Double(c.nEmbd), L = Double(c.nLayer), V = Double(c.vocabSize), P = Double(c.nPositions)
         let H = Double(c.nHead), B = Double(batch), T = Double(sequence)
         let parameters = V * C + P * C + L * (12 * C * C + 13 * C) + 2 * C
         let activations = B * T * (L * (16 * C + 2 * H * T) + 3 * V)
-        return 4 * (4 * parameters + activations)
+        let extraGradients = Double(max(0, min(workers, batch) - 1)) * parameters
+        return 4 * (4 * parameters + extraGradients + activations)
     }
 
     /// - Throws: ``StageError/invalidInput(_:)`` when the estimate exceeds the machine's physical memory.
