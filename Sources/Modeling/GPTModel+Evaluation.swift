@@ -39,8 +39,7 @@ extension GPTModel {
                     for p in 0..<data.sequenceLength { batch.weights[slot * data.sequenceLength + p] = 0 }
                 }
             }
-            forward(batch)
-            withPositionLosses { losses in
+            positionLosses(batch) { losses in
                 for i in 0..<losses.count where batch.weights[i] != 0 { total += Double(losses[i]); count += 1 }
             }
             row += bs

@@ -14,14 +14,18 @@ extension GPTModel {
         return lossFromLogits(a, batch)
     }
 
-    /// Forward pass that stops at the logits. `body` receives (B·T, V) logits, row-major.
+    /// Forward pass that stops at the logits. `body` receives (B·T, V) logits, row-major. With several
+    /// threads the rows are split across forward-only replicas (see `inferenceWorkers`).
     public func logits<R>(_ batch: TokenBatch, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        let workers = inferenceWorkers(rows: batch.batchSize)
+        if workers.count > 1 { return try rowParallelLogits(batch, workers: workers, body) }
         let a = runTrunk(batch)
         return try body(UnsafeBufferPointer(start: a.ptr(a.logits), count: a.logits.count))
     }
 
-    /// Embeddings, blocks, final LayerNorm and the tied head; returns the activations holding logits.
-    func runTrunk(_ batch: TokenBatch) -> GPTActivations {
+    /// Embeddings, blocks, final LayerNorm and the tied head; returns the activations holding logits
+    /// (or, with `logitsOut`, writes the (B·T, V) logits there instead).
+    func runTrunk(_ batch: TokenBatch, logitsOut: UnsafeMutablePointer<Float>? = nil) -> GPTActivations {
         let b = batch.batchSize, t = batch.sequenceLength
         let c = config.nEmbd, nh = config.nHead, v = config.vocabSize, n = b * t
         precondition(t <= config.nPositions, "sequence length \(t) exceeds n_positions \(config.nPositions)")
@@ -69,7 +73,7 @@ extension GPTModel {
                           bias: param(o.lnfb.offset), n: n, c: c, epsilon: eps)
         // tied head: logits (n, V) = lnf (n, C) · wteᵀ
         Matmul.gemmParallel(transA: false, transB: true, m: n, n: v, k: c, a: a.ptr(a.lnf), lda: c,
-                    b: param(o.wte.offset), ldb: c, beta: 0, c: a.ptr(a.logits), ldc: v)
+                    b: param(o.wte.offset), ldb: c, beta: 0, c: logitsOut ?? a.ptr(a.logits), ldc: v)
         return a
     }
 

@@ -51,20 +51,39 @@ public final class GPTModel: @unchecked Sendable {
         offsets = ModelOffsets(layout: layout, config: config)
     }
 
-    /// A replica for data-parallel training: it reads `model`'s parameters (shared, not copied) and has
-    /// its own gradients and activations, so it can run forward and backward on other rows at the same
-    /// time. Adapters are not shared; `trainable` is copied (keep it in step with `model`).
-    /// - Complexity: allocates N floats of gradients.
-    init(replicaOf model: GPTModel) {
+    /// A replica for data-parallel work: it reads `model`'s parameters (shared, not copied) and has its
+    /// own activations (and gradients, when asked), so it can run forward and backward on other rows at
+    /// the same time. Adapters are not shared; `trainable` is copied (keep it in step with `model`).
+    /// - Complexity: allocates N floats of gradients when `gradients` is true.
+    init(replicaOf model: GPTModel, gradients: Bool = true) {
         precondition(model.adapters == nil, "replicas of a model with adapters are not supported")
         config = model.config
         layout = model.layout
         storage = model.storage
-        let gradients = Arena(count: model.layout.totalCount)
-        replicaGradients = gradients
-        gradientBase = gradients.base
+        let arena = Arena(count: gradients ? model.layout.totalCount : 0)
+        replicaGradients = arena
+        gradientBase = arena.base
         trainable = model.trainable
         offsets = model.offsets
+    }
+
+    /// Forward-only replicas for row-parallel inference (`logits`, `evaluate`), made on first use.
+    var inferenceReplicas: [GPTModel] = []
+    /// Row shards and gathered outputs of the last row-parallel batch shape (see GPTModel+RowParallel).
+    var rowParallelScratch: RowParallelScratch?
+
+    /// The models that run rows `GPTModel.rows(of: w, …)` of a `b`-row batch in parallel: this model
+    /// first, then forward-only replicas. Just this model with one thread, one row or adapters.
+    func inferenceWorkers(rows b: Int) -> [GPTModel] {
+        let workers = adapters == nil ? min(ComputeThreads.count, b) : 1
+        if workers <= 1 { return [self] }
+        while inferenceReplicas.count < workers - 1 { inferenceReplicas.append(GPTModel(replicaOf: self, gradients: false)) }
+        return [self] + inferenceReplicas.prefix(workers - 1)
+    }
+
+    /// Rows of a `batchSize`-row batch that worker `w` of `workers` runs: contiguous, sizes differing by ≤ 1.
+    static func rows(of w: Int, workers: Int, batchSize: Int) -> Range<Int> {
+        (w * batchSize / workers)..<((w + 1) * batchSize / workers)
     }
 
     /// Number of parameters (the tied head counted once).
@@ -143,7 +162,9 @@ public final class GPTModel: @unchecked Sendable {
 
     /// Floats held by parameters, gradients and activations (for memory accounting).
     public var allocatedFloats: Int {
-        (replicaGradients == nil ? storage.count : layout.totalCount) + (activations?.floatCount ?? 0) + (adapters.map { $0.storage.count + ($0.activations?.arena.count ?? 0) } ?? 0)
+        (replicaGradients == nil ? storage.count : replicaGradients!.count) + (activations?.floatCount ?? 0)
+            + inferenceReplicas.reduce(0) { $0 + $1.allocatedFloats } + (rowParallelScratch?.floatCount ?? 0)
+            + (adapters.map { $0.storage.count + ($0.activations?.arena.count ?? 0) } ?? 0)
     }
 }
 

@@ -100,16 +100,11 @@ public final class GPTTrainer: @unchecked Sendable {
         replicas = workers > 1 ? (1..<workers).map { _ in GPTModel(replicaOf: model) } : []
         shards = workers > 1 ? batches.map { _ in
             (0..<workers).map { w in
-                TokenBatch(batchSize: Self.rows(of: w, workers: workers, batchSize: hp.microBatchSize).count,
+                TokenBatch(batchSize: GPTModel.rows(of: w, workers: workers, batchSize: hp.microBatchSize).count,
                            sequenceLength: data.sequenceLength)
             }
         } : []
         workerLosses = Arena(count: workers)
-    }
-
-    /// Rows of a micro-batch that worker `w` of `workers` runs: contiguous, sizes differing by ≤ 1.
-    static func rows(of w: Int, workers: Int, batchSize: Int) -> Range<Int> {
-        (w * batchSize / workers)..<((w + 1) * batchSize / workers)
     }
 
     /// Floats the replicas hold (gradients and activations), for memory accounting.
@@ -125,7 +120,7 @@ public final class GPTTrainer: @unchecked Sendable {
         }
         let workers = replicas.count + 1
         for w in 0..<workers {
-            shards[k][w].copyRows(Self.rows(of: w, workers: workers, batchSize: batches[k].batchSize), of: batches[k])
+            shards[k][w].copyRows(GPTModel.rows(of: w, workers: workers, batchSize: batches[k].batchSize), of: batches[k])
         }
         for r in replicas {
             r.trainable = model.trainable
