@@ -122,9 +122,12 @@ public final class GPTModel: @unchecked Sendable {
     /// A copy of all gradients in layout order.
     public func gradientValues() -> [Float] { withGradients { Array($0) } }
 
-    /// Sets every gradient to zero (one memset over the gradient half of the arena).
+    /// Sets every gradient to zero (a memset over the gradient buffer, split across threads).
     public func zeroGradients() {
-        gradientBase.update(repeating: 0, count: layout.totalCount)
+        let base = gradientBase
+        Parallel.forEachChunk(layout.totalCount, costPerItem: 1) { r in
+            (base + r.lowerBound).update(repeating: 0, count: r.count)
+        }
         adapters?.zeroGradients()
     }
 

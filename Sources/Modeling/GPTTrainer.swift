@@ -122,14 +122,12 @@ public final class GPTTrainer: @unchecked Sendable {
         for w in 0..<workers {
             shards[k][w].copyRows(GPTModel.rows(of: w, workers: workers, batchSize: batches[k].batchSize), of: batches[k])
         }
-        for r in replicas {
-            r.trainable = model.trainable
-            r.zeroGradients()
-        }
+        for r in replicas { r.trainable = model.trainable }
         let losses = workerLosses.base
         Parallel.forEachChunk(workers, costPerItem: 1 << 30) { range in
             for w in range {
                 let m = w == 0 ? model : replicas[w - 1]
+                if w > 0 { m.zeroGradients() }  // each replica clears its own buffer, in parallel
                 losses[w] = m.forward(shards[k][w])
                 m.backward(shards[k][w])
             }
