@@ -10,7 +10,9 @@ import Glibc
 /// Default: `LATHE_THREADS` if set to a positive integer, else every active core. Set it once per
 /// process before training (`ComputeThreads.set(2)`). OpenBLAS itself is kept single-threaded: the
 /// engine splits every large sgemm into blocks on its own threads (`Matmul.gemmParallel`), which scales
-/// better on the small training shapes and leaves no global BLAS state to toggle. Results are bitwise
+/// better on the small training shapes and leaves no global BLAS state to toggle; training and batch
+/// inference go further and give each thread whole rows of the batch (`GPTTrainer.replicas`,
+/// `GPTModel.inferenceWorkers`), inside which everything runs single-threaded. Results are bitwise
 /// reproducible for a given thread count (the split depends only on the count).
 public enum ComputeThreads {
     // Written only through `set(_:)`, which callers invoke before starting work; safe because every
