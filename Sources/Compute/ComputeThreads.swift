@@ -14,31 +14,47 @@ import Glibc
 /// inference go further and give each thread whole rows of the batch (`GPTTrainer.replicas`,
 /// `GPTModel.inferenceWorkers`), inside which everything runs single-threaded. Results are bitwise
 /// reproducible for a given thread count (the split depends only on the count).
+///
+/// The count belongs to the calling thread: `set` affects only work started from that thread, so
+/// stages running side by side in one process (`lathe run --jobs 2`, or tests) each keep their own
+/// `threads:` and their own, reproducible results. Threads that never call `set` use the default.
 public enum ComputeThreads {
-    // Written only through `set(_:)`, which callers invoke before starting work; safe because every
-    // reader runs after that write on the same or a later-started thread.
-    nonisolated(unsafe) private static var current: Int = 0
+    /// Each thread's count (0 = not set), as a pthread-specific value.
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
-    /// The thread count in use (resolves the default on first use); 1 on a thread that is running a
-    /// chunk of a parallel loop, so nested loops run inline instead of oversubscribing the cores.
-    public static var count: Int {
-        if current == 0 { set(nil) }
-        return ParallelRegion.isInside ? 1 : current
-    }
+    /// The thread count in use; 1 on a thread that is running a chunk of a parallel loop, so nested
+    /// loops run inline instead of oversubscribing the cores.
+    public static var count: Int { ParallelRegion.isInside ? 1 : configured }
 
-    /// The configured thread count, even inside a parallel loop.
-    public static var configured: Int {
-        if current == 0 { set(nil) }
-        return current
-    }
-
-    /// Sets the thread count; `nil` means `LATHE_THREADS` or all active cores.
-    public static func set(_ threads: Int?) {
-        var n = threads ?? 0
-        if n <= 0, let env = ProcessInfo.processInfo.environment["LATHE_THREADS"], let v = Int(env), v > 0 { n = v }
-        if n <= 0 { n = ProcessInfo.processInfo.activeProcessorCount }
-        current = max(1, n)
+    /// OpenBLAS is made single-threaded once per process, before the first count is read.
+    private static let blasSingleThreaded: Bool = {
         openblas_set_num_threads(1)
+        return true
+    }()
+
+    /// The calling thread's configured count (its `set`, else the default), even inside a parallel loop.
+    public static var configured: Int {
+        _ = blasSingleThreaded
+        let own = Int(bitPattern: pthread_getspecific(key))
+        return own > 0 ? own : resolve(nil)
+    }
+
+    /// Sets the calling thread's thread count; `nil` means `LATHE_THREADS` or all active cores.
+    public static func set(_ threads: Int?) {
+        _ = blasSingleThreaded
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: resolve(threads)))
+    }
+
+    /// `threads` when positive, else `LATHE_THREADS` when set to a positive integer, else every
+    /// active core.
+    public static func resolve(_ threads: Int?) -> Int {
+        if let threads, threads > 0 { return threads }
+        if let env = ProcessInfo.processInfo.environment["LATHE_THREADS"], let v = Int(env), v > 0 { return v }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 }
 
