@@ -7,8 +7,8 @@ import Glibc
 
 /// The engine's thread count, shared by OpenBLAS and the engine's own parallel loops.
 ///
-/// Default: `LATHE_THREADS` if set to a positive integer, else every active core. Set it once per
-/// process before training (`ComputeThreads.set(2)`). OpenBLAS itself is kept single-threaded: the
+/// Default: `LATHE_THREADS` if set to a positive integer, else every active core (read once). Set it on
+/// the thread that starts the work, before training (`ComputeThreads.set(2)`). OpenBLAS itself is kept single-threaded: the
 /// engine splits every large sgemm into blocks on its own threads (`Matmul.gemmParallel`), which scales
 /// better on the small training shapes and leaves no global BLAS state to toggle; training and batch
 /// inference go further and give each thread whole rows of the batch (`GPTTrainer.replicas`,
@@ -40,8 +40,11 @@ public enum ComputeThreads {
     public static var configured: Int {
         _ = blasSingleThreaded
         let own = Int(bitPattern: pthread_getspecific(key))
-        return own > 0 ? own : resolve(nil)
+        return own > 0 ? own : defaultCount
     }
+
+    /// The count of threads that never call `set` (the environment is read once, not per kernel call).
+    private static let defaultCount = resolve(nil)
 
     /// Sets the calling thread's thread count; `nil` means `LATHE_THREADS` or all active cores.
     public static func set(_ threads: Int?) {
