@@ -53,10 +53,12 @@ let package = Package(
         .target(name: "Tokenization", swiftSettings: engineSettings),
         // Dataset readers, chat/instruction templates and token shards: the data path every
         // training stage shares. Its own target so Tokenization stays a pure BPE library.
-        .target(name: "Datasets", dependencies: ["Tokenization"], swiftSettings: engineSettings),
+        .target(name: "Datasets", dependencies: ["Tokenization", "Checksums"], swiftSettings: engineSettings),
+        // FNV-1a for the private scratch files of Datasets and Modeling (one copy, no other dependency).
+        .target(name: "Checksums", swiftSettings: strictSettings),
         .target(
             name: "Modeling",
-            dependencies: ["Compute", "SafeTensors", "Tokenization"],
+            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums"],
             swiftSettings: engineSettings
         ),
         .target(name: "Recipes", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),

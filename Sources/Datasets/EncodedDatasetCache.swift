@@ -1,4 +1,5 @@
 public import Foundation
+import Checksums
 
 /// A train/validation pair of encoded datasets, as cached.
 public struct EncodedSplit: Sendable, Equatable {
@@ -107,14 +108,7 @@ public struct EncodedDatasetCache: Sendable {
     }
 
     /// FNV-1a 64-bit, 16 hex digits: detects damage (a flipped byte, a truncation), not tampering.
-    static func checksum(_ data: Data) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { raw in
-            for byte in raw { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func checksum(_ data: Data) -> String { FNV1a.hex(data) }
 
     /// Stores `split` under `key` (atomically; an existing entry is kept, since equal keys mean equal data).
     public func store(_ split: EncodedSplit, key: String, description: String, vocabSize: Int) throws {

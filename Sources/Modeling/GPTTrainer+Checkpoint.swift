@@ -1,5 +1,6 @@
 import Compute
 public import Foundation
+import Checksums
 
 /// Checkpoint metadata (`trainer.json`). Format, version 1 — a directory holding:
 /// - `trainer.json`: this struct (format tag, version, step, data cursor, RNG state, config,
@@ -132,14 +133,7 @@ extension GPTTrainer {
 
     /// FNV-1a 64-bit over the bytes, as 16 hex digits: detects damage, not tampering (the store's
     /// SHA-256 manifests cover published results; checkpoints are private scratch state).
-    static func checksum(_ data: Data) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { raw in
-            for byte in raw { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    static func checksum(_ data: Data) -> String { FNV1a.hex(data) }
 
     static func copyFloats(_ d: Data, into p: UnsafeMutablePointer<Float>, _ n: Int) {
         d.withUnsafeBytes { raw in
