@@ -24,10 +24,15 @@ public enum Attention {
     /// the value sum are two strided sgemms. Masked entries inside a block's columns are set to 0; the
     /// columns past the block's last row are never computed or written (backward, given the same
     /// `blockRows`, never reads them).
+    ///
+    /// With `keepProbabilities` false (inference: no backward follows) every (b, h) of a parallel chunk
+    /// reuses the chunk's first T·T slot of `att`, so the probabilities stay in L2 instead of streaming
+    /// B·NH·T² floats through memory; `out` is bitwise the same, `att`'s contents are then unspecified.
     /// - Complexity: ≈ 2·B·NH·T·(T + blockRows)·hd FLOP (4·B·NH·T²·hd without the tiling).
     public static func forward(
         out: UnsafeMutablePointer<Float>, att: UnsafeMutablePointer<Float>, qkv: UnsafePointer<Float>,
-        segments: UnsafePointer<Int32>?, b: Int, t: Int, c: Int, nh: Int, blockRows: Int = defaultBlockRows
+        segments: UnsafePointer<Int32>?, b: Int, t: Int, c: Int, nh: Int, blockRows: Int = defaultBlockRows,
+        keepProbabilities: Bool = true
     ) {
         let hd = c / nh, c3 = 3 * c
         let scale = 1 / Float(hd).squareRoot()
@@ -37,7 +42,7 @@ public enum Attention {
                 for task in tasks {
                     let bi = task / nh, h = task % nh
                     let q = qkv + bi * t * c3 + h * hd
-                    let s = att + task * t * t
+                    let s = att + (keepProbabilities ? task : tasks.lowerBound) * t * t
                     let seg = segments.map { $0 + bi * t }
                     var s0 = 0
                     for r0 in stride(from: 0, to: t, by: block) {
@@ -63,10 +68,11 @@ public enum Attention {
         }
     }
 
-    /// Adds dqkv (B, T, 3C) from dout (B, T, C). `scratch` holds B·NH·T·T floats (the probabilities'
-    /// gradient per head, so nothing allocates here). Tiled like `forward`, with the same `blockRows`:
-    /// query blocks for dq and the probabilities' gradient, key blocks (which only later queries see)
-    /// for dk and dv; only the entries `forward` wrote are read.
+    /// Adds dqkv (B, T, 3C) from dout (B, T, C). `scratch` holds B·NH·T·T floats (room for the
+    /// probabilities' gradient of every head, so nothing allocates here; each parallel chunk reuses the
+    /// slot of its first (b, h), so its contents afterwards are unspecified). Tiled like `forward`, with
+    /// the same `blockRows`: query blocks for dq and the probabilities' gradient, key blocks (which only
+    /// later queries see) for dk and dv; only the entries `forward` wrote are read.
     /// - Complexity: ≈ 4·B·NH·T·(T + blockRows)·hd FLOP (8·B·NH·T²·hd without the tiling).
     public static func backward(
         dqkv: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
@@ -82,7 +88,9 @@ public enum Attention {
                     let bi = task / nh, h = task % nh
                     let q = qkv + bi * t * c3 + h * hd, dq = dqkv + bi * t * c3 + h * hd
                     let g = dout + bi * t * c + h * hd
-                    let p = att + task * t * t, d = scratch + task * t * t
+                    // the probabilities' gradient lives only inside this task: one slot per chunk,
+                    // reused by its tasks, stays in L2 instead of streaming B·NH·T² floats through memory
+                    let p = att + task * t * t, d = scratch + tasks.lowerBound * t * t
                     for r0 in stride(from: 0, to: t, by: block) {
                         let rows = min(block, t - r0), hi = r0 + rows
                         // dP (rows, hi) = dout·vᵀ

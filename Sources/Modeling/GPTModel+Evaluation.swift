@@ -67,7 +67,7 @@ extension GPTModel {
             batch.tokens[p] = seq[p]
             if p >= first { batch.targets[p] = seq[p + 1]; batch.weights[p] = 1 }
         }
-        let loss = forward(batch)
+        let loss = forward(batch, forBackward: false)
         // the activation arena now holds softmax probabilities per position
         let a = activations!
         let v = config.vocabSize

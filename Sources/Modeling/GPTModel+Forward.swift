@@ -10,7 +10,14 @@ extension GPTModel {
     /// - Complexity: ≈ 2·N + 4·L·C·T FLOP per token (N = parameters excluding the position table).
     @discardableResult
     public func forward(_ batch: TokenBatch) -> Float {
-        let a = runTrunk(batch)
+        forward(batch, forBackward: true)
+    }
+
+    /// `forward`, or with `forBackward` false (evaluation) a pass that does not keep the attention
+    /// probabilities, which `backward` needs: same loss bits, less memory traffic.
+    @discardableResult
+    func forward(_ batch: TokenBatch, forBackward: Bool) -> Float {
+        let a = runTrunk(batch, forBackward: forBackward)
         return lossFromLogits(a, batch)
     }
 
@@ -19,13 +26,15 @@ extension GPTModel {
     public func logits<R>(_ batch: TokenBatch, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         let workers = inferenceWorkers(rows: batch.batchSize)
         if workers.count > 1 { return try rowParallelLogits(batch, workers: workers, body) }
-        let a = runTrunk(batch)
+        let a = runTrunk(batch, forBackward: false)
         return try body(UnsafeBufferPointer(start: a.ptr(a.logits), count: a.logits.count))
     }
 
     /// Embeddings, blocks, final LayerNorm and the tied head; returns the activations holding logits
-    /// (or, with `logitsOut`, writes the (B·T, V) logits there instead).
-    func runTrunk(_ batch: TokenBatch, logitsOut: UnsafeMutablePointer<Float>? = nil) -> GPTActivations {
+    /// (or, with `logitsOut`, writes the (B·T, V) logits there instead). With `forBackward` false the
+    /// attention probabilities of every layer share one cache-sized slot (`Attention.forward`'s
+    /// `keepProbabilities`), and `backward` must not follow.
+    func runTrunk(_ batch: TokenBatch, logitsOut: UnsafeMutablePointer<Float>? = nil, forBackward: Bool) -> GPTActivations {
         let b = batch.batchSize, t = batch.sequenceLength
         let c = config.nEmbd, nh = config.nHead, v = config.vocabSize, n = b * t
         precondition(t <= config.nPositions, "sequence length \(t) exceeds n_positions \(config.nPositions)")
@@ -49,8 +58,8 @@ extension GPTModel {
                 Matmul.linearForward(out: a.ptr(a.qkv[l]), inp: a.ptr(a.ln1[l]), weight: param(w.qkvw.offset),
                                      bias: param(w.qkvb.offset), n: n, c: c, oc: 3 * c)
                 adapterForward(layer: l, slot: 0, out: a.ptr(a.qkv[l]), inp: a.ptr(a.ln1[l]), n: n)
-                Attention.forward(out: a.ptr(a.atty[l]), att: a.ptr(a.att[l]), qkv: a.ptr(a.qkv[l]),
-                                  segments: seg.baseAddress!, b: b, t: t, c: c, nh: nh)
+                Attention.forward(out: a.ptr(a.atty[l]), att: a.ptr(a.att[forBackward ? l : 0]), qkv: a.ptr(a.qkv[l]),
+                                  segments: seg.baseAddress!, b: b, t: t, c: c, nh: nh, keepProbabilities: forBackward)
                 Matmul.linearForward(out: a.ptr(a.scratch), inp: a.ptr(a.atty[l]), weight: param(w.projw.offset),
                                      bias: param(w.projb.offset), n: n, c: c, oc: c)
                 adapterForward(layer: l, slot: 1, out: a.ptr(a.scratch), inp: a.ptr(a.atty[l]), n: n)

@@ -18,7 +18,7 @@ extension GPTModel {
         Parallel.forEachChunk(workers.count, costPerItem: 1 << 30) { range in
             for w in range {
                 let rows = GPTModel.rows(of: w, workers: workers.count, batchSize: batch.batchSize)
-                _ = workers[w].runTrunk(scratch.shards[w], logitsOut: out + rows.lowerBound * t * v)
+                _ = workers[w].runTrunk(scratch.shards[w], logitsOut: out + rows.lowerBound * t * v, forBackward: false)
             }
         }
         return try body(UnsafeBufferPointer(start: out, count: batch.batchSize * t * v))
@@ -29,7 +29,7 @@ extension GPTModel {
     func positionLosses<R>(_ batch: TokenBatch, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         let workers = inferenceWorkers(rows: batch.batchSize)
         guard workers.count > 1 else {
-            forward(batch)
+            forward(batch, forBackward: false)
             return try withPositionLosses(body)
         }
         let scratch = rowParallelScratch(for: batch, workers: workers.count)
@@ -38,7 +38,7 @@ extension GPTModel {
         Parallel.forEachChunk(workers.count, costPerItem: 1 << 30) { range in
             for w in range {
                 let rows = GPTModel.rows(of: w, workers: workers.count, batchSize: batch.batchSize)
-                workers[w].forward(scratch.shards[w])
+                workers[w].forward(scratch.shards[w], forBackward: false)
                 workers[w].withPositionLosses { (out + rows.lowerBound * t).update(from: $0.baseAddress!, count: $0.count) }
             }
         }

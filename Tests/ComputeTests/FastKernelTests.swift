@@ -135,6 +135,26 @@ import Testing
         expectBackward(out[4], dqkv, "dqkv")
     }
 
+    /// Without kept probabilities each parallel chunk reuses one T·T slot for all its (b, h): the output
+    /// must not change by a bit, with one chunk (1 thread) or several (3 threads, 6 tasks of enough
+    /// work to fan out).
+    @Test(arguments: [1, 3])
+    func attentionWithoutKeptProbabilitiesGivesTheSameOutputBits(threads: Int) {
+        let b = 3, t = 12, c = 32, nh = 2
+        let qkv = f32(NumericChecks.randomValues(b * t * 3 * c, seed: 21, in: -1...1))
+        ComputeThreads.set(threads)
+        defer { ComputeThreads.set(nil) }
+        let out = withFloatBuffers([zeros(b * t * c), zeros(b * nh * t * t), qkv, zeros(b * t * c), zeros(b * nh * t * t)]) { p in
+            Attention.forward(out: p[0], att: p[1], qkv: p[2], segments: nil, b: b, t: t, c: c, nh: nh, blockRows: 5)
+            Attention.forward(out: p[3], att: p[4], qkv: p[2], segments: nil, b: b, t: t, c: c, nh: nh, blockRows: 5,
+                              keepProbabilities: false)
+        }
+        #expect(out[0].map(\.bitPattern) == out[3].map(\.bitPattern))
+        // the reused slots: only the slot of each chunk's first (b, h) was written
+        let written = (0..<(b * nh)).filter { task in out[4][task * t * t..<(task + 1) * t * t].contains { $0 != 0 } }
+        #expect(written == (threads == 1 ? [0] : [0, 2, 4]))
+    }
+
     @Test func geluMatchesNaive() {
         let x = f32(NumericChecks.randomValues(40, seed: 18, in: -6...6)), g = f32(NumericChecks.randomValues(40, seed: 19))
         // dinp starts as garbage: backward overwrites it

@@ -18,13 +18,25 @@ import Testing
     func rowParallelLogitsEqualOneModelsLogits(workers: Int) throws {
         let model = try GPTModel(config: Self.config, seed: 3)
         let b = batch(rows: 5)
-        let a = model.runTrunk(b)
+        let a = model.runTrunk(b, forBackward: true)
         let reference = Array(UnsafeBufferPointer(start: a.ptr(a.logits), count: a.logits.count))
         let team = [model] + (1..<workers).map { _ in GPTModel(replicaOf: model, gradients: false) }
         let split = model.rowParallelLogits(b, workers: team) { Array($0) }
         #expect(split.count == reference.count)
         let worst = zip(split, reference).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-5, "largest logit difference \(worst)")
+    }
+
+    /// Inference passes (`forBackward: false`) share one attention-probability slot across layers and
+    /// heads; the loss must be bitwise the training forward's, and backward must still work after a
+    /// training forward that follows one.
+    @Test func anInferenceForwardGivesTheTrainingForwardsLossBits() throws {
+        let model = try GPTModel(config: Self.config, seed: 5)
+        let b = batch(rows: 3)
+        let inference = model.forward(b, forBackward: false)
+        let training = model.forward(b)
+        #expect(inference.bitPattern == training.bitPattern)
+        #expect(model.forward(b, forBackward: false).bitPattern == training.bitPattern)
     }
 
     @Test func evaluationGivesTheSameMeanLossWithRowsSplitAcrossWorkers() throws {
