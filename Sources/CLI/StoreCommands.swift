@@ -39,16 +39,23 @@ extension Lathe {
             discussion: """
                 Keeps every entry named by any pipelines/**/*.lock of the project (commit lock files \
                 of branches you want to keep warm). With a shared --store, run it from each project \
-                or not at all.
+                or not at all. Also deletes leftovers of killed runs and the resume checkpoints of \
+                stages that have since finished. Checkpoints of interrupted runs and the encoded-dataset \
+                cache are kept and their sizes reported: --resume and --datasets delete them.
 
                 Examples:
                   lathe gc --dry-run
                   lathe gc
+                  lathe gc --resume --datasets
                 """)
 
         @OptionGroup var options: StoreOptions
         @Flag(help: "List what would be deleted, delete nothing.")
         var dryRun = false
+        @Flag(help: "Also delete the resume checkpoints of interrupted runs (their stages then start over).")
+        var resume = false
+        @Flag(help: "Also delete the encoded-dataset cache (training stages re-encode their data when they next run).")
+        var datasets = false
 
         func run() throws {
             let (root, store, lock) = try options.open()
@@ -65,6 +72,7 @@ extension Lathe {
                     throw LatheExit.stageFailed
                 }
             }
+            let verb = dryRun ? "Would delete" : "Deleted"
             var freed: Int64 = 0
             var removed = 0
             for key in store.allKeys() where !keep.contains(key) {
@@ -72,11 +80,39 @@ extension Lathe {
                 removed += 1
                 if dryRun { print("would delete \(key)") } else { try store.remove(key) }
             }
+            print("\(verb) \(removed) entr\(removed == 1 ? "y" : "ies") (\(mib(freed))); kept \(keep.count) referenced by lock files.")
+
+            // A checkpoint whose stage has published since (a kill between publishing and clearing it)
+            // is never read again; the others belong to interrupted runs and are deleted only on request.
+            var stale: [String] = [], interrupted: [String] = []
+            for key in store.resumeKeys() {
+                if case .present = store.state(of: key) { stale.append(key) } else { interrupted.append(key) }
+            }
+            let doomed = stale + (resume ? interrupted : [])
+            let resumeBytes = doomed.reduce(Int64(0)) { $0 + ArtifactStore.diskSize(of: store.resumeDirectory($1)) }
+            for key in doomed {
+                if dryRun { print("would delete resume checkpoint \(key)") } else { try store.removeResume(key) }
+            }
+            if !doomed.isEmpty {
+                print("\(verb) \(doomed.count) resume checkpoint\(doomed.count == 1 ? "" : "s") (\(mib(resumeBytes))).")
+            }
+            if !resume && !interrupted.isEmpty {
+                let bytes = interrupted.reduce(Int64(0)) { $0 + ArtifactStore.diskSize(of: store.resumeDirectory($1)) }
+                print("Kept \(interrupted.count) resume checkpoint\(interrupted.count == 1 ? "" : "s") of interrupted runs (\(mib(bytes))); --resume deletes them.")
+            }
+
+            let cacheBytes = ArtifactStore.diskSize(of: store.datasetsDirectory)
+            if datasets {
+                if !dryRun { try store.removeDatasetCache() }
+                print("\(verb) the encoded-dataset cache (\(mib(cacheBytes))).")
+            } else if cacheBytes > 0 {
+                print("Kept the encoded-dataset cache (\(mib(cacheBytes))); --datasets deletes it.")
+            }
             if !dryRun { store.removeStaleWork() }
             withExtendedLifetime(lock) {}
-            let mb = String(format: "%.1f", Double(freed) / 1_048_576)
-            print("\(dryRun ? "Would delete" : "Deleted") \(removed) entr\(removed == 1 ? "y" : "ies") (\(mb) MiB); kept \(keep.count) referenced by lock files.")
         }
+
+        private func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
     }
 
     struct Verify: ParsableCommand {

@@ -189,14 +189,52 @@ public struct ArtifactStore: Sendable {
 
     /// Deletes an entry (gc). Renames it into `tmp/` first so a kill never leaves half an entry.
     public func remove(_ key: String) throws(OrchestrationError) {
-        let doomed = tmpDirectory.appendingPathComponent("gc-\(key)-\(getpid())")
+        try removeByRenaming(entryDirectory(key), as: "gc-\(key)")
+    }
+
+    /// Where stages keep the encoded-dataset cache (`Datasets.EncodedDatasetCache`): a pure cache,
+    /// rebuilt on demand.
+    public var datasetsDirectory: URL { root.appendingPathComponent("datasets") }
+
+    /// Keys with a resume checkpoint (`tmp/resume/<key>/`), sorted.
+    public func resumeKeys() -> [String] {
+        let dir = tmpDirectory.appendingPathComponent("resume")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.count == 64 && $0.allSatisfy(\.isHexDigit) }.sorted()
+    }
+
+    /// Deletes the resume checkpoint of `key` (gc); renamed into `tmp/` first, like `remove`.
+    public func removeResume(_ key: String) throws(OrchestrationError) {
+        try removeByRenaming(resumeDirectory(key), as: "gc-resume-\(key)")
+    }
+
+    /// Deletes the whole encoded-dataset cache (gc); renamed into `tmp/` first, so a kill leaves either
+    /// the cache or nothing (an entry is only ever read whole and checksummed).
+    public func removeDatasetCache() throws(OrchestrationError) {
+        try removeByRenaming(datasetsDirectory, as: "gc-datasets")
+    }
+
+    private func removeByRenaming(_ source: URL, as name: String) throws(OrchestrationError) {
+        guard FileManager.default.fileExists(atPath: source.path) else { return }
+        let doomed = tmpDirectory.appendingPathComponent("\(name)-\(getpid())")
         do {
             try FileManager.default.createDirectory(at: tmpDirectory, withIntermediateDirectories: true)
-            try FileManager.default.moveItem(at: entryDirectory(key), to: doomed)
+            try FileManager.default.moveItem(at: source, to: doomed)
             try FileManager.default.removeItem(at: doomed)
         } catch {
-            throw .storeIO(path: entryDirectory(key).path, reason: error.localizedDescription)
+            throw .storeIO(path: source.path, reason: error.localizedDescription)
         }
+    }
+
+    /// Bytes of the regular files below `url` (0 when it does not exist). O(files).
+    public static func diskSize(of url: URL) -> Int64 {
+        guard let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) else { return 0 }
+        var total: Int64 = 0
+        for case let file as URL in walker {
+            guard let values = try? file.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey]), values.isRegularFile == true else { continue }
+            total += Int64(values.fileSize ?? 0)
+        }
+        return total
     }
 
     /// Deletes leftovers of killed runs (work and gc directories; resume checkpoints are kept).

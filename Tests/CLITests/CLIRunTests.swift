@@ -138,6 +138,53 @@ import TestSupport
         #expect(try CommandRunner.run(["verify"], in: p.root).status == 0)
     }
 
+    /// A checkpoint of a stage that has published since is stale and always goes; one of an interrupted
+    /// run, and the encoded-dataset cache, stay (with their sizes said) unless asked for.
+    @Test func gcDropsStaleCheckpointsAndKeepsInterruptedOnesAndTheDatasetCacheUnlessAsked() throws {
+        let p = project()
+        _ = try CommandRunner.run(["run", "pipelines/chain.yaml"], in: p.root)
+        let fm = FileManager.default
+        // layout of docs/formats.md: <store>/tmp/resume/<key>/ and <store>/datasets/
+        let published = try #require(manifests(p).sorted().first?.split(separator: "/").dropLast().last.map(String.init))
+        let interrupted = String(repeating: "ab", count: 32)
+        let resume = p.store.appendingPathComponent("tmp/resume")
+        func resumeKeys() -> [String] { ((try? fm.contentsOfDirectory(atPath: resume.path)) ?? []).sorted() }
+        for key in [published, interrupted] {
+            let dir = resume.appendingPathComponent(key)
+            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data(count: 2048).write(to: dir.appendingPathComponent("checkpoint.bin"))
+        }
+        let datasets = p.store.appendingPathComponent("datasets")
+        let entry = datasets.appendingPathComponent("cd/cdef")
+        try fm.createDirectory(at: entry, withIntermediateDirectories: true)
+        try Data(count: 4096).write(to: entry.appendingPathComponent("train.bin"))
+
+        let dry = try CommandRunner.run(["gc", "--dry-run", "--resume", "--datasets"], in: p.root)
+        #expect(dry.status == 0)
+        #expect(dry.stdout.contains("Would delete 2 resume checkpoints"))
+        #expect(dry.stdout.contains("Would delete the encoded-dataset cache"))
+        #expect(resumeKeys() == [published, interrupted].sorted())
+        #expect(fm.fileExists(atPath: entry.path))
+
+        let gc = try CommandRunner.run(["gc"], in: p.root)
+        #expect(gc.status == 0, "\(gc.stderr)")
+        #expect(gc.stdout.contains("Deleted 1 resume checkpoint (0.0 MiB)"))
+        #expect(gc.stdout.contains("Kept 1 resume checkpoint of interrupted runs"))
+        #expect(gc.stdout.contains("Kept the encoded-dataset cache"))
+        #expect(resumeKeys() == [interrupted])
+        #expect(fm.fileExists(atPath: entry.path))
+
+        let all = try CommandRunner.run(["gc", "--resume", "--datasets"], in: p.root)
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.contains("Deleted 1 resume checkpoint"))
+        #expect(all.stdout.contains("Deleted the encoded-dataset cache"))
+        #expect(resumeKeys().isEmpty)
+        #expect(!fm.fileExists(atPath: datasets.path))
+        #expect(manifests(p).count == 2)
+        let again = try CommandRunner.run(["run", "pipelines/chain.yaml"], in: p.root)
+        #expect(again.stderr.contains("Nothing to do"))
+    }
+
     @Test func gcKeepsWhatTheLockNamesAndDropsTheRest() throws {
         let p = project()
         _ = try CommandRunner.run(["run", "pipelines/chain.yaml", "--set", "stages.first.vocab_size=280"], in: p.root)
