@@ -49,22 +49,24 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "Compute", dependencies: ["COpenBLAS"], swiftSettings: engineSettings),
-        .target(name: "SafeTensors", swiftSettings: engineSettings),
-        .target(name: "Tokenization", swiftSettings: engineSettings),
+        .target(name: "SafeTensors", dependencies: ["JSONText"], swiftSettings: engineSettings),
+        .target(name: "Tokenization", dependencies: ["JSONText"], swiftSettings: engineSettings),
         // Dataset readers, chat/instruction templates and token shards: the data path every
         // training stage shares. Its own target so Tokenization stays a pure BPE library.
         .target(name: "Datasets", dependencies: ["Tokenization", "Checksums"], swiftSettings: engineSettings),
         // FNV-1a for the private scratch files of Datasets and Modeling (one copy, no other dependency).
         .target(name: "Checksums", swiftSettings: strictSettings),
+        // serde_json-style JSON string literals for every JSON file Lathe writes (one copy).
+        .target(name: "JSONText", swiftSettings: strictSettings),
         .target(
             name: "Modeling",
             dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums"],
             swiftSettings: engineSettings
         ),
-        .target(name: "Recipes", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        .target(name: "Recipes", dependencies: ["JSONText", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         .target(
             name: "Orchestration",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["JSONText", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -107,6 +109,7 @@ let package = Package(
             exclude: ["reference_gpt2.py", "HFFixtures"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: strictSettings),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),

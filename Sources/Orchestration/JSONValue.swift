@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// A JSON document with a deterministic writer: object keys sorted by UTF-8 bytes, two-space
 /// indentation, numbers in their shortest round-trip form. Lock files and manifests are written
@@ -80,7 +81,7 @@ public indirect enum JSONValue: Sendable, Hashable {
             let keys = members.keys.sorted(by: JSONValue.keyOrder)
             for (i, key) in keys.enumerated() {
                 out.append(String(repeating: " ", count: indent + 2))
-                JSONValue.writeString(key, into: &out)
+                JSONString.append(key, to: &out)
                 out.append(": ")
                 members[key]!.write(into: &out, indent: indent + 2)
                 out.append(i == keys.count - 1 ? "\n" : ",\n")
@@ -98,7 +99,7 @@ public indirect enum JSONValue: Sendable, Hashable {
         case .bool(let b): out.append(b ? "true" : "false")
         case .int(let i): out.append(String(i))
         case .double(let d): out.append(JSONValue.format(d))
-        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .string(let s): JSONString.append(s, to: &out)
         case .array(let items):
             out.append("[")
             for (i, item) in items.enumerated() {
@@ -110,7 +111,7 @@ public indirect enum JSONValue: Sendable, Hashable {
             out.append("{")
             for (i, key) in members.keys.sorted(by: JSONValue.keyOrder).enumerated() {
                 if i > 0 { out.append(",") }
-                JSONValue.writeString(key, into: &out)
+                JSONString.append(key, to: &out)
                 out.append(":")
                 members[key]!.writeCompact(into: &out)
             }
@@ -129,29 +130,6 @@ public indirect enum JSONValue: Sendable, Hashable {
         guard d.isFinite else { return "null" }
         if d == d.rounded(), abs(d) < 1e15 { return String(format: "%.1f", d) }
         return "\(d)"
-    }
-
-    static func writeString(_ s: String, into out: inout String) {
-        out.append("\"")
-        // Fast path: keys, hashes and paths almost never need escaping; append them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(s)
-            out.append("\"")
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out.append("\\\"")
-            case "\\": out.append("\\\\")
-            case "\n": out.append("\\n")
-            case "\r": out.append("\\r")
-            case "\t": out.append("\\t")
-            case _ where scalar.value < 0x20:
-                out.append(String(format: "\\u%04x", scalar.value))
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out.append("\"")
     }
 }
 

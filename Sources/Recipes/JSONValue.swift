@@ -1,3 +1,5 @@
+import JSONText
+
 /// A minimal JSON value with a deterministic pretty printer (sorted keys, two-space indent, trailing
 /// newline), so the checked-in schema is byte-stable across platforms (Foundation's `JSONSerialization`
 /// formats numbers and escapes slashes differently on Linux and macOS).
@@ -22,7 +24,7 @@ indirect enum JSONValue: Sendable, Equatable {
             if fields.isEmpty { out += "{}"; return }
             out += "{\n"
             for (position, key) in fields.keys.sorted().enumerated() {
-                out += pad + Self.quoted(key) + ": "
+                out += pad + JSONString.quoted(key) + ": "
                 fields[key]!.write(into: &out, indent: indent + 1)
                 out += position == fields.count - 1 ? "\n" : ",\n"
             }
@@ -36,31 +38,10 @@ indirect enum JSONValue: Sendable, Equatable {
                 out += position == items.count - 1 ? "\n" : ",\n"
             }
             out += closing + "]"
-        case .string(let text): out += Self.quoted(text)
+        case .string(let text): out += JSONString.quoted(text)
         case .int(let number): out += String(number)
         case .number(let number): out += number.description
         case .bool(let flag): out += flag ? "true" : "false"
         }
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }

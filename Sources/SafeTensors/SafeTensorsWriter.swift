@@ -1,4 +1,5 @@
 public import Foundation
+import JSONText
 
 /// Builds a safetensors file from F32 tensors.
 ///
@@ -71,7 +72,7 @@ public struct SafeTensorsWriter: Sendable {
         let order = names
         var header = "{"
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted(by: String.utf8Precedes).map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let pairs = metadata.keys.sorted(by: String.utf8Precedes).map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0]!))" }
             header += "\"__metadata__\":{" + pairs.joined(separator: ",") + "}"
         }
         var offset = 0
@@ -80,7 +81,7 @@ public struct SafeTensorsWriter: Sendable {
             let end = offset + 4 * entry.values.count
             if header.count > 1 { header += "," }
             let shape = entry.shape.map(String.init).joined(separator: ",")
-            header += "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            header += "\(JSONString.quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
             offset = end
         }
         header += "}"
@@ -98,26 +99,5 @@ public struct SafeTensorsWriter: Sendable {
             swapped.withUnsafeBytes(sink)
             #endif
         }
-    }
-
-    /// JSON string literal escaped like `serde_json`: `"` `\` and control characters; other text raw UTF-8.
-    private func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

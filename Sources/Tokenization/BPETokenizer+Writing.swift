@@ -1,4 +1,5 @@
 public import Foundation
+import JSONText
 
 /// Writing HF `tokenizer.json` exactly as `tokenizers`' `ByteLevelBPETokenizer` lays it out
 /// (recipes.md §4b), so `Tokenizer.from_file` and `transformers` load it with identical ids.
@@ -9,7 +10,7 @@ extension BPETokenizer {
         var out = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
         for (i, t) in addedTokens.enumerated() {
             out += i == 0 ? "\n" : ",\n"
-            out += "    {\"id\": \(t.id), \"content\": \(Self.quoted(t.content)), \"single_word\": false, \"lstrip\": false, "
+            out += "    {\"id\": \(t.id), \"content\": \(JSONString.quoted(t.content)), \"single_word\": false, \"lstrip\": false, "
             out += "\"rstrip\": false, \"normalized\": false, \"special\": \(t.special)}"
         }
         out += addedTokens.isEmpty ? "],\n" : "\n  ],\n"
@@ -22,14 +23,14 @@ extension BPETokenizer {
         out += "    \"byte_fallback\": false,\n    \"ignore_merges\": \(ignoreMerges),\n    \"vocab\": {"
         for id in 0..<vocabSize {
             out += id == 0 ? "\n      " : ",\n      "
-            out += "\(Self.quoted(tokenString(id))): \(id)"
+            out += "\(JSONString.quoted(tokenString(id))): \(id)"
         }
         out += "\n    },\n    \"merges\": ["
         for (i, m) in merges.enumerated() {
             out += i == 0 ? "\n      " : ",\n      "
             let l = ByteLevel.encode(tokenBytes[m.left])
             let r = ByteLevel.encode(tokenBytes[m.right])
-            out += legacyMerges ? Self.quoted(l + " " + r) : "[\(Self.quoted(l)), \(Self.quoted(r))]"
+            out += legacyMerges ? JSONString.quoted(l + " " + r) : "[\(JSONString.quoted(l)), \(JSONString.quoted(r))]"
         }
         out += merges.isEmpty ? "]\n  }\n}\n" : "\n    ]\n  }\n}\n"
         return out
@@ -42,26 +43,5 @@ extension BPETokenizer {
         } catch {
             throw TokenizationError.unreadable(path: url.path, reason: "cannot write: \(error.localizedDescription)")
         }
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped, the rest raw UTF-8.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
