@@ -106,7 +106,6 @@ enum EngineBench {
         return 0
     }
 
-
     /// The process's peak resident set so far (`ru_maxrss`), MiB.
     static func peakRSSMiB() -> Double {
         var usage = rusage()
