@@ -28,8 +28,7 @@ import Testing
     }
 
     /// Inference passes (`forBackward: false`) share one attention-probability slot across layers and
-    /// heads; the loss must be bitwise the training forward's, and backward must still work after a
-    /// training forward that follows one.
+    /// heads; the loss must be bitwise the training forward's, before and after a training forward.
     @Test func anInferenceForwardGivesTheTrainingForwardsLossBits() throws {
         let model = try GPTModel(config: Self.config, seed: 5)
         let b = batch(rows: 3)
