@@ -2,15 +2,21 @@
 /// so packed sequences can restart positions at each document.
 public enum Embedding {
     /// out (n, c) = wte[tokens[i]] + wpe[positions[i]] for each of the n = B·T positions.
-    /// wte is (V, c), wpe is (maxT, c). Ids must be in range (checked by the caller once per batch).
+    /// wte is (V, c), wpe is (maxT, c), or nil for models without learned positions (out = wte rows).
+    /// Ids must be in range (checked by the caller once per batch).
     public static func forward(
         out: UnsafeMutablePointer<Float>, tokens: UnsafePointer<Int32>, positions: UnsafePointer<Int32>,
-        wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>, n: Int, c: Int
+        wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>?, n: Int, c: Int
     ) {
         Parallel.forEachChunk(n, costPerItem: c) { rows in
             for i in rows {
-                let o = out + i * c, t = wte + Int(tokens[i]) * c, p = wpe + Int(positions[i]) * c
-                for j in 0..<c { o[j] = t[j] + p[j] }
+                let o = out + i * c, t = wte + Int(tokens[i]) * c
+                if let wpe {
+                    let p = wpe + Int(positions[i]) * c
+                    for j in 0..<c { o[j] = t[j] + p[j] }
+                } else {
+                    o.update(from: t, count: c)  // rotary models: positions enter in attention
+                }
             }
         }
     }

@@ -11,33 +11,36 @@ public enum LowRankAdapter {
     ///   - hidden: (n, r) overwritten with x·Aᵀ (backward reads it for dB).
     ///   - x: (n, c) the (dropped-out) layer input.
     ///   - a: (r, c) `lora_A.weight`; b: (oc, r) `lora_B.weight`.
+    ///   - ldo: the row stride of `out` (default oc): a fused output such as Llama's q|k|v row, where the
+    ///     adapted module writes columns oc wide starting at `out`.
     /// - Complexity: 2·n·r·(c + oc) FLOP; no allocation.
     public static func forward(
         out: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
-        a: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float, n: Int, c: Int, r: Int, oc: Int
+        a: UnsafePointer<Float>, b: UnsafePointer<Float>, scale: Float, n: Int, c: Int, r: Int, oc: Int, ldo: Int? = nil
     ) {
         Matmul.gemmParallel(transA: false, transB: true, m: n, n: r, k: c, a: x, lda: c, b: a, ldb: c,
                             beta: 0, c: hidden, ldc: r)
         Matmul.gemmParallel(transA: false, transB: true, m: n, n: oc, k: r, alpha: scale, a: hidden, lda: r,
-                            b: b, ldb: r, beta: 1, c: out, ldc: oc)
+                            b: b, ldb: r, beta: 1, c: out, ldc: ldo ?? oc)
     }
 
     /// Adds the gradients of `forward`: dB += scale·doutᵀ·hidden, dA += dhiddenᵀ·x and
     /// dx += dhidden·A, where dhidden (n, r) = scale·dout·B is written to `dhidden` (scratch).
-    /// Any of `dx`, `da`, `db` may be nil. `dx` is the gradient of the (dropped-out) input: the caller
+    /// `dout` has row stride `ldo` (default oc), as `forward`'s `out`. Any of `dx`, `da`, `db` may be nil. `dx` is the gradient of the (dropped-out) input: the caller
     /// applies the dropout mask.
     /// - Complexity: ≈ 4·n·r·(c + oc) FLOP; no allocation.
     public static func backward(
         dx: UnsafeMutablePointer<Float>?, da: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?,
         dhidden: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, x: UnsafePointer<Float>,
         hidden: UnsafePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        scale: Float, n: Int, c: Int, r: Int, oc: Int
+        scale: Float, n: Int, c: Int, r: Int, oc: Int, ldo: Int? = nil
     ) {
+        let ldd = ldo ?? oc
         if let db {
-            Matmul.gemmParallel(transA: true, transB: false, m: oc, n: r, k: n, alpha: scale, a: dout, lda: oc,
+            Matmul.gemmParallel(transA: true, transB: false, m: oc, n: r, k: n, alpha: scale, a: dout, lda: ldd,
                                 b: hidden, ldb: r, beta: 1, c: db, ldc: r)
         }
-        Matmul.gemmParallel(transA: false, transB: false, m: n, n: r, k: oc, alpha: scale, a: dout, lda: oc,
+        Matmul.gemmParallel(transA: false, transB: false, m: n, n: r, k: oc, alpha: scale, a: dout, lda: ldd,
                             b: b, ldb: r, beta: 0, c: dhidden, ldc: r)
         if let da {
             Matmul.gemmParallel(transA: true, transB: false, m: r, n: c, k: n, a: dhidden, lda: r, b: x, ldb: c,

@@ -1,8 +1,9 @@
 import COpenBLAS
 
 /// Matrix products through `cblas_sgemm`, plus the linear layer y = x·W + b built on them, each with a
-/// naive Float64 twin. Weights are stored [in, out] (HF GPT-2's Conv1D layout), so the forward is an
-/// NN product, the input gradient NT and the weight gradient TN.
+/// naive Float64 twin. Weights are stored [in, out] (HF GPT-2's Conv1D layout: the forward is an NN
+/// product, the input gradient NT and the weight gradient TN) or, with `outIn`, [out, in] (`nn.Linear`,
+/// Llama-family layout: forward NT, input gradient NN, weight gradient TN with the operands swapped).
 public enum Matmul {
     /// C (m×n) = alpha·op(A)·op(B) + beta·C, row-major; op(A) is m×k, op(B) is k×n. Runs on the calling
     /// thread (OpenBLAS is kept single-threaded, see `ComputeThreads`); use `gemmParallel` for large products.
@@ -70,33 +71,40 @@ public enum Matmul {
         }
     }
 
-    /// out (n, oc) = inp (n, c) · weight (c, oc) + bias (oc).
+    /// out (n, oc) = inp (n, c) · weight (c, oc) + bias (oc); with `outIn` the weight is (oc, c) and
+    /// out = inp · weightᵀ + bias.
     /// - Complexity: 2·n·c·oc FLOP.
     public static func linearForward(
         out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, n: Int, c: Int, oc: Int
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, n: Int, c: Int, oc: Int, outIn: Bool = false
     ) {
         if let bias {
             for row in 0..<n { (out + row * oc).update(from: bias, count: oc) }
         }
-        gemmParallel(transA: false, transB: false, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: oc,
+        gemmParallel(transA: false, transB: outIn, m: n, n: oc, k: c, a: inp, lda: c, b: weight, ldb: outIn ? c : oc,
              beta: bias == nil ? 0 : 1, c: out, ldc: oc)
     }
 
     /// Adds the gradients of `linearForward`: dinp += dout·Wᵀ, dweight += inpᵀ·dout, dbias += Σ_rows dout.
     /// Any of the three outputs may be nil (frozen weights, or the first layer's input).
+    /// `outIn` as in `linearForward` (then dweight is (oc, c) too).
     public static func linearBackward(
         dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
         dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        n: Int, c: Int, oc: Int
+        n: Int, c: Int, oc: Int, outIn: Bool = false
     ) {
         if let dinp {
-            gemmParallel(transA: false, transB: true, m: n, n: c, k: oc, a: dout, lda: oc, b: weight, ldb: oc,
+            gemmParallel(transA: false, transB: !outIn, m: n, n: c, k: oc, a: dout, lda: oc, b: weight, ldb: outIn ? c : oc,
                  beta: 1, c: dinp, ldc: c)
         }
         if let dweight {
-            gemmParallel(transA: true, transB: false, m: c, n: oc, k: n, a: inp, lda: c, b: dout, ldb: oc,
-                 beta: 1, c: dweight, ldc: oc)
+            if outIn {
+                gemmParallel(transA: true, transB: false, m: oc, n: c, k: n, a: dout, lda: oc, b: inp, ldb: c,
+                     beta: 1, c: dweight, ldc: c)
+            } else {
+                gemmParallel(transA: true, transB: false, m: c, n: oc, k: n, a: inp, lda: c, b: dout, ldb: oc,
+                     beta: 1, c: dweight, ldc: oc)
+            }
         }
         if let dbias {
             // Each thread owns a range of columns and adds the rows in order: the same sums for every
@@ -110,12 +118,12 @@ public enum Matmul {
 
     /// Reference forward in Float64 (bias may be empty).
     public static func linearForwardNaive(
-        out: inout [Double], inp: [Double], weight: [Double], bias: [Double], n: Int, c: Int, oc: Int
+        out: inout [Double], inp: [Double], weight: [Double], bias: [Double], n: Int, c: Int, oc: Int, outIn: Bool = false
     ) {
         for row in 0..<n {
             for o in 0..<oc {
                 var s = bias.isEmpty ? 0 : bias[o]
-                for i in 0..<c { s += inp[row * c + i] * weight[i * oc + o] }
+                for i in 0..<c { s += inp[row * c + i] * weight[outIn ? o * c + i : i * oc + o] }
                 out[row * oc + o] = s
             }
         }
@@ -124,15 +132,16 @@ public enum Matmul {
     /// Reference backward in Float64; adds into the gradients.
     public static func linearBackwardNaive(
         dinp: inout [Double], dweight: inout [Double], dbias: inout [Double],
-        dout: [Double], inp: [Double], weight: [Double], n: Int, c: Int, oc: Int
+        dout: [Double], inp: [Double], weight: [Double], n: Int, c: Int, oc: Int, outIn: Bool = false
     ) {
         for row in 0..<n {
             for o in 0..<oc {
                 let g = dout[row * oc + o]
                 if !dbias.isEmpty { dbias[o] += g }
                 for i in 0..<c {
-                    dinp[row * c + i] += g * weight[i * oc + o]
-                    dweight[i * oc + o] += g * inp[row * c + i]
+                    let wi = outIn ? o * c + i : i * oc + o
+                    dinp[row * c + i] += g * weight[wi]
+                    dweight[wi] += g * inp[row * c + i]
                 }
             }
         }

@@ -7,6 +7,8 @@ final class GPTActivations {
     let arena: Arena
     let encoded: TensorView, lnf: TensorView, lnfMean: TensorView, lnfRstd: TensorView
     let logits: TensorView, losses: TensorView, scratch: TensorView
+    /// Rotary cos and sin (B·T, hd/2) of this batch's positions (empty for learned positions).
+    let ropeCos: TensorView, ropeSin: TensorView
     /// Per layer.
     let ln1: [TensorView], ln1Mean: [TensorView], ln1Rstd: [TensorView], qkv: [TensorView], atty: [TensorView]
     let att: [TensorView], residual2: [TensorView], ln2: [TensorView], ln2Mean: [TensorView], ln2Rstd: [TensorView]
@@ -20,19 +22,28 @@ final class GPTActivations {
 
     init(config: GPTConfig, b: Int, t: Int) {
         self.b = b; self.t = t
-        let n = b * t, c = config.nEmbd, L = config.nLayer
+        let n = b * t, c = config.nEmbd, L = config.nLayer, w = Self.widths(config)
         var p = ArenaPlanner()
         encoded = p.reserve([n, c])
         func per(_ shape: [Int]) -> [TensorView] { (0..<L).map { _ in p.reserve(shape) } }
-        ln1 = per([n, c]); ln1Mean = per([n]); ln1Rstd = per([n]); qkv = per([n, 3 * c]); atty = per([n, c])
+        ln1 = per([n, c]); ln1Mean = per([n]); ln1Rstd = per([n]); qkv = per([n, w.qkv]); atty = per([n, w.attention])
         att = per([b, config.nHead, t, t]); residual2 = per([n, c]); ln2 = per([n, c]); ln2Mean = per([n])
-        ln2Rstd = per([n]); fch = per([n, 4 * c]); fchGelu = per([n, 4 * c]); residual3 = per([n, c])
+        ln2Rstd = per([n]); fch = per([n, w.mlpIn]); fchGelu = per([n, w.mlpHidden]); residual3 = per([n, c])
         lnf = p.reserve([n, c]); lnfMean = p.reserve([n]); lnfRstd = p.reserve([n])
         logits = p.reserve([n, config.vocabSize]); losses = p.reserve([n]); scratch = p.reserve([n, c])
+        let half = config.block.rotary ? config.headDim / 2 : 0
+        ropeCos = p.reserve([n, half]); ropeSin = p.reserve([n, half])
         arena = Arena(count: p.total)
     }
 
     @inline(__always) func ptr(_ v: TensorView) -> UnsafeMutablePointer<Float> { arena.base + v.offset }
+
+    /// Row widths of a block's intermediate tensors: qkv (NH + 2·NKV)·hd, attention output NH·hd, MLP
+    /// input f (GELU) or 2·f (gate|up), MLP hidden f.
+    static func widths(_ config: GPTConfig) -> (qkv: Int, attention: Int, mlpIn: Int, mlpHidden: Int) {
+        let f = config.intermediateSize
+        return (config.heads.qkvWidth, config.heads.outputWidth, config.block.gatedMLP ? 2 * f : f, f)
+    }
 }
 
 /// Gradient buffers for backward, shared by all layers (each is fully rewritten before it is read).
@@ -42,10 +53,10 @@ final class GradientScratch {
     let dfchGelu: TensorView, attRows: TensorView
 
     init(config: GPTConfig, b: Int, t: Int) {
-        let n = b * t, c = config.nEmbd
+        let n = b * t, c = config.nEmbd, w = GPTActivations.widths(config)
         var p = ArenaPlanner()
-        dresidual = p.reserve([n, c]); dln = p.reserve([n, c]); dqkv = p.reserve([n, 3 * c]); datty = p.reserve([n, c])
-        dfch = p.reserve([n, 4 * c]); dfchGelu = p.reserve([n, 4 * c]); attRows = p.reserve([b, config.nHead, t, t])
+        dresidual = p.reserve([n, c]); dln = p.reserve([n, c]); dqkv = p.reserve([n, w.qkv]); datty = p.reserve([n, w.attention])
+        dfch = p.reserve([n, w.mlpIn]); dfchGelu = p.reserve([n, w.mlpHidden]); attRows = p.reserve([b, config.nHead, t, t])
         arena = Arena(count: p.total)
     }
 

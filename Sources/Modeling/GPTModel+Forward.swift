@@ -30,13 +30,13 @@ extension GPTModel {
         return try body(UnsafeBufferPointer(start: a.ptr(a.logits), count: a.logits.count))
     }
 
-    /// Embeddings, blocks, final LayerNorm and the tied head; returns the activations holding logits
-    /// (or, with `logitsOut`, writes the (B·T, V) logits there instead). With `forBackward` false the
-    /// attention probabilities of every layer share one cache-sized slot (`Attention.forward`'s
-    /// `keepProbabilities`), and `backward` must not follow.
+    /// Embeddings, blocks, final norm and the LM head; returns the activations holding logits (or, with
+    /// `logitsOut`, writes the (B·T, V) logits there instead). With `forBackward` false the attention
+    /// probabilities of every layer share one cache-sized slot (`Attention.forward`'s `keepProbabilities`),
+    /// and `backward` must not follow.
     func runTrunk(_ batch: TokenBatch, logitsOut: UnsafeMutablePointer<Float>? = nil, forBackward: Bool) -> GPTActivations {
         let b = batch.batchSize, t = batch.sequenceLength
-        let c = config.nEmbd, nh = config.nHead, v = config.vocabSize, n = b * t
+        let c = config.nEmbd, v = config.vocabSize, n = b * t, heads = config.heads
         precondition(t <= config.nPositions, "sequence length \(t) exceeds n_positions \(config.nPositions)")
         precondition(batch.tokens.allSatisfy { $0 >= 0 && Int($0) < v }, "token id outside the vocabulary")
         precondition(batch.positions.allSatisfy { $0 >= 0 && Int($0) < config.nPositions }, "position outside n_positions")
@@ -45,44 +45,46 @@ extension GPTModel {
         batch.tokens.withUnsafeBufferPointer { tok in
             batch.positions.withUnsafeBufferPointer { pos in
                 Embedding.forward(out: a.ptr(a.encoded), tokens: tok.baseAddress!, positions: pos.baseAddress!,
-                                  wte: param(o.wte.offset), wpe: param(o.wpe.offset), n: n, c: c)
+                                  wte: param(o.wte.offset), wpe: o.wpe.map { param($0.offset) }, n: n, c: c)
+                if spec.rotary {
+                    Rotary.table(cos: a.ptr(a.ropeCos), sin: a.ptr(a.ropeSin), positions: pos.baseAddress!,
+                                 inverseFrequencies: ropeFrequencies, n: n)
+                }
             }
         }
-        let eps = config.layerNormEpsilon
         batch.segments.withUnsafeBufferPointer { seg in
             for l in 0..<config.nLayer {
                 let w = o.blocks[l]
                 let residual = l == 0 ? a.ptr(a.encoded) : a.ptr(a.residual3[l - 1])
-                LayerNorm.forward(out: a.ptr(a.ln1[l]), mean: a.ptr(a.ln1Mean[l]), rstd: a.ptr(a.ln1Rstd[l]), inp: residual,
-                                  weight: param(w.ln1w.offset), bias: param(w.ln1b.offset), n: n, c: c, epsilon: eps)
-                Matmul.linearForward(out: a.ptr(a.qkv[l]), inp: a.ptr(a.ln1[l]), weight: param(w.qkvw.offset),
-                                     bias: param(w.qkvb.offset), n: n, c: c, oc: 3 * c)
-                adapterForward(layer: l, slot: 0, out: a.ptr(a.qkv[l]), inp: a.ptr(a.ln1[l]), n: n)
+                normForward(out: a.ptr(a.ln1[l]), mean: a.ptr(a.ln1Mean[l]), rstd: a.ptr(a.ln1Rstd[l]), inp: residual,
+                            weight: w.norm1, bias: w.norm1Bias, n: n)
+                productForward(w.qkv, layer: l, index: 0, out: a.ptr(a.qkv[l]), inp: a.ptr(a.ln1[l]), n: n)
+                if spec.rotary {
+                    // q heads then k heads are contiguous at the start of each row: rotate NH + NKV heads
+                    Rotary.rotate(a.ptr(a.qkv[l]), cos: a.ptr(a.ropeCos), sin: a.ptr(a.ropeSin), n: n,
+                                  stride: heads.qkvWidth, heads: heads.count + heads.kvCount, headDim: heads.headDim)
+                }
                 Attention.forward(out: a.ptr(a.atty[l]), att: a.ptr(a.att[forBackward ? l : 0]), qkv: a.ptr(a.qkv[l]),
-                                  segments: seg.baseAddress!, b: b, t: t, c: c, nh: nh, keepProbabilities: forBackward)
-                Matmul.linearForward(out: a.ptr(a.scratch), inp: a.ptr(a.atty[l]), weight: param(w.projw.offset),
-                                     bias: param(w.projb.offset), n: n, c: c, oc: c)
-                adapterForward(layer: l, slot: 1, out: a.ptr(a.scratch), inp: a.ptr(a.atty[l]), n: n)
+                                  segments: seg.baseAddress!, b: b, t: t, heads: heads, keepProbabilities: forBackward)
+                productForward(w.proj, layer: l, index: 1, out: a.ptr(a.scratch), inp: a.ptr(a.atty[l]), n: n)
                 Residual.forward(out: a.ptr(a.residual2[l]), a: residual, b: a.ptr(a.scratch), n: n * c)
-                LayerNorm.forward(out: a.ptr(a.ln2[l]), mean: a.ptr(a.ln2Mean[l]), rstd: a.ptr(a.ln2Rstd[l]),
-                                  inp: a.ptr(a.residual2[l]), weight: param(w.ln2w.offset), bias: param(w.ln2b.offset),
-                                  n: n, c: c, epsilon: eps)
-                Matmul.linearForward(out: a.ptr(a.fch[l]), inp: a.ptr(a.ln2[l]), weight: param(w.fcw.offset),
-                                     bias: param(w.fcb.offset), n: n, c: c, oc: 4 * c)
-                adapterForward(layer: l, slot: 2, out: a.ptr(a.fch[l]), inp: a.ptr(a.ln2[l]), n: n)
-                GELU.forward(out: a.ptr(a.fchGelu[l]), inp: a.ptr(a.fch[l]), n: n * 4 * c)
-                Matmul.linearForward(out: a.ptr(a.scratch), inp: a.ptr(a.fchGelu[l]), weight: param(w.fcprojw.offset),
-                                     bias: param(w.fcprojb.offset), n: n, c: 4 * c, oc: c)
-                adapterForward(layer: l, slot: 3, out: a.ptr(a.scratch), inp: a.ptr(a.fchGelu[l]), n: n)
+                normForward(out: a.ptr(a.ln2[l]), mean: a.ptr(a.ln2Mean[l]), rstd: a.ptr(a.ln2Rstd[l]),
+                            inp: a.ptr(a.residual2[l]), weight: w.norm2, bias: w.norm2Bias, n: n)
+                productForward(w.fc, layer: l, index: 2, out: a.ptr(a.fch[l]), inp: a.ptr(a.ln2[l]), n: n)
+                if spec.gatedMLP {
+                    SwiGLU.forward(out: a.ptr(a.fchGelu[l]), inp: a.ptr(a.fch[l]), n: n, f: config.intermediateSize)
+                } else {
+                    GELU.forward(out: a.ptr(a.fchGelu[l]), inp: a.ptr(a.fch[l]), n: n * config.intermediateSize)
+                }
+                productForward(w.fcproj, layer: l, index: 3, out: a.ptr(a.scratch), inp: a.ptr(a.fchGelu[l]), n: n)
                 Residual.forward(out: a.ptr(a.residual3[l]), a: a.ptr(a.residual2[l]), b: a.ptr(a.scratch), n: n * c)
             }
         }
-        LayerNorm.forward(out: a.ptr(a.lnf), mean: a.ptr(a.lnfMean), rstd: a.ptr(a.lnfRstd),
-                          inp: a.ptr(a.residual3[config.nLayer - 1]), weight: param(o.lnfw.offset),
-                          bias: param(o.lnfb.offset), n: n, c: c, epsilon: eps)
-        // tied head: logits (n, V) = lnf (n, C) · wteᵀ
+        normForward(out: a.ptr(a.lnf), mean: a.ptr(a.lnfMean), rstd: a.ptr(a.lnfRstd),
+                    inp: a.ptr(a.residual3[config.nLayer - 1]), weight: o.normF, bias: o.normFBias, n: n)
+        // head: logits (n, V) = lnf (n, C) · headᵀ (the token embedding when tied)
         Matmul.gemmParallel(transA: false, transB: true, m: n, n: v, k: c, a: a.ptr(a.lnf), lda: c,
-                    b: param(o.wte.offset), ldb: c, beta: 0, c: logitsOut ?? a.ptr(a.logits), ldc: v)
+                    b: param(o.head.offset), ldb: c, beta: 0, c: logitsOut ?? a.ptr(a.logits), ldc: v)
         return a
     }
 

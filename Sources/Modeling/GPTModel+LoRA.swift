@@ -21,7 +21,8 @@ extension GPTModel {
     }
 
     /// A plain model whose weights are this model's with every adapter folded in (PEFT `merge_and_unload`):
-    /// W[in, out] += scale · (B·A)ᵀ, computed in Float32 as one GEMM per target. This model is unchanged.
+    /// W[in, out] += scale · (B·A)ᵀ (W[out, in] += scale · B·A for `nn.Linear` layouts), computed in Float32
+    /// as one GEMM per target. This model is unchanged.
     /// - Complexity: 2·r·in·out FLOP per target, one copy of the parameters.
     public func merged() throws(ModelingError) -> GPTModel {
         let out = try GPTModel(config: config)
@@ -30,21 +31,36 @@ extension GPTModel {
         let r = adapters.config.rank
         for (i, t) in adapters.targets.enumerated() {
             let w = out.param(layout.offset(t.modulePath + ".weight"))
-            // (B·A)ᵀ (in, out) = Aᵀ (in, r) · Bᵀ (r, out): A is (r, in) and B is (out, r), both row-major.
-            Matmul.gemm(transA: true, transB: true, m: t.inFeatures, n: t.outFeatures, k: r, alpha: adapters.scale,
-                        a: adapters.storage.base + adapters.aOffsets[i], lda: t.inFeatures,
-                        b: adapters.storage.base + adapters.bOffsets[i], ldb: r, beta: 1, c: w, ldc: t.outFeatures)
+            let a = adapters.storage.base + adapters.aOffsets[i], b = adapters.storage.base + adapters.bOffsets[i]
+            if spec.outIn {
+                // B·A (out, in): B is (out, r) and A is (r, in), both row-major.
+                Matmul.gemm(transA: false, transB: false, m: t.outFeatures, n: t.inFeatures, k: r, alpha: adapters.scale,
+                            a: b, lda: r, b: a, ldb: t.inFeatures, beta: 1, c: w, ldc: t.inFeatures)
+            } else {
+                // (B·A)ᵀ (in, out) = Aᵀ (in, r) · Bᵀ (r, out).
+                Matmul.gemm(transA: true, transB: true, m: t.inFeatures, n: t.outFeatures, k: r, alpha: adapters.scale,
+                            a: a, lda: t.inFeatures, b: b, ldb: r, beta: 1, c: w, ldc: t.outFeatures)
+            }
         }
         return out
     }
 
     // MARK: Hooks called by forward, backward and the KV-cache path
 
-    /// Adds the adapter of (layer, module slot) to a linear layer's output, if there is one.
-    /// `slot` indexes `LoRAConfig.allLinear`; `inp` (n, in), `out` (n, out).
+    /// Adds the adapters of block `layer`'s product `product` (0 qkv, 1 attention output, 2 MLP input,
+    /// 3 MLP output) to its output: each adapted module writes its own columns of the (n, width) rows.
     @inline(__always)
-    func adapterForward(layer: Int, slot: Int, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int) {
-        guard let ad = adapters, let i = ad.slotIndex[layer][slot] else { return }
+    func adapterForward(layer: Int, product: Int, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int) {
+        guard let ad = adapters else { return }
+        for (slot, m) in ad.modules.enumerated() where m.product == product {
+            if let i = ad.slotIndex[layer][slot] {
+                adapterForward(ad, target: i, out: out + m.outputOffset, ldo: ad.productWidths[product], inp: inp, n: n)
+            }
+        }
+    }
+
+    private func adapterForward(_ ad: LoRAAdapters, target i: Int, out: UnsafeMutablePointer<Float>, ldo: Int,
+                                inp: UnsafePointer<Float>, n: Int) {
         let t = ad.targets[i], r = ad.config.rank
         let acts = ad.activations(n: n)
         var x = inp
@@ -64,15 +80,24 @@ extension GPTModel {
         }
         LowRankAdapter.forward(out: out, hidden: acts.ptr(acts.hidden[i]), x: x, a: ad.storage.base + ad.aOffsets[i],
                                b: ad.storage.base + ad.bOffsets[i], scale: ad.scale, n: n, c: t.inFeatures, r: r,
-                               oc: t.outFeatures)
+                               oc: t.outFeatures, ldo: ldo)
     }
 
-    /// Adds the adapter gradients of (layer, slot) for the last forward: dA, dB, and dinp through the
-    /// low-rank path (masked by the saved dropout mask).
+    /// Adds the adapter gradients of (layer, product) for the last forward: dA, dB, and dinp through the
+    /// low-rank paths (masked by the saved dropout masks).
     @inline(__always)
-    func adapterBackward(layer: Int, slot: Int, dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+    func adapterBackward(layer: Int, product: Int, dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
                          inp: UnsafePointer<Float>, n: Int) {
-        guard let ad = adapters, let i = ad.slotIndex[layer][slot] else { return }
+        guard let ad = adapters else { return }
+        for (slot, m) in ad.modules.enumerated() where m.product == product {
+            if let i = ad.slotIndex[layer][slot] {
+                adapterBackward(ad, target: i, dinp: dinp, dout: dout + m.outputOffset, ldo: ad.productWidths[product], inp: inp, n: n)
+            }
+        }
+    }
+
+    private func adapterBackward(_ ad: LoRAAdapters, target i: Int, dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+                                 ldo: Int, inp: UnsafePointer<Float>, n: Int) {
         let t = ad.targets[i], r = ad.config.rank
         guard let acts = ad.activations, acts.n == n else { preconditionFailure("adapter backward needs the forward of the same batch") }
         let grads = ad.storage.base + ad.parameterCount
@@ -83,21 +108,24 @@ extension GPTModel {
         LowRankAdapter.backward(dx: dx, da: grads + ad.aOffsets[i], db: grads + ad.bOffsets[i], dhidden: acts.ptr(acts.dhidden),
                                 dout: dout, x: x, hidden: acts.ptr(acts.hidden[i]), a: ad.storage.base + ad.aOffsets[i],
                                 b: ad.storage.base + ad.bOffsets[i], scale: ad.scale, n: n, c: t.inFeatures, r: r,
-                                oc: t.outFeatures)
+                                oc: t.outFeatures, ldo: ldo)
         if dropped {
             let mask = acts.ptr(acts.mask[i]!)
             for j in 0..<(n * t.inFeatures) { dinp[j] += dx[j] * mask[j] }
         }
     }
 
-    /// The adapter for a single decoded token (no dropout; its own r-float scratch).
+    /// The adapters of (layer, product) for a single decoded token (no dropout; their own r-float scratch).
     @inline(__always)
-    func adapterDecode(layer: Int, slot: Int, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
-        guard let ad = adapters, let i = ad.slotIndex[layer][slot] else { return }
-        let t = ad.targets[i]
-        LowRankAdapter.forward(out: out, hidden: ad.decodeHidden.base, x: inp, a: ad.storage.base + ad.aOffsets[i],
-                               b: ad.storage.base + ad.bOffsets[i], scale: ad.scale, n: 1, c: t.inFeatures,
-                               r: ad.config.rank, oc: t.outFeatures)
+    func adapterDecode(layer: Int, product: Int, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
+        guard let ad = adapters else { return }
+        for (slot, m) in ad.modules.enumerated() where m.product == product {
+            guard let i = ad.slotIndex[layer][slot] else { continue }
+            let t = ad.targets[i]
+            LowRankAdapter.forward(out: out + m.outputOffset, hidden: ad.decodeHidden.base, x: inp,
+                                   a: ad.storage.base + ad.aOffsets[i], b: ad.storage.base + ad.bOffsets[i], scale: ad.scale,
+                                   n: 1, c: t.inFeatures, r: ad.config.rank, oc: t.outFeatures, ldo: ad.productWidths[product])
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 import Compute
 
-/// A GPT-2-family transformer: learned token + position embeddings, pre-LayerNorm blocks (causal
-/// self-attention, GELU MLP 4×), final LayerNorm, LM head tied to the token embedding.
+/// A decoder-only transformer: token embedding (+ learned positions for GPT-2), pre-norm blocks (causal
+/// self-attention with NH query and NKV key/value heads, an MLP), a final norm and an LM head (tied to the
+/// token embedding or its own). `config.block` picks, per family, LayerNorm or RMSNorm, learned or rotary
+/// positions, a GELU or SwiGLU MLP and the weight orientation; nothing else branches on the family.
 ///
 /// Parameters and their gradients live in one arena laid out by `layout` (parameters first, then
 /// gradients at the same offsets + `layout.totalCount`). Forward and backward are explicit, llm.c style.
@@ -23,19 +25,26 @@ public final class GPTModel: @unchecked Sendable {
     public internal(set) var adapters: LoRAAdapters?
     /// Offsets of the named tensors, resolved once.
     let offsets: ModelOffsets
+    /// The family's block choices (norm, positions, MLP, weight orientation).
+    let spec: BlockSpec
+    /// Rotary θ_i (hd/2 values; empty for learned positions).
+    let ropeFrequencies: [Float]
 
-    /// A model with GPT-2's initialisation from `seed`: weights N(0, initializer_range²), residual
-    /// projections (`c_proj`) scaled by 1/√(2·n_layer), biases 0, LayerNorm gains 1 (HF `_init_weights`).
+    /// A model with HF's initialisation from `seed` (`_init_weights`): weights N(0, initializer_range²),
+    /// biases 0, norm gains 1; GPT-2's residual projections (`c_proj`) scaled by 1/√(2·n_layer).
     public convenience init(config: GPTConfig, seed: UInt64) throws(ModelingError) {
         try self.init(config: config)
         var rng = SeededGenerator(seed: seed)
         let std = config.initializerRange
         for p in layout.parameters {
             let dst = storage.base + p.offset
-            if p.name.hasSuffix(".bias") { continue }
-            if p.moduleName.hasPrefix("ln_") { dst.update(repeating: 1, count: p.count); continue }
-            let scale: Float = p.moduleName == "c_proj" ? 1 / Float(2 * config.nLayer).squareRoot() : 1
-            rng.fillNormal(dst, n: p.count, std: std * scale)
+            switch p.role {
+            case .bias: continue
+            case .norm: dst.update(repeating: 1, count: p.count)
+            case .embedding, .positions, .linear, .head:
+                let scaled = config.family == .gpt2 && p.moduleName == "c_proj"
+                rng.fillNormal(dst, n: p.count, std: std * (scaled ? 1 / Float(2 * config.nLayer).squareRoot() : 1))
+            }
         }
     }
 
@@ -49,6 +58,9 @@ public final class GPTModel: @unchecked Sendable {
         replicaGradients = nil
         trainable = [Bool](repeating: true, count: layout.parameters.count)
         offsets = ModelOffsets(layout: layout, config: config)
+        spec = config.block
+        ropeFrequencies = spec.rotary
+            ? Rotary.inverseFrequencies(headDim: config.headDim, theta: config.ropeTheta, scaling: config.ropeScaling) : []
     }
 
     /// A replica for data-parallel work: it reads `model`'s parameters (shared, not copied) and has its
@@ -65,6 +77,8 @@ public final class GPTModel: @unchecked Sendable {
         gradientBase = arena.base
         trainable = model.trainable
         offsets = model.offsets
+        spec = model.spec
+        ropeFrequencies = model.ropeFrequencies
     }
 
     /// Forward-only replicas for row-parallel inference (`logits`, `evaluate`), made on first use.
@@ -86,7 +100,7 @@ public final class GPTModel: @unchecked Sendable {
         (w * batchSize / workers)..<((w + 1) * batchSize / workers)
     }
 
-    /// Number of parameters (the tied head counted once).
+    /// Number of parameters (a tied head counted once).
     public var parameterCount: Int { layout.totalCount }
 
     // MARK: Parameter access (for HF import/export and checkpoints)
@@ -168,32 +182,5 @@ public final class GPTModel: @unchecked Sendable {
         (replicaGradients == nil ? storage.count : replicaGradients!.count) + (activations?.floatCount ?? 0)
             + inferenceReplicas.reduce(0) { $0 + $1.allocatedFloats } + (rowParallelScratch?.floatCount ?? 0)
             + (adapters.map { $0.storage.count + ($0.activations?.arena.count ?? 0) } ?? 0)
-    }
-}
-
-/// Offsets (and layout indices, for the trainable flags) of every tensor the forward pass touches.
-struct ModelOffsets {
-    struct Entry { let index: Int; let offset: Int }
-    struct Block {
-        let ln1w, ln1b, qkvw, qkvb, projw, projb, ln2w, ln2b, fcw, fcb, fcprojw, fcprojb: Entry
-    }
-    let wte, wpe, lnfw, lnfb: Entry
-    let blocks: [Block]
-
-    init(layout: ParameterLayout, config: GPTConfig) {
-        let idx = Dictionary(uniqueKeysWithValues: layout.parameters.enumerated().map { ($1.name, $0) })
-        func e(_ name: String) -> Entry { let i = idx[name]!; return Entry(index: i, offset: layout.parameters[i].offset) }
-        wte = e("transformer.wte.weight"); wpe = e("transformer.wpe.weight")
-        lnfw = e("transformer.ln_f.weight"); lnfb = e("transformer.ln_f.bias")
-        blocks = (0..<config.nLayer).map { l in
-            let p = "transformer.h.\(l)."
-            return Block(
-                ln1w: e(p + "ln_1.weight"), ln1b: e(p + "ln_1.bias"),
-                qkvw: e(p + "attn.c_attn.weight"), qkvb: e(p + "attn.c_attn.bias"),
-                projw: e(p + "attn.c_proj.weight"), projb: e(p + "attn.c_proj.bias"),
-                ln2w: e(p + "ln_2.weight"), ln2b: e(p + "ln_2.bias"),
-                fcw: e(p + "mlp.c_fc.weight"), fcb: e(p + "mlp.c_fc.bias"),
-                fcprojw: e(p + "mlp.c_proj.weight"), fcprojb: e(p + "mlp.c_proj.bias"))
-        }
     }
 }

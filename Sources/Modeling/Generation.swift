@@ -32,7 +32,7 @@ extension GPTModel {
             throw .invalidData("prompt token id \(bad) is outside the model's vocabulary of \(config.vocabSize)")
         }
         let context = prompt.suffix(max(1, config.nPositions - 1))
-        let cache = KVCache(config: config)
+        let cache = KVCache(config: config, capacity: context.count + options.maxNewTokens)
         var rng = SeededGenerator(seed: options.seed)
         var logits = context.map { decodeStep(cache, token: $0) }.last!
         var out: [Int32] = []
@@ -40,7 +40,7 @@ extension GPTModel {
             let next = Int32(Sampling.pick(logits: UnsafeBufferPointer(start: logits, count: config.vocabSize),
                                            options: options, rng: &rng))
             out.append(next)
-            if options.stopTokens.contains(next) || cache.length >= config.nPositions { break }
+            if options.stopTokens.contains(next) || cache.length >= cache.capacity { break }
             logits = decodeStep(cache, token: next)
         }
         return out

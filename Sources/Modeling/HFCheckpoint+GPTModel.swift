@@ -78,14 +78,20 @@ extension HFCheckpoint {
 
 extension GPTModel {
     /// Loads a Hugging Face GPT-2 directory (see `HFCheckpoint.read(directory:)` for what is accepted).
+    /// Loads a Hugging Face decoder folder: GPT-2 (see `HFCheckpoint.read(directory:)` for what is
+    /// accepted) or a Llama-family model (`HFDecoderFolder.loadLlama`), chosen by `model_type`.
     public static func loadHF(directory: URL) throws(HFCheckpointError) -> GPTModel {
-        try HFCheckpoint.read(directory: directory)
+        if let type = try HFDecoderFolder.modelType(directory: directory), HFLlamaConfig.modelTypes[type] != nil {
+            return try HFDecoderFolder.loadLlama(directory: directory)
+        }
+        return try HFCheckpoint.read(directory: directory)
             .makeModel(source: directory.appendingPathComponent("config.json").path)
     }
 
     /// Writes this model as a Hugging Face GPT-2 directory (`config.json`, `generation_config.json`,
     /// `model.safetensors`) that `GPT2LMHeadModel.from_pretrained` loads.
     public func exportHF(to directory: URL) throws(HFCheckpointError) {
+        if config.family == .llama { return try HFDecoderFolder.exportLlama(self, to: directory) }
         try HFCheckpoint(model: self).export(to: directory)
     }
 }

@@ -74,7 +74,7 @@ extension HFCheckpoint {
     }
 
     /// `model.safetensors`, or the shard files named by `model.safetensors.index.json` (sorted, deduplicated).
-    private static func weightFilePaths(directory: URL) throws(HFCheckpointError) -> [String] {
+    static func weightFilePaths(directory: URL) throws(HFCheckpointError) -> [String] {
         let fileManager = FileManager.default
         let single = directory.appendingPathComponent("model.safetensors")
         if fileManager.fileExists(atPath: single.path) { return [single.path] }

@@ -16,8 +16,11 @@ public final class LoRAAdapters: @unchecked Sendable {
     let storage: Arena
     /// Offsets of A and B of each target inside the parameter half.
     let aOffsets: [Int], bOffsets: [Int]
-    /// Target index per (layer, module slot), module slots in `LoRAConfig.allLinear` order.
+    /// Target index per (layer, module slot), module slots in the layout's `linearModules` order.
     let slotIndex: [[Int?]]
+    /// The model's linear modules (where each slot's output lands) and each product's output width.
+    let modules: [LinearModule]
+    let productWidths: [Int]
     /// Set by the trainer around a training forward: draws the dropout masks. nil = inference (no dropout).
     var dropoutGenerator: SeededGenerator?
     /// Saved per-target activations for the current (B, T).
@@ -45,20 +48,24 @@ public final class LoRAAdapters: @unchecked Sendable {
         scale = config.scale
         var a: [Int] = [], b: [Int] = []
         var offset = 0
-        var slots = [[Int?]](repeating: [Int?](repeating: nil, count: 4), count: model.config.nLayer)
+        let modules = model.layout.linearModules
+        var slots = [[Int?]](repeating: [Int?](repeating: nil, count: modules.count), count: model.config.nLayer)
         for (i, t) in targets.enumerated() {
             a.append(offset); offset += config.rank * t.inFeatures
             b.append(offset); offset += t.outFeatures * config.rank
-            slots[t.layer][LoRAConfig.allLinear.firstIndex(of: t.module)!] = i  // safe: targets() only yields these modules
+            slots[t.layer][modules.firstIndex { $0.blockModule == t.module }!] = i  // safe: targets() only yields these modules
         }
         aOffsets = a; bOffsets = b; slotIndex = slots
+        self.modules = modules
+        productWidths = (0..<4).map { p in modules.filter { $0.product == p }.reduce(0) { $0 + $1.outFeatures } }
         parameterCount = offset
         storage = Arena(count: 2 * offset)
         decodeHidden = Arena(count: config.rank)
     }
 
     /// PEFT-style names (without the `base_model.model.` prefix) and shapes, in parameter order:
-    /// `transformer.h.0.attn.c_attn.lora_A.weight` [r, in], `….lora_B.weight` [out, r].
+    /// `transformer.h.0.attn.c_attn.lora_A.weight` [r, in], `….lora_B.weight` [out, r]
+    /// (`model.layers.0.self_attn.q_proj.lora_A.weight` on Llama-family models).
     public var parameterShapes: [(name: String, shape: [Int], offset: Int)] {
         targets.enumerated().flatMap { i, t in [
             (t.modulePath + ".lora_A.weight", [config.rank, t.inFeatures], aOffsets[i]),

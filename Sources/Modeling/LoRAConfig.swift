@@ -20,9 +20,11 @@ public struct LoRAConfig: Sendable, Hashable, Codable {
     /// Base modules trained in full and saved with the adapter (PEFT `modules_to_save`), e.g. `wte`, `ln_f`.
     public var modulesToSave: [String]
 
-    /// The four linear modules of a GPT-2 block: what `lora_target_linear` / PEFT `"all-linear"` selects
-    /// (the tied LM head is never a target).
+    /// The four linear modules of a GPT-2 block (what `allLinearTarget` selects on GPT-2).
     public static let allLinear = ["attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"]
+    /// PEFT's `target_modules="all-linear"`: every linear module of every block, whatever the family
+    /// (`lora_target_linear: true`); the LM head is never a target.
+    public static let allLinearTarget = "all-linear"
 
     public init(rank: Int = 8, alpha: Double? = nil, dropout: Double = 0, targetModules: [String] = ["c_attn"],
                 useRSLoRA: Bool = false, layersToTransform: [Int]? = nil, modulesToSave: [String] = []) {
@@ -55,26 +57,30 @@ public struct LoRAConfig: Sendable, Hashable, Codable {
                 throw .invalidHyperparameters("peft_layers_to_transform names layer \(l), but the model has layers 0...\(nLayer - 1)")
             }
         }
-        let weights = layout.parameters.filter { p in
-            p.name.hasSuffix(".weight") && p.layer != nil && Self.allLinear.contains(p.blockModule)
-        }
-        for target in targetModules where !weights.contains(where: { $0.matchesModule(target) }) {
-            let lmHead = target == "lm_head" || target.hasSuffix("wte")
-            throw .invalidHyperparameters("lora target module '\(target)' names no linear layer of GPT-2"
-                + (lmHead ? " (the LM head is tied to the token embedding and cannot take an adapter; use lora_modules_to_save: [wte] to train it)"
-                          : "; use c_attn, c_proj, c_fc, attn.c_proj or mlp.c_proj"))
+        let linear = Dictionary(uniqueKeysWithValues: layout.linearModules.enumerated().map { ($1.blockModule, $0) })
+        let weights = layout.parameters.filter { p in p.role == .linear && p.layer != nil && linear[p.blockModule] != nil }
+        let allLinear = targetModules.contains(Self.allLinearTarget)
+        let examples = layout.linearModules.map { String($0.blockModule.split(separator: ".").last!) }
+        let uniqueExamples = examples.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        for target in targetModules where target != Self.allLinearTarget && !weights.contains(where: { $0.matchesModule(target) }) {
+            let lmHead = target == "lm_head" || target.hasSuffix("wte") || target.hasSuffix("embed_tokens")
+            throw .invalidHyperparameters("lora target module '\(target)' names no linear layer of the model"
+                + (lmHead ? " (Lathe does not put adapters on the LM head or the embedding; use lora_modules_to_save to train it in full)"
+                          : "; use \(uniqueExamples.joined(separator: ", ")), or lora_target_linear: true for all of them"))
         }
         for module in modulesToSave where !layout.parameters.contains(where: { $0.matchesModule(module) }) {
-            throw .invalidHyperparameters("lora_modules_to_save entry '\(module)' names no module of GPT-2 (e.g. wte, wpe, ln_f, h.0.ln_1)")
+            throw .invalidHyperparameters("lora_modules_to_save entry '\(module)' names no module of the model (e.g. \(layout.parameters.first!.moduleName) or a norm)")
         }
         var out: [LoRATarget] = []
-        for p in weights where targetModules.contains(where: p.matchesModule) {
+        for p in weights where allLinear || targetModules.contains(where: p.matchesModule) {
             let layer = p.layer!  // safe: filtered on layer != nil above
             if let layers = layersToTransform, !layers.contains(layer) { continue }
             if modulesToSave.contains(where: p.matchesModule) {
                 throw .invalidHyperparameters("'\(p.modulePath)' is both a LoRA target and in lora_modules_to_save; pick one")
             }
-            out.append(LoRATarget(layer: layer, module: p.blockModule, inFeatures: p.shape[0], outFeatures: p.shape[1]))
+            let m = layout.linearModules[linear[p.blockModule]!]  // safe: filtered above
+            out.append(LoRATarget(layer: layer, module: p.blockModule, inFeatures: m.inFeatures, outFeatures: m.outFeatures,
+                                  modulePath: p.modulePath))
         }
         return out
     }
@@ -84,19 +90,24 @@ public struct LoRAConfig: Sendable, Hashable, Codable {
         guard !modulesToSave.isEmpty else { return Freezing(frozenParameters: [".*"]) }
         // Freezing matches regexes at the start of the HF name; a module matches its path or a suffix of it.
         let patterns = modulesToSave.map { m in
-            "(transformer\\.)?(.*\\.)?" + NSRegularExpression.escapedPattern(for: m) + "\\.(weight|bias)$"
+            "((transformer|model)\\.)?(.*\\.)?" + NSRegularExpression.escapedPattern(for: m) + "\\.(weight|bias)$"
         }
         return Freezing(unfrozenParameters: patterns)
     }
 }
 
-/// One adapted linear layer: block `layer`, module `attn.c_attn` / `attn.c_proj` / `mlp.c_fc` / `mlp.c_proj`.
+/// One adapted linear layer: block `layer`, module (relative to the block) `attn.c_attn`,
+/// `self_attn.q_proj`, …
 public struct LoRATarget: Sendable, Hashable, Codable {
     public var layer: Int
     public var module: String
     public var inFeatures: Int
     public var outFeatures: Int
+    /// Module path in the HF model, e.g. `transformer.h.0.attn.c_attn`, `model.layers.0.self_attn.q_proj`.
+    public var modulePath: String
 
-    /// Module path in the HF model, e.g. `transformer.h.0.attn.c_attn`.
-    public var modulePath: String { "transformer.h.\(layer).\(module)" }
+    public init(layer: Int, module: String, inFeatures: Int, outFeatures: Int, modulePath: String) {
+        self.layer = layer; self.module = module; self.inFeatures = inFeatures; self.outFeatures = outFeatures
+        self.modulePath = modulePath
+    }
 }

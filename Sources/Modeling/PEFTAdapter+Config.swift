@@ -52,7 +52,7 @@ struct AdapterConfigReader {
         case nil, is NSNull: targets = ["c_attn"]  // PEFT's default mapping for model_type gpt2
         case let s as String:
             guard s == "all-linear" else { throw fail("'target_modules' is the regular expression '\(s)'; Lathe accepts a list of module names or \"all-linear\"") }
-            targets = LoRAConfig.allLinear
+            targets = [LoRAConfig.allLinearTarget]
         case let list as [String]: targets = list
         default: throw fail("'target_modules' must be a list of module names")
         }

@@ -50,7 +50,7 @@ public enum PEFTAdapter {
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "base_model_name_or_path": baseModel, "revision": NSNull(),
             "r": c.rank, "lora_alpha": alpha, "lora_dropout": c.dropout,
             "target_modules": Set(adapters.targets.map { targetName($0.module, config: c) }).sorted(),
-            "exclude_modules": NSNull(), "fan_in_fan_out": true, "bias": "none", "use_rslora": c.useRSLoRA,
+            "exclude_modules": NSNull(), "fan_in_fan_out": !model.spec.outIn, "bias": "none", "use_rslora": c.useRSLoRA,
             "use_dora": false, "modules_to_save": c.modulesToSave.isEmpty ? NSNull() : c.modulesToSave.sorted(),
             "init_lora_weights": true, "layers_to_transform": c.layersToTransform.map { $0.sorted() } ?? NSNull(),
             "layers_pattern": NSNull(), "rank_pattern": [String: Any](), "alpha_pattern": [String: Any](),

@@ -1,8 +1,14 @@
-/// One parameter tensor of a GPT model, as the layout table describes it.
+import Compute
+
+/// One parameter tensor of a decoder, as the layout table describes it.
 public struct ParameterInfo: Sendable, Hashable {
-    /// HF GPT-2 name, e.g. `transformer.h.0.attn.c_attn.weight`, `transformer.wte.weight`.
+    /// What a tensor is, for initialisation and for the rules that treat kinds alike.
+    public enum Role: Sendable, Hashable { case embedding, positions, norm, linear, bias, head }
+
+    /// HF name, e.g. `transformer.h.0.attn.c_attn.weight`, `model.layers.0.self_attn.q_proj.weight`.
     public let name: String
-    /// Shape as HF stores it (Conv1D weights [in, out], embeddings [rows, n_embd], vectors [n]).
+    /// Shape as HF stores it (GPT-2 Conv1D weights [in, out], `nn.Linear` weights [out, in], embeddings
+    /// [rows, C], vectors [n]).
     public let shape: [Int]
     /// Offset in floats from the start of the flat parameter (and gradient) buffer.
     public let offset: Int
@@ -10,18 +16,17 @@ public struct ParameterInfo: Sendable, Hashable {
     public let count: Int
     /// AdamW weight decay applies (≥ 2-D tensors only, as nanoGPT's `configure_optimizers`).
     public let decays: Bool
-    /// Block index, nil for embeddings and the final LayerNorm.
+    /// Block index, nil for embeddings, the final norm and the head.
     public let layer: Int?
     /// Full module path without the `.weight`/`.bias` suffix, e.g. `transformer.h.0.mlp.c_proj`.
     public let modulePath: String
-    /// Last component of the module path (`c_attn`, `c_proj`, `c_fc`, `ln_1`, `wte`…), what PEFT's
+    /// Module path relative to its block (`attn.c_proj`, `self_attn.q_proj`, `ln_1`), or the module name
+    /// outside blocks.
+    public let blockModule: String
+    public let role: Role
+    /// Last component of the module path (`c_attn`, `q_proj`, `ln_1`, `wte`…), what PEFT's
     /// `target_modules` entries match.
     public var moduleName: String { String(modulePath.split(separator: ".").last ?? "") }
-    /// Module path relative to its block (`attn.c_proj`, `mlp.c_proj`, `ln_1`), or the module name outside blocks.
-    public var blockModule: String {
-        guard let layer else { return moduleName }
-        return String(modulePath.dropFirst("transformer.h.\(layer).".count))
-    }
 
     /// PEFT `target_modules` semantics: `target` equals the module path or is a dot-separated suffix of it.
     public func matchesModule(_ target: String) -> Bool {
@@ -29,45 +34,125 @@ public struct ParameterInfo: Sendable, Hashable {
     }
 }
 
+/// A linear module inside a block, and where its output lands: the block runs four products (qkv,
+/// attention output, MLP input, MLP output), and a family may fuse several HF modules into one product
+/// because their weights are contiguous (Llama's q_proj|k_proj|v_proj, gate_proj|up_proj).
+public struct LinearModule: Sendable, Hashable {
+    /// Module path relative to the block (`self_attn.q_proj`).
+    public let blockModule: String
+    /// Which of the block's four products: 0 qkv, 1 attention output, 2 MLP input, 3 MLP output.
+    public let product: Int
+    /// First output column of this module inside its product's output row.
+    public let outputOffset: Int
+    public let inFeatures: Int
+    public let outFeatures: Int
+}
+
 /// The single table that drives the parameter allocation, HF names, weight decay, freezing and LoRA
-/// targets (llm.c `fill_in_parameter_sizes`). Order: wte, wpe, then each block's tensors in HF order,
-/// then ln_f, so one block's parameters are contiguous.
+/// targets (llm.c `fill_in_parameter_sizes`), one name table per `DecoderFamily`. Order: token
+/// embedding, positions (GPT-2), then each block's tensors, then the final norm and an untied head, so
+/// one block's parameters are contiguous — and so are the weights (and the biases) of modules a block
+/// fuses into one product.
 public struct ParameterLayout: Sendable, Hashable {
     public let parameters: [ParameterInfo]
     /// Total number of floats.
     public let totalCount: Int
+    /// The linear modules of every block, in product order (what `lora_target_linear` selects).
+    public let linearModules: [LinearModule]
+    /// Prefix of block `l`'s names (`transformer.h.3.`, `model.layers.3.`).
+    public let blockPrefix: @Sendable (Int) -> String
     private let index: [String: Int]
+
+    public static func == (a: ParameterLayout, b: ParameterLayout) -> Bool { a.parameters == b.parameters }
+    public func hash(into h: inout Hasher) { h.combine(parameters) }
 
     public init(config: GPTConfig) {
         let c = config.nEmbd
         var list: [ParameterInfo] = []
         var offset = 0
-        func add(_ module: String, _ suffix: String, _ shape: [Int], layer: Int?) {
+        func add(_ module: String, _ suffix: String, _ shape: [Int], layer: Int?, blockModule: String? = nil, role: ParameterInfo.Role) {
             let n = shape.reduce(1, *)
+            let local = blockModule ?? String(module.split(separator: ".").last ?? "")
             list.append(ParameterInfo(name: module + "." + suffix, shape: shape, offset: offset, count: n,
-                                      decays: shape.count >= 2, layer: layer, modulePath: module))
+                                      decays: shape.count >= 2, layer: layer, modulePath: module, blockModule: local, role: role))
             offset += n
         }
-        add("transformer.wte", "weight", [config.vocabSize, c], layer: nil)
-        add("transformer.wpe", "weight", [config.nPositions, c], layer: nil)
-        for l in 0..<config.nLayer {
-            let p = "transformer.h.\(l)."
-            add(p + "ln_1", "weight", [c], layer: l); add(p + "ln_1", "bias", [c], layer: l)
-            add(p + "attn.c_attn", "weight", [c, 3 * c], layer: l); add(p + "attn.c_attn", "bias", [3 * c], layer: l)
-            add(p + "attn.c_proj", "weight", [c, c], layer: l); add(p + "attn.c_proj", "bias", [c], layer: l)
-            add(p + "ln_2", "weight", [c], layer: l); add(p + "ln_2", "bias", [c], layer: l)
-            add(p + "mlp.c_fc", "weight", [c, 4 * c], layer: l); add(p + "mlp.c_fc", "bias", [4 * c], layer: l)
-            add(p + "mlp.c_proj", "weight", [4 * c, c], layer: l); add(p + "mlp.c_proj", "bias", [c], layer: l)
+        let heads = config.heads, f = config.intermediateSize
+        let q = heads.outputWidth, kv = heads.kvCount * heads.headDim
+        switch config.family {
+        case .gpt2:
+            let prefix: @Sendable (Int) -> String = { "transformer.h.\($0)." }
+            blockPrefix = prefix
+            add("transformer.wte", "weight", [config.vocabSize, c], layer: nil, role: .embedding)
+            add("transformer.wpe", "weight", [config.nPositions, c], layer: nil, role: .positions)
+            for l in 0..<config.nLayer {
+                let p = prefix(l)
+                func blk(_ m: String, _ s: String, _ shape: [Int], _ role: ParameterInfo.Role) {
+                    add(p + m, s, shape, layer: l, blockModule: m, role: role)
+                }
+                blk("ln_1", "weight", [c], .norm); blk("ln_1", "bias", [c], .bias)
+                blk("attn.c_attn", "weight", [c, 3 * c], .linear); blk("attn.c_attn", "bias", [3 * c], .bias)
+                blk("attn.c_proj", "weight", [c, c], .linear); blk("attn.c_proj", "bias", [c], .bias)
+                blk("ln_2", "weight", [c], .norm); blk("ln_2", "bias", [c], .bias)
+                blk("mlp.c_fc", "weight", [c, f], .linear); blk("mlp.c_fc", "bias", [f], .bias)
+                blk("mlp.c_proj", "weight", [f, c], .linear); blk("mlp.c_proj", "bias", [c], .bias)
+            }
+            add("transformer.ln_f", "weight", [c], layer: nil, role: .norm)
+            add("transformer.ln_f", "bias", [c], layer: nil, role: .bias)
+            linearModules = [
+                LinearModule(blockModule: "attn.c_attn", product: 0, outputOffset: 0, inFeatures: c, outFeatures: 3 * c),
+                LinearModule(blockModule: "attn.c_proj", product: 1, outputOffset: 0, inFeatures: c, outFeatures: c),
+                LinearModule(blockModule: "mlp.c_fc", product: 2, outputOffset: 0, inFeatures: c, outFeatures: f),
+                LinearModule(blockModule: "mlp.c_proj", product: 3, outputOffset: 0, inFeatures: f, outFeatures: c),
+            ]
+        case .llama:
+            let prefix: @Sendable (Int) -> String = { "model.layers.\($0)." }
+            blockPrefix = prefix
+            add("model.embed_tokens", "weight", [config.vocabSize, c], layer: nil, role: .embedding)
+            for l in 0..<config.nLayer {
+                let p = prefix(l)
+                func blk(_ m: String, _ s: String, _ shape: [Int], _ role: ParameterInfo.Role) {
+                    add(p + m, s, shape, layer: l, blockModule: m, role: role)
+                }
+                blk("input_layernorm", "weight", [c], .norm)
+                // q, k, v weights (then their biases) contiguous: one [(NH + 2·NKV)·hd, C] product.
+                blk("self_attn.q_proj", "weight", [q, c], .linear)
+                blk("self_attn.k_proj", "weight", [kv, c], .linear)
+                blk("self_attn.v_proj", "weight", [kv, c], .linear)
+                if config.qkvBias {
+                    blk("self_attn.q_proj", "bias", [q], .bias); blk("self_attn.k_proj", "bias", [kv], .bias)
+                    blk("self_attn.v_proj", "bias", [kv], .bias)
+                }
+                blk("self_attn.o_proj", "weight", [c, q], .linear)
+                if config.outputBias { blk("self_attn.o_proj", "bias", [c], .bias) }
+                blk("post_attention_layernorm", "weight", [c], .norm)
+                blk("mlp.gate_proj", "weight", [f, c], .linear); blk("mlp.up_proj", "weight", [f, c], .linear)
+                if config.mlpBias { blk("mlp.gate_proj", "bias", [f], .bias); blk("mlp.up_proj", "bias", [f], .bias) }
+                blk("mlp.down_proj", "weight", [c, f], .linear)
+                if config.mlpBias { blk("mlp.down_proj", "bias", [c], .bias) }
+            }
+            add("model.norm", "weight", [c], layer: nil, role: .norm)
+            if !config.tiedEmbeddings { add("lm_head", "weight", [config.vocabSize, c], layer: nil, role: .head) }
+            linearModules = [
+                LinearModule(blockModule: "self_attn.q_proj", product: 0, outputOffset: 0, inFeatures: c, outFeatures: q),
+                LinearModule(blockModule: "self_attn.k_proj", product: 0, outputOffset: q, inFeatures: c, outFeatures: kv),
+                LinearModule(blockModule: "self_attn.v_proj", product: 0, outputOffset: q + kv, inFeatures: c, outFeatures: kv),
+                LinearModule(blockModule: "self_attn.o_proj", product: 1, outputOffset: 0, inFeatures: q, outFeatures: c),
+                LinearModule(blockModule: "mlp.gate_proj", product: 2, outputOffset: 0, inFeatures: c, outFeatures: f),
+                LinearModule(blockModule: "mlp.up_proj", product: 2, outputOffset: f, inFeatures: c, outFeatures: f),
+                LinearModule(blockModule: "mlp.down_proj", product: 3, outputOffset: 0, inFeatures: f, outFeatures: c),
+            ]
         }
-        add("transformer.ln_f", "weight", [c], layer: nil)
-        add("transformer.ln_f", "bias", [c], layer: nil)
         parameters = list
         totalCount = offset
         index = Dictionary(uniqueKeysWithValues: list.enumerated().map { ($1.name, $0) })
     }
 
-    /// The entry named `name` (HF GPT-2 spelling), or nil.
+    /// The entry named `name` (HF spelling), or nil.
     public func info(_ name: String) -> ParameterInfo? { index[name].map { parameters[$0] } }
+
+    /// Index of the entry named `name`, or nil.
+    public func entryIndex(_ name: String) -> Int? { index[name] }
 
     /// Offset of a parameter that must exist (internal: the model addresses its own tensors by name).
     func offset(_ name: String) -> Int { parameters[index[name]!].offset }

@@ -34,7 +34,7 @@ struct AdapterStage: StageAdapter {
         let seed = UInt64(truncatingIfNeeded: p.seed)
         let config = LoRAConfig(
             rank: a.loraR, alpha: a.loraAlpha, dropout: a.loraDropout,
-            targetModules: a.loraTargetLinear ? LoRAConfig.allLinear : a.loraTargetModules,
+            targetModules: a.loraTargetLinear ? [LoRAConfig.allLinearTarget] : a.loraTargetModules,
             useRSLoRA: a.peftUseRslora, layersToTransform: a.peftLayersToTransform, modulesToSave: a.loraModulesToSave)
         if let dir = a.loraModelDir {
             if model.adapters != nil { model.detachAdapters() }

@@ -100,7 +100,7 @@ import Testing
         let m = try Self.adapted()
         let tokens: [Int32] = [1, 5, 7, 2, 9, 4]
         let full = m.logits(TokenBatch(tokens: tokens, batchSize: 1, sequenceLength: tokens.count)) { Array($0) }
-        let cache = KVCache(config: m.config)
+        let cache = KVCache(config: m.config, capacity: m.config.nPositions)
         let v = m.config.vocabSize
         var worst: Float = 0
         for (t, token) in tokens.enumerated() {
