@@ -95,11 +95,10 @@ public enum HFDecoderFolder {
             throw .io(path: directory.path, detail: "cannot create the directory (\(error.localizedDescription))")
         }
         var writer = SafeTensorsWriter(metadata: ["format": "pt"])
+        let all = model.parameterValues()
         do throws(SafeTensorsError) {
-            try model.withParameters { all throws(SafeTensorsError) in
-                for p in model.layout.parameters {
-                    try writer.addFloat32(p.name, shape: p.shape, values: Array(all[p.offset..<(p.offset + p.count)]))
-                }
+            for p in model.layout.parameters {
+                try writer.addFloat32(p.name, shape: p.shape, values: Array(all[p.offset..<(p.offset + p.count)]))
             }
             try writer.write(to: directory.appendingPathComponent("model.safetensors"))
         } catch {

@@ -1,4 +1,5 @@
 public import Foundation
+import Compute
 
 /// The `config.json` of a Hugging Face Llama-family decoder (`model_type` `llama`, `qwen2`, `mistral`;
 /// SmolLM2 and TinyLlama are `llama`), read into an engine `GPTConfig` and written back from one.
@@ -114,7 +115,7 @@ public enum HFLlamaConfig {
         ]
         switch config.ropeScaling {
         case .none: fields["rope_scaling"] = NSNull()
-        case let .llama3(factor, low, high, original):
+        case let .llama3(factor: factor, lowFrequencyFactor: low, highFrequencyFactor: high, originalContext: original):
             fields["rope_scaling"] = ["rope_type": "llama3", "factor": factor, "low_freq_factor": low,
                                       "high_freq_factor": high, "original_max_position_embeddings": original]
         }
