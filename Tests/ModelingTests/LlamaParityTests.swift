@@ -85,4 +85,45 @@ import Testing
         #expect(loaded.config == config)
         #expect(loaded.parameterValues().map(\.bitPattern) == model.parameterValues().map(\.bitPattern))
     }
+
+    /// The real SmolLM2-135M-Instruct that `scripts/fetch-models.sh` fetched (the README's test command runs it).
+    static func smolLM2() throws -> URL {
+        let cache = ProcessInfo.processInfo.environment["LATHE_MODEL_CACHE"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/lathe/models").path
+        let url = URL(fileURLWithPath: cache).appendingPathComponent("smollm2-135m-instruct")
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(".complete").path) else {
+            throw HFTestSupport.PythonFailure(message: "\(url.path) is missing: run scripts/fetch-models.sh")
+        }
+        return url
+    }
+
+    @Test("The real SmolLM2-135M-Instruct gives transformers' logits, loss and greedy ids")
+    func realSmolLM2MatchesTransformers() throws {
+        let folder = try Self.smolLM2()
+        let directory = try HFTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let expected = try Self.reference(["real", folder.path], out: directory)
+        let model = try GPTModel.loadHF(directory: folder)
+        #expect(model.config.nLayer == 30 && model.config.nKVHead == 3 && model.config.tiedEmbeddings)
+        #expect(model.parameterCount == 134_515_008)
+        let batch = Self.batch()
+        let logits = model.logits(batch) { Array($0) }
+        // Through 30 blocks, float32 summation order alone moves logits of magnitude ~30 by a few 1e-4:
+        // transformers in float32 is that far from itself in float64. Lathe must be as close to the
+        // float64 result as transformers is (plus 1e-4), and within 1e-5 of the logit scale of transformers.
+        let raw = try Data(contentsOf: directory.appendingPathComponent("logits64.f64"))
+        let exact = raw.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        let transformersError = zip(expected.logits, exact).map { abs($0 - $1) }.max()!
+        let latheError = Self.largestDifference(logits, exact)
+        let worst = Self.largestDifference(logits, expected.logits)
+        let scale = expected.logits.map(abs).max()!
+        #expect(latheError <= transformersError + Self.logitTolerance,
+                "Lathe is \(latheError) from float64, transformers \(transformersError)")
+        #expect(worst <= 1e-5 * scale, "largest logit difference \(worst) at logit scale \(scale)")
+        print("SmolLM2 logits: Lathe−transformers \(worst), Lathe−float64 \(latheError), transformers−float64 \(transformersError), scale \(scale)")
+        let loss = Double(model.forward(batch))
+        #expect(abs(loss - expected.loss) <= 1e-4, "loss \(loss) vs \(expected.loss)")
+        let greedy = try model.generate(prompt: Self.ids, options: GenerationOptions(maxNewTokens: 8))
+        #expect(greedy == expected.greedy)
+    }
 }

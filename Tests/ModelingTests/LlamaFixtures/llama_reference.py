@@ -7,7 +7,8 @@
 
 Both write OUT_DIR/reference.json: the mean next-token loss, greedy continuation ids (argmax over a full
 forward per step, 8 tokens, no EOS stop) and, for tiny models, every parameter's gradient of that loss;
-and OUT_DIR/logits.f64, the (T, V) logits as little-endian float64.
+and OUT_DIR/logits.f64, the (T, V) logits as little-endian float64 (for real models also logits64.f64,
+the same model run in float64).
 """
 import json
 import os
@@ -61,6 +62,12 @@ x = torch.tensor([ids])
 out = model(x, labels=x)
 result = {"loss": out.loss.item()}
 out.logits[0].detach().double().numpy().astype("<f8").tofile(os.path.join(out_dir, "logits.f64"))
+if mode == "real":
+    # transformers' own float32 error: the same model in float64 (Lathe is held to the same scale)
+    with torch.no_grad():
+        model.double()
+        model(x).logits[0].numpy().astype("<f8").tofile(os.path.join(out_dir, "logits64.f64"))
+        model.float()
 if mode == "tiny":
     out.loss.backward()
     result["grads"] = {n: p.grad.detach().double().flatten().tolist() for n, p in model.named_parameters()}
