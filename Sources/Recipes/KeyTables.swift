@@ -43,19 +43,37 @@ enum KeyTables {
             K.key("name", .string, "Label of this data set in the report (default: the file name)."),
         ])
 
-    /// `model:` of a training stage that starts `from: scratch`: the GPT-2 `config.json` fields.
+    /// `model:` of a training stage that starts `from: scratch`: HF `config.json` fields, GPT-2's spelling
+    /// first with the Llama-family spelling as an alias. Keys without a default here take one that
+    /// depends on the others (said in their description), and GPT-2 takes none of the Llama-only keys.
     static let model = ObjectSpec(
-        name: "model", description: "Architecture of a model trained from scratch (HF GPT-2 config.json fields).",
+        name: "model", description: "Architecture of a model trained from scratch (HF config.json fields).",
         keys: [
+            K.key("architecture", .enumeration(["gpt2", "llama", "qwen2", "mistral"]),
+                  "Block family (HF model_type): gpt2 (learned positions, LayerNorm, GELU) or a Llama-family decoder "
+                      + "(rotary positions, RMSNorm, SwiGLU, grouped-query attention; qwen2 adds q/k/v biases). Default: gpt2.",
+                  aliases: [KeyAlias(name: "model_type", source: "transformers")]),
             K.key("vocab_size", .integer, "Vocabulary size in tokens (default: the tokenizer's size).", range: .limit(1, ModelLimits.vocabSize)),
-            K.key("n_positions", .integer, "Context length in tokens (learned position embeddings).",
-                  default: .int(1024), range: .limit(1, ModelLimits.positions)),
-            K.key("n_embd", .integer, "Embedding width in channels; a multiple of n_head.", default: .int(768),
+            K.key("n_positions", .integer, "Context length in tokens (GPT-2: rows of the learned position table).",
+                  default: .int(1024), range: .limit(1, ModelLimits.positions),
+                  aliases: [KeyAlias(name: "max_position_embeddings", source: "transformers")]),
+            K.key("n_embd", .integer, "Embedding width in channels; for GPT-2 a multiple of n_head.", default: .int(768),
+                  range: .limit(1, ModelLimits.embedding), aliases: [KeyAlias(name: "hidden_size", source: "transformers")]),
+            K.key("n_layer", .integer, "Number of transformer blocks.", default: .int(12), range: .limit(1, ModelLimits.layers),
+                  aliases: [KeyAlias(name: "num_hidden_layers", source: "transformers")]),
+            K.key("n_head", .integer, "Attention (query) heads per block.", default: .int(12), range: .limit(1, ModelLimits.heads),
+                  aliases: [KeyAlias(name: "num_attention_heads", source: "transformers")]),
+            K.key("num_key_value_heads", .integer, "Key/value heads (grouped-query attention); must divide n_head. "
+                      + "Llama family only; default: n_head.", range: .limit(1, ModelLimits.heads)),
+            K.key("head_dim", .integer, "Width of one attention head (Llama family; default: n_embd / n_head).",
                   range: .limit(1, ModelLimits.embedding)),
-            K.key("n_layer", .integer, "Number of transformer blocks.", default: .int(12), range: .limit(1, ModelLimits.layers)),
-            K.key("n_head", .integer, "Attention heads per block.", default: .int(12), range: .limit(1, ModelLimits.heads)),
-            K.key("layer_norm_epsilon", .number, "LayerNorm epsilon added to the variance.",
-                  default: .number(1e-5), range: .greaterThan(0)),
+            K.key("intermediate_size", .integer, "MLP hidden width (default: 4 x n_embd).", range: .limit(1, 8 * ModelLimits.embedding),
+                  aliases: [KeyAlias(name: "n_inner", source: "transformers")]),
+            K.key("rope_theta", .number, "Rotary base (Llama family; default: 10000).", range: .greaterThan(0)),
+            K.key("tie_word_embeddings", .boolean, "The LM head shares the token embedding (Llama family; default: true; "
+                      + "GPT-2 always ties)."),
+            K.key("layer_norm_epsilon", .number, "Norm epsilon (LayerNorm for GPT-2, RMSNorm for the Llama family).",
+                  default: .number(1e-5), range: .greaterThan(0), aliases: [KeyAlias(name: "rms_norm_eps", source: "transformers")]),
             K.key("initializer_range", .number, "Standard deviation of the initial weights.",
                   default: .number(0.02), range: .greaterThan(0)),
         ])

@@ -84,10 +84,13 @@ struct ParamReader {
 
     func training() -> TrainingParams {
         let model = object("model").map { m in
-            ModelConfig(vocabSize: m.int("vocab_size"), nPositions: m.int("n_positions") ?? 1024,
+            ModelConfig(architecture: m.string("architecture") ?? "gpt2", vocabSize: m.int("vocab_size"),
+                        nPositions: m.int("n_positions") ?? 1024,
                         nEmbd: m.int("n_embd") ?? 768, nLayer: m.int("n_layer") ?? 12, nHead: m.int("n_head") ?? 12,
                         layerNormEpsilon: m.number("layer_norm_epsilon") ?? 1e-5,
-                        initializerRange: m.number("initializer_range") ?? 0.02)
+                        initializerRange: m.number("initializer_range") ?? 0.02, nKVHead: m.int("num_key_value_heads"),
+                        headDim: m.int("head_dim"), intermediateSize: m.int("intermediate_size"),
+                        ropeTheta: m.number("rope_theta"), tieWordEmbeddings: m.bool("tie_word_embeddings"))
         }
         let replay = object("replay").map { r in
             ReplaySpec(datasets: r.objects("datasets").map { $0.dataset() }, ratio: r.number("ratio") ?? 0)

@@ -10,6 +10,11 @@ struct ModelShape: Equatable {
     var positions: Int?
     /// Where each figure comes from, for messages ("stage 'tok'", "models/gpt2/config.json").
     var tokenizerSource = "", modelSource = ""
+    /// A model folder whose `model_type` Lathe does not run ("model_type 'bert' (models/x/config.json)").
+    var unsupportedArchitecture: String?
+
+    /// The `model_type` values whose decoders Lathe runs.
+    static let supportedModelTypes = ["gpt2", "llama", "qwen2", "mistral"]
 }
 
 extension LoadSession {
@@ -23,6 +28,11 @@ extension LoadSession {
         for (index, draft) in drafts.enumerated() where draft.kind?.isTraining == true {
             let shape = self.shape(of: index, memo: &memo, depth: 0)
             let scope = Scope(owner: "stage '\(draft.name)'")
+            if let unsupported = shape.unsupportedArchitecture {
+                let at = draft.fields["from"]?.location ?? draft.location
+                checker.sink.error(at, "\(scope.subject) starts from a model with \(unsupported), which Lathe cannot train. "
+                    + "Lathe runs decoders with model_type \(ModelShape.supportedModelTypes.joined(separator: ", ")).")
+            }
             if let tokens = shape.tokenizerVocab, let vocab = shape.modelVocab, tokens > vocab {
                 let at = draft.fields["tokenizer"]?.location ?? draft.fields["from"]?.location ?? draft.location
                 checker.sink.error(at, "\(scope.subject) uses a tokenizer of "
@@ -33,7 +43,7 @@ extension LoadSession {
             if let positions = shape.positions, let field = draft.fields["sequence_len"], case .int(let length) = field.value,
                length > positions, draft.fields["model"] == nil {
                 checker.sink.error(field.location, "'sequence_len' (\(length)) \(scope.phrase) exceeds the model's "
-                    + "'n_positions' (\(positions), \(shape.modelSource)). Lower 'sequence_len' to \(positions) or less.")
+                    + "context length (\(positions), \(shape.modelSource)). Lower 'sequence_len' to \(positions) or less.")
             }
         }
     }
@@ -72,6 +82,7 @@ extension LoadSession {
                 shape.modelVocab = base.modelVocab
                 shape.positions = base.positions
                 shape.modelSource = base.modelSource
+                shape.unsupportedArchitecture = base.unsupportedArchitecture
             }
         default:
             break
@@ -93,8 +104,11 @@ extension LoadSession {
             let file = path + "/config.json"
             guard let json = Self.smallJSON(checker.paths.rootPath + "/" + file) else { return shape }
             shape.modelVocab = json["vocab_size"] as? Int
-            shape.positions = (json["n_positions"] as? Int) ?? (json["n_ctx"] as? Int)
+            shape.positions = (json["n_positions"] as? Int) ?? (json["n_ctx"] as? Int) ?? (json["max_position_embeddings"] as? Int)
             shape.modelSource = file
+            if let type = json["model_type"] as? String, !ModelShape.supportedModelTypes.contains(type) {
+                shape.unsupportedArchitecture = "model_type '\(type)' (\(file))"
+            }
             return shape
         }
     }

@@ -119,9 +119,32 @@ extension LoadSession {
         }
         if case .object(let model)? = fields["model"]?.value {
             let embd = Self.int(model["n_embd"], 768), heads = Self.int(model["n_head"], 12)
-            if heads > 0, embd % heads != 0 {
-                checker.sink.error(fields["model"]!.location, "'n_embd' (\(embd)) in 'model' of stage '\(stage)' must be a "
-                    + "multiple of 'n_head' (\(heads)). Change one of them.")
+            let architecture: String
+            if case .string(let a)? = model["architecture"] { architecture = a } else { architecture = "gpt2" }
+            let at = fields["model"]!.location
+            if architecture == "gpt2" {
+                if heads > 0, embd % heads != 0 {
+                    checker.sink.error(at, "'n_embd' (\(embd)) in 'model' of stage '\(stage)' must be a "
+                        + "multiple of 'n_head' (\(heads)). Change one of them.")
+                }
+                for key in ["num_key_value_heads", "head_dim", "rope_theta", "tie_word_embeddings", "intermediate_size"] where model[key] != nil {
+                    checker.sink.error(at, "'\(key)' in 'model' of stage '\(stage)' applies to Llama-family models only; "
+                        + "GPT-2 has learned positions, one key/value head per head and a tied head. Remove it, or set "
+                        + "'architecture: llama'.")
+                }
+            } else {
+                let kv = Self.int(model["num_key_value_heads"], heads)
+                if kv > 0, heads % kv != 0 {
+                    checker.sink.error(at, "'num_key_value_heads' (\(kv)) in 'model' of stage '\(stage)' must divide "
+                        + "'n_head' (\(heads)). Change one of them.")
+                }
+                if model["head_dim"] == nil, heads > 0, embd % heads != 0 || (embd / heads) % 2 != 0 {
+                    checker.sink.error(at, "'n_embd' (\(embd)) in 'model' of stage '\(stage)' must be 'n_head' (\(heads)) times an "
+                        + "even head width (rotary embeddings pair its halves), or give 'head_dim'.")
+                } else if case .int(let hd)? = model["head_dim"], hd % 2 != 0 {
+                    checker.sink.error(at, "'head_dim' (\(hd)) in 'model' of stage '\(stage)' must be even (rotary embeddings "
+                        + "pair its halves).")
+                }
             }
             let positions = Self.int(model["n_positions"], 1024)
             if let sequence = fields["sequence_len"], case .int(let length) = sequence.value, length > positions {

@@ -51,6 +51,8 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
 
 /// GPT-2 architecture for `from: scratch` (HF `config.json` names).
 public struct ModelConfig: Sendable, Hashable, Codable {
+    /// HF model_type: gpt2, llama, qwen2 or mistral.
+    public var architecture: String
     /// nil = the tokenizer's vocabulary size.
     public var vocabSize: Int?
     public var nPositions: Int
@@ -59,6 +61,16 @@ public struct ModelConfig: Sendable, Hashable, Codable {
     public var nHead: Int
     public var layerNormEpsilon: Double
     public var initializerRange: Double
+    /// nil = n_head.
+    public var nKVHead: Int?
+    /// nil = n_embd / n_head.
+    public var headDim: Int?
+    /// nil = 4 × n_embd.
+    public var intermediateSize: Int?
+    /// nil = 10000.
+    public var ropeTheta: Double?
+    /// nil = true.
+    public var tieWordEmbeddings: Bool?
 }
 
 public struct ReplaySpec: Sendable, Hashable, Codable {

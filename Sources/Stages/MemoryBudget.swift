@@ -9,14 +9,18 @@ enum MemoryBudget {
     /// Bytes to train `config` on `batch` sequences of `sequence` tokens: weights, gradients and the
     /// two AdamW moments (4 × 4 bytes per parameter), one more gradient buffer per data-parallel worker
     /// after the first (`GPTTrainer.replicas`; the workers split the batch's rows, so activations do
-    /// not grow), plus activations, about 16·C + 2·H·T floats per token per block (GPTActivations:
-    /// layer norms, qkv, attention probabilities, MLP) and 3·V per token for logits, probabilities and
-    /// their gradient. Computed in Double: the inputs may be absurd.
+    /// not grow), plus activations, about 4·C + qkv + attention + MLP widths + 2·H·T floats per token
+    /// per block (GPTActivations: norms, residuals, qkv, attention probabilities, MLP; 16·C + 2·H·T for
+    /// GPT-2) and 3·V per token for logits, probabilities and their gradient. Computed in Double: the
+    /// inputs may be absurd.
     static func trainingBytes(_ c: GPTConfig, batch: Int, sequence: Int, workers: Int = ComputeThreads.configured) -> Double {
         let C = Double(c.nEmbd), L = Double(c.nLayer), V = Double(c.vocabSize), P = Double(c.nPositions)
-        let H = Double(c.nHead), B = Double(batch), T = Double(sequence)
-        let parameters = V * C + P * C + L * (12 * C * C + 13 * C) + 2 * C
-        let activations = B * T * (L * (16 * C + 2 * H * T) + 3 * V)
+        let H = Double(c.nHead), B = Double(batch), T = Double(sequence), F = Double(c.intermediateSize)
+        let hd = Double(c.headDim), qkv = (H + 2 * Double(c.nKVHead)) * hd, attention = H * hd
+        let mlpIn = c.block.gatedMLP ? 2 * F : F
+        let block = C * qkv + attention * C + C * mlpIn + F * C + qkv + mlpIn + 6 * C
+        let parameters = V * C * (c.tiedEmbeddings ? 1 : 2) + (c.block.rotary ? 0 : P * C) + L * block + 2 * C
+        let activations = B * T * (L * (4 * C + qkv + attention + mlpIn + F + 2 * H * T) + 3 * V)
         let extraGradients = Double(max(0, min(workers, batch) - 1)) * parameters
         return 4 * (4 * parameters + extraGradients + activations)
     }
@@ -27,7 +31,7 @@ enum MemoryBudget {
         let available = Double(ProcessInfo.processInfo.physicalMemory)
         guard needed <= available else {
             let gib = { (x: Double) in String(format: "%.1f GiB", x / 1_073_741_824) }
-            throw StageError.invalidInput("training this model (n_layer \(c.nLayer), n_embd \(c.nEmbd), vocab_size \(c.vocabSize), n_positions \(c.nPositions)) with micro_batch_size \(batch) × sequence_len \(sequence) needs about \(gib(needed)), but this machine has \(gib(available)). Use a smaller model, micro_batch_size or sequence_len.")
+            throw StageError.invalidInput("training this model (\(c.modelType), n_layer \(c.nLayer), n_embd \(c.nEmbd), vocab_size \(c.vocabSize)) with micro_batch_size \(batch) × sequence_len \(sequence) needs about \(gib(needed)), but this machine has \(gib(available)). Use a smaller model, micro_batch_size or sequence_len.")
         }
     }
 }

@@ -36,10 +36,21 @@ enum ModelInputs {
             guard let m = p.model else {
                 throw StageError.invalidInput("`from: scratch` needs `model:` (n_layer, n_head, n_embd, n_positions).")
             }
-            let config = GPTConfig(
-                vocabSize: m.vocabSize ?? tokenizer.vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
-                nHead: m.nHead, layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
-                bosTokenId: tokenizer.endOfTextId, eosTokenId: tokenizer.endOfTextId)
+            let config: GPTConfig
+            if m.architecture == "gpt2" {
+                config = GPTConfig(
+                    vocabSize: m.vocabSize ?? tokenizer.vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
+                    nHead: m.nHead, layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
+                    bosTokenId: tokenizer.endOfTextId, eosTokenId: tokenizer.endOfTextId)
+            } else {
+                config = GPTConfig(
+                    family: .llama, modelType: m.architecture, vocabSize: m.vocabSize ?? tokenizer.vocabSize,
+                    nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer, nHead: m.nHead, nKVHead: m.nKVHead ?? m.nHead,
+                    headDim: m.headDim, intermediateSize: m.intermediateSize ?? 4 * m.nEmbd,
+                    layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
+                    bosTokenId: tokenizer.endOfTextId, eosTokenId: tokenizer.endOfTextId, ropeTheta: m.ropeTheta ?? 10_000,
+                    qkvBias: m.architecture == "qwen2", tiedEmbeddings: m.tieWordEmbeddings ?? true)
+            }
             try config.validate()
             try MemoryBudget.check(config, batch: p.microBatchSize, sequence: p.sequenceLen ?? config.nPositions)
             return try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))

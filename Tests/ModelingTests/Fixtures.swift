@@ -5,6 +5,12 @@ enum Fixtures {
     /// V 13, ctx 8, C 8, 2 layers, 2 heads.
     static let tiny = GPTConfig(vocabSize: 13, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 2)
 
+    /// A Qwen2-shaped Llama-family decoder: V 13, ctx 8, C 8, 2 layers, 4 query heads of 4 sharing 2
+    /// key/value heads, SwiGLU 12, q/k/v biases, untied head.
+    static let tinyLlama = GPTConfig(
+        family: .llama, modelType: "qwen2", vocabSize: 13, nPositions: 8, nEmbd: 8, nLayer: 2, nHead: 4, nKVHead: 2, headDim: 4,
+        intermediateSize: 12, layerNormEpsilon: 1e-5, qkvBias: true, tiedEmbeddings: false)
+
     /// A batch with two packed documents in row 0, a loss mask hole, and a second plain row.
     static func packedBatch() -> TokenBatch {
         var b = TokenBatch(batchSize: 2, sequenceLength: 6)

@@ -9,8 +9,8 @@ import Testing
     /// A tiny model with visible weights and adapters on every linear layer with non-zero B (a fresh B is
     /// zero, which would hide half the math).
     static func adapted(_ lora: LoRAConfig = LoRAConfig(rank: 2, alpha: 3, targetModules: LoRAConfig.allLinear),
-                        randomB: Bool = true) throws -> GPTModel {
-        var c = Fixtures.tiny
+                        randomB: Bool = true, config: GPTConfig = Fixtures.tiny) throws -> GPTModel {
+        var c = config
         c.initializerRange = 0.3
         let m = try GPTModel(config: c, seed: 3)
         m.withParameters { p in for i in p.indices where p[i] == 0 || p[i] == 1 { p[i] += Float((i * 37) % 11) * 0.03 - 0.15 } }

@@ -49,9 +49,58 @@ import Testing
             "3:42: stage 'base' uses a tokenizer of 512 tokens (stage 'tok', vocab_size 512) with a model whose vocab_size "
                 + "is 400 (pipelines/hf/config.json); token ids past 399 would have no embedding. Use the tokenizer the model "
                 + "was trained with, or a model with vocab_size ≥ 512.",
-            "3:58: 'sequence_len' (64) in stage 'base' exceeds the model's 'n_positions' (32, pipelines/hf/config.json). "
+            "3:58: 'sequence_len' (64) in stage 'base' exceeds the model's context length (32, pipelines/hf/config.json). "
                 + "Lower 'sequence_len' to 32 or less.",
         ])
+    }
+
+    @Test("A model folder whose model_type Lathe cannot train is a recipe error naming the file")
+    func anUnsupportedModelTypeIsRefused() throws {
+        let project = try TestProject()
+        try Data(#"{"model_type": "t5", "vocab_size": 400}"#.utf8)
+            .write(to: project.root.appendingPathComponent("pipelines/hf/config.json"))
+        let errors = project.errors("stages:\n" + Self.tok + """
+              base: {kind: domain-adapt, from: ./hf, tokenizer: tok, datasets: [{path: data/a.txt}]}
+            """)
+        #expect(errors.contains { $0.hasPrefix("3:30: stage 'base' starts from a model with model_type 't5' (pipelines/hf/config.json)") },
+                "\(errors)")
+    }
+
+    @Test("A Llama-family folder is read for its max_position_embeddings")
+    func aLlamaFolderGivesItsContextLength() throws {
+        let project = try TestProject()
+        try Data(#"{"model_type": "llama", "vocab_size": 600, "max_position_embeddings": 32}"#.utf8)
+            .write(to: project.root.appendingPathComponent("pipelines/hf/config.json"))
+        let errors = project.errors("stages:\n" + Self.tok + """
+              base: {kind: domain-adapt, from: ./hf, tokenizer: tok, sequence_len: 64, datasets: [{path: data/a.txt}]}
+            """)
+        #expect(errors == ["3:58: 'sequence_len' (64) in stage 'base' exceeds the model's context length "
+            + "(32, pipelines/hf/config.json). Lower 'sequence_len' to 32 or less."])
+    }
+
+    @Test("A Llama-family model from scratch is checked: KV heads divide heads, head width even, GPT-2 refuses Llama keys",
+          arguments: [
+            ("{architecture: llama, n_layer: 1, n_head: 4, num_key_value_heads: 2, n_embd: 32, n_positions: 16}", nil),
+            ("{model_type: qwen2, num_hidden_layers: 1, num_attention_heads: 4, hidden_size: 32, max_position_embeddings: 16}", nil),
+            ("{architecture: llama, n_layer: 1, n_head: 4, num_key_value_heads: 3, n_embd: 32, n_positions: 16}",
+             "'num_key_value_heads' (3) in 'model' of stage 'base' must divide 'n_head' (4)"),
+            ("{architecture: llama, n_layer: 1, n_head: 4, n_embd: 12, n_positions: 16}",
+             "'n_embd' (12) in 'model' of stage 'base' must be 'n_head' (4) times an even head width"),
+            ("{n_layer: 1, n_head: 4, n_embd: 32, n_positions: 16, rope_theta: 5.0e5}",
+             "'rope_theta' in 'model' of stage 'base' applies to Llama-family models only"),
+            ("{architecture: falcon, n_layer: 1, n_head: 4, n_embd: 32, n_positions: 16}", "falcon"),
+          ] as [(String, String?)])
+    func scratchLlamaModelsAreValidated(model: String, error: String?) throws {
+        let project = try TestProject()
+        let errors = project.errors("stages:\n" + Self.tok + """
+              base: {kind: pretrain-continue, from: scratch, tokenizer: tok, datasets: [{path: data/a.txt}],
+                     model: \(model)}
+            """)
+        if let error {
+            #expect(errors.contains { $0.contains(error) }, "\(errors)")
+        } else {
+            #expect(errors == ["loaded"])
+        }
     }
 
     @Test func aTokenizerDirectoryIsCountedByItsLargestId() throws {
