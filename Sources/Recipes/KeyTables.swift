@@ -80,7 +80,7 @@ enum KeyTables {
 
     /// `replay:` of a domain-adapt stage: general data mixed in against forgetting.
     static let replay = ObjectSpec(
-        name: "replay", description: "General data replayed during domain adaptation to limit forgetting.",
+        name: "replay", description: "General data replayed during domain adaptation (full or LoRA) to limit forgetting.",
         keys: [
             K.key("datasets", .list(.object(dataset)), "General-domain sources to replay.", required: true),
             K.key("ratio", .number, "Share of every optimizer step's loss carried by replay rows (0 to <1); "
@@ -232,7 +232,8 @@ enum KeyTables {
             case .pretrainContinue, .instruct: training
             case .domainAdapt: training + [K.key("replay", .object(replay),
                                                   "Replay general data against forgetting.")]
-            case .attachAdapters: training + adapterOnly
+            case .attachAdapters: training + adapterOnly + [K.key("replay", .object(replay),
+                                                                  "Replay general data against forgetting (LoRA domain adaptation).")]
             case .evaluate: evaluate
             }
             table[kind] = ObjectSpec(name: kind.rawValue, description: "A '\(kind.rawValue)' stage.", keys: keys)

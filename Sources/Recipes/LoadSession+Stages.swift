@@ -156,7 +156,7 @@ extension LoadSession {
             checker.sink.error(size.location, "'val_set_size' \(scope.phrase) counts records when it is 1 or more, so it "
                 + "must be a whole number, got \(value.description). Use a fraction below 1 or a whole count.")
         }
-        if kind == .domainAdapt, let replay = fields["replay"], case .object(let spec) = replay.value,
+        if kind == .domainAdapt || kind == .attachAdapters, let replay = fields["replay"], case .object(let spec) = replay.value,
            case .number(let ratio)? = spec["ratio"], ratio > 0 {
             let rows = Self.int(fields["micro_batch_size"]?.value, 1) * Self.int(fields["gradient_accumulation_steps"]?.value, 1)
             if rows < 2 {

@@ -55,7 +55,7 @@ struct AdapterStage: StageAdapter {
         let data = try TrainingRun.data(p, kind: stage.kind, tokenizer: tokenizer, config: model.config, context: context)
         let hp = TrainingRun.hyperparameters(p, trainRows: data.train.rowCount)
         let freezing = Freezing(trainableLayers: p.freezeTrainableLayers, unfrozenParameters: p.unfrozenParameters)
-        let trainer = try GPTTrainer(model: model, data: data.train, hyperparameters: hp, freezing: freezing)
+        let trainer = try GPTTrainer(model: model, data: data.train, hyperparameters: hp, freezing: freezing, replay: data.replay)
         context.report(.note("LoRA r=\(adapters.config.rank) on \(adapters.targets.count) modules: \(trainer.trainableParameterCount) trainable parameters"))
         let result = try TrainingRun.train(trainer, params: p, validation: data.validation, context: context)
 

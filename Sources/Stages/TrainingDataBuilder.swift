@@ -11,7 +11,7 @@ import Tokenization
 struct TrainingDataBuilder {
     let train: EncodedDataset
     let validation: EncodedDataset
-    /// Replay documents (domain-adapt with `replay:`), mixed into every step by the trainer.
+    /// Replay documents (domain-adapt or attach-adapters with `replay:`), mixed into every step by the trainer.
     let replay: EncodedDataset?
     let replayRatio: Double
     let packing: Bool
@@ -55,7 +55,7 @@ struct TrainingDataBuilder {
         guard train.documentCount > 0 else {
             throw StageError.invalidInput("the training datasets hold no documents after the validation split.")
         }
-        if kind == .domainAdapt, let replay = p.replay, replay.ratio > 0 {
+        if kind == .domainAdapt || kind == .attachAdapters, let replay = p.replay, replay.ratio > 0 {
             self.replay = EncodedDataset.concatenated(try replay.datasets.map { try encode($0, split: nil).train })
             replayRatio = replay.ratio
         } else {

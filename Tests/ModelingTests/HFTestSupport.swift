@@ -27,33 +27,10 @@ enum HFTestSupport {
         return url
     }
 
-    /// Runs `python3 path arguments…` (or `-c script`) and returns stdout; throws with stderr on failure and
-    /// names the pip package to install when a module is missing.
-    static func runPython(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if let range = stderr.range(of: "No module named '") {
-            let module = stderr[range.upperBound...].prefix { $0 != "'" }
-            throw PythonFailure(message: "python3 lacks the '\(module)' package: run `pip install safetensors numpy`")
-        }
-        guard process.terminationStatus == 0 else {
-            throw PythonFailure(message: "python3 exited with \(process.terminationStatus): \(stderr)")
-        }
-        return String(decoding: stdout, as: UTF8.self)
-    }
+    /// Runs `python3 path arguments…` (or `-c script`) and returns stdout (see `TestSupport.Python`).
+    static func runPython(_ arguments: [String]) throws -> String { try Python.run(arguments) }
 
-    struct PythonFailure: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
-    }
+    typealias PythonFailure = Python.Failure
 
     /// The directory holding this file (and `reference_gpt2.py`).
     static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
