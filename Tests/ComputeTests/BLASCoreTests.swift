@@ -1,0 +1,22 @@
+import Compute
+import Testing
+
+/// The OpenBLAS kernel choice goes by instruction set, so every CPU with the same extensions runs the
+/// same kernels (and Debian's OpenBLAS never falls back to its generic SSE3 kernels on a new CPU).
+@Suite struct BLASCoreTests {
+    @Test("AVX-512 picks SkylakeX kernels, AVX2 with FMA Haswell, anything else OpenBLAS's own choice",
+          arguments: [
+            ("flags\t\t: fpu sse2 avx2 fma avx512f avx512dq avx512bw avx512vl\n", "SkylakeX"),
+            ("flags\t\t: fpu sse2 avx2 fma avx512f\n", "Haswell"),  // AVX-512 without BW/DQ/VL
+            ("processor : 0\nflags\t\t: fpu sse2 avx avx2 fma\n", "Haswell"),
+            ("flags\t\t: fpu sse2 avx\n", nil),
+            ("no flags here", nil),
+          ] as [(String, String?)])
+    func theKernelFamilyFollowsTheInstructionSet(cpuInfo: String, expected: String?) {
+        #expect(BLASCore.preferred(cpuInfo: cpuInfo) == expected)
+    }
+
+    @Test func theRunningKernelFamilyHasAName() {
+        #expect(!BLASCore.current.isEmpty)
+    }
+}
