@@ -182,7 +182,7 @@ public struct ArtifactStore: Sendable {
         var keys: [String] = []
         for prefix in prefixes where prefix.count == 2 && prefix.allSatisfy(\.isHexDigit) {
             guard let names = try? fm.contentsOfDirectory(atPath: root.path + "/" + prefix) else { continue }
-            keys += names.filter { $0.count == 64 && $0.hasPrefix(prefix) }
+            keys += names.filter { ArtifactStore.isKey($0) && $0.hasPrefix(prefix) }
         }
         return keys.sorted()
     }
@@ -208,10 +208,57 @@ public struct ArtifactStore: Sendable {
         try removeByRenaming(resumeDirectory(key), as: "gc-resume-\(key)")
     }
 
-    /// Deletes the whole encoded-dataset cache (gc); renamed into `tmp/` first, so a kill leaves either
-    /// the cache or nothing (an entry is only ever read whole and checksummed).
+    /// A store key: 64 lower-case hex digits.
+    public static func isKey(_ name: some StringProtocol) -> Bool {
+        name.utf8.count == 64 && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The folders of the encoded-dataset cache Lathe wrote (`datasets/<ab>/<key>/` and leftovers
+    /// `datasets/tmp/<key>-<uuid>/`); nothing else under `datasets/` is ever listed, sized or deleted.
+    public func datasetCacheEntries() -> [URL] {
+        let fm = FileManager.default
+        let base = datasetsDirectory.path
+        var out: [URL] = []
+        for name in ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted() {
+            let children = (try? fm.contentsOfDirectory(atPath: base + "/" + name)) ?? []
+            if name.count == 2, name.allSatisfy(\.isHexDigit) {
+                out += children.sorted().filter { ArtifactStore.isKey($0) && $0.hasPrefix(name) }
+                    .map { URL(fileURLWithPath: base + "/" + name + "/" + $0) }
+            } else if name == "tmp" {
+                out += children.sorted().filter { $0.count > 65 && ArtifactStore.isKey($0.prefix(64)) && $0.dropFirst(64).hasPrefix("-") }
+                    .map { URL(fileURLWithPath: base + "/tmp/" + $0) }
+            }
+        }
+        return out
+    }
+
+    /// Deletes the encoded-dataset cache (gc): only the entries ``datasetCacheEntries()`` lists, each
+    /// renamed into `tmp/` first (an entry is only ever read whole and checksummed), then the folders
+    /// that held them if they are left empty.
     public func removeDatasetCache() throws(OrchestrationError) {
-        try removeByRenaming(datasetsDirectory, as: "gc-datasets")
+        for entry in datasetCacheEntries() {
+            try removeByRenaming(entry, as: "gc-dataset-\(entry.lastPathComponent.prefix(64))")
+            rmdir(entry.deletingLastPathComponent().path)  // fails, harmlessly, unless empty
+        }
+        rmdir(datasetsDirectory.path)
+    }
+
+    /// Whether a name under `tmp/` is one Lathe creates for a work or gc folder (``removeStaleWork()``
+    /// deletes nothing else): `work-<pid>-<8 hex>` or `gc-<what>-<pid>`.
+    static func isScratchName(_ name: String) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return false }
+        if parts[0] == "work" {
+            return parts.count == 3 && !parts[1].isEmpty && parts[1].allSatisfy(\.isNumber)
+                && parts[2].count == 8 && parts[2].allSatisfy(\.isHexDigit)
+        }
+        guard parts[0] == "gc", let last = parts.last, !last.isEmpty, last.allSatisfy(\.isNumber) else { return false }
+        let middle = parts.dropFirst().dropLast()
+        switch middle.count {
+        case 1: return isKey(middle.first!) || middle.first! == "datasets"
+        case 2: return ["resume", "dataset"].contains(middle.first!) && isKey(middle.last!)
+        default: return false
+        }
     }
 
     private func removeByRenaming(_ source: URL, as name: String) throws(OrchestrationError) {
@@ -242,7 +289,7 @@ public struct ArtifactStore: Sendable {
     public func removeStaleWork() {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: tmpDirectory.path) else { return }
-        for name in names where name.hasPrefix("work-") || name.hasPrefix("gc-") {
+        for name in names where ArtifactStore.isScratchName(name) {
             try? fm.removeItem(atPath: tmpDirectory.path + "/" + name)
         }
     }

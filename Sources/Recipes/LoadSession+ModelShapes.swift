@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the loader can know, before anything runs, about the model and tokenizer a stage ends up with.
 struct ModelShape: Equatable {
@@ -91,7 +94,7 @@ extension LoadSession {
         case .path(let path):
             var shape = tokenizerShape(ref, memo: &memo, depth: depth)
             let file = path + "/config.json"
-            guard let json = Self.smallJSON(checker.paths.rootPath + "/" + file) else { return shape }
+            guard let json = smallJSON(checker.paths.rootPath + "/" + file) else { return shape }
             shape.modelVocab = json["vocab_size"] as? Int
             shape.positions = (json["n_positions"] as? Int) ?? (json["n_ctx"] as? Int)
             shape.modelSource = file
@@ -108,7 +111,7 @@ extension LoadSession {
         case .path(let path):
             var shape = ModelShape()
             let file = path + "/tokenizer.json"
-            guard let json = Self.smallJSON(checker.paths.rootPath + "/" + file),
+            guard let json = smallJSON(checker.paths.rootPath + "/" + file),
                   let model = json["model"] as? [String: Any], let vocab = model["vocab"] as? [String: Any] else { return shape }
             let ids = Set(vocab.values.compactMap { $0 as? Int })
                 .union(((json["added_tokens"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? Int })
@@ -118,10 +121,25 @@ extension LoadSession {
         }
     }
 
-    /// A JSON object from a file of at most 64 MiB, else nil.
-    private static func smallJSON(_ path: String) -> [String: Any]? {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size <= 64 << 20,
-              let data = FileManager.default.contents(atPath: path) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    /// A JSON object from a regular file of at most 64 MiB inside the project, else nil. Opened with
+    /// `O_NONBLOCK` and checked with `fstat` first, so a FIFO or device named `config.json` never
+    /// blocks `validate`; a link out of the project is not read (the run refuses it, naming the link).
+    private func smallJSON(_ path: String) -> [String: Any]? {
+        guard let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path as String?,
+              real.hasPrefix(checker.paths.realRoot + "/") else { return nil }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= 64 << 20 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            filled += n
+        }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
     }
 }

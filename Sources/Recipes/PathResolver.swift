@@ -6,6 +6,8 @@ import Foundation
 final class PathResolver {
     let rootPath: String
     private let realRootPath: String
+    /// The root with every link resolved (what resolved paths are compared with).
+    var realRoot: String { realRootPath }
     /// The recipe's directory as root-relative components; nil when the recipe is outside the root.
     let recipeDirectory: [String]?
     private var cache: [String: Result<String, PathProblem>] = [:]

@@ -89,6 +89,6 @@ public enum DatasetBridge {
         case .line: split = .lines
         }
         return Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type, field: d.field,
-                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples)
+                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root)
     }
 }
