@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns a path written in the recipe (relative to the recipe file) into a project-root-relative path,
 /// rejecting absolute paths, paths that leave the root (lexically or through a symbolic link) and missing
@@ -14,6 +17,10 @@ final class PathResolver {
 
     enum PathProblem: Error, Equatable {
         case absolute, escapes, missing(String), notDirectory(String), symlinkOutside(String)
+        /// A control character (NUL, newline…) in the path: the OS would cut it at a NUL and read another file.
+        case controlCharacter
+        /// A FIFO, device or socket (reading it could block forever or never end), with words for its kind.
+        case notRegular(String, kind: String)
     }
 
     init(projectRoot: URL, recipeFile: URL) {
@@ -43,6 +50,7 @@ final class PathResolver {
     }
 
     private func compute(_ text: String, directory: Bool) -> Result<String, PathProblem> {
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return .failure(.controlCharacter) }
         if text.hasPrefix("/") || text.hasPrefix("~") || text.hasPrefix("\\") { return .failure(.absolute) }
         guard var components = recipeDirectory else { return .failure(.escapes) }
         for part in text.split(separator: "/", omittingEmptySubsequences: true) {
@@ -65,6 +73,23 @@ final class PathResolver {
             return .failure(.symlinkOutside(relative))
         }
         if directory, !isDirectory.boolValue { return .failure(.notDirectory(relative)) }
+        var info = stat()
+        if stat(full, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            let kind = switch info.st_mode & S_IFMT {
+            case S_IFIFO: "a FIFO (named pipe)"
+            case S_IFCHR, S_IFBLK: "a device"
+            case S_IFSOCK: "a socket"
+            default: "a special file"
+            }
+            return .failure(.notRegular(relative, kind: kind))
+        }
         return .success(relative)
+    }
+
+    /// Whether a root-relative path (from ``resolve(_:directory:)``) names a folder.
+    func isDirectory(_ relative: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        let full = relative == "." ? rootPath : rootPath + "/" + relative
+        return FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

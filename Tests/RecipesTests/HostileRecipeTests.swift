@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import Recipes
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 23 (round two of hostile input): what `lathe validate` must catch before anything runs.
+@Suite struct HostileRecipeTests {
+    @Test("a 15,000-part --set key is a clear error, not a stack overflow")
+    func deepOverrideKeyIsBounded() throws {
+        let key = "stages.tok." + Array(repeating: "a", count: 15_000).joined(separator: ".") + ".b"
+        let errors = try TestProject().errors("stages:\n  tok: {kind: tokenize, datasets: [{path: data/a.txt}]}\n",
+                                              overrides: [key + "=1"])
+        #expect(errors.count == 1)
+        #expect(errors[0].contains("the key has 15003 parts; no recipe key is deeper than 32"))
+        #expect(errors[0].count < 400)  // the key itself is clipped, never echoed whole
+    }
+
+    @Test("stage and recipe names ending in a newline are refused")
+    func namesWithATrailingNewlineAreRefused() throws {
+        let project = try TestProject()
+        let stage = project.errors("stages:\n  \"tok\\n\": {kind: tokenize, datasets: [{path: data/a.txt}]}\n")
+        #expect(stage != ["loaded"])
+        let recipe = project.errors("name: \"clinic\\n\"\nstages:\n  tok: {kind: tokenize, datasets: [{path: data/a.txt}]}\n")
+        #expect(recipe != ["loaded"])
+        #expect(project.errors("name: clinic\nstages:\n  tok: {kind: tokenize, datasets: [{path: data/a.txt}]}\n") == ["loaded"])
+    }
+
+    @Test("a NUL in a path, a folder given for a one-file dataset and a FIFO are caught by validate")
+    func pathProblemsAreCaughtByValidate() throws {
+        let project = try TestProject()
+        let nul = project.errors("stages:\n  tok: {kind: tokenize, datasets: [{path: \"data/a.txt\\0.png\"}]}\n")
+        #expect(nul.count == 1 && nul[0].contains("holds a control character") && nul[0].contains("\\u{0}"))
+        try FileManager.default.createDirectory(at: project.root.appendingPathComponent("pipelines/data/alpaca"), withIntermediateDirectories: true)
+        let folder = project.errors("stages:\n  tok: {kind: tokenize, datasets: [{path: data/alpaca, type: alpaca}]}\n")
+        #expect(folder.count == 1 && folder[0].contains("names the folder pipelines/data/alpaca, but a 'alpaca' dataset is one file"))
+        #expect(project.errors("stages:\n  tok: {kind: tokenize, datasets: [{path: data/alpaca, type: completion}]}\n") == ["loaded"])
+        #expect(mkfifo(project.root.appendingPathComponent("pipelines/data/pipe.txt").path, 0o644) == 0)
+        let fifo = project.errors("stages:\n  tok: {kind: tokenize, datasets: [{path: data/pipe.txt}]}\n")
+        #expect(fifo.count == 1 && fifo[0].contains("is a FIFO (named pipe), not a regular file"))
+    }
+
+    @Test("a FIFO or /dev/zero link named config.json or tokenizer.json never blocks validate")
+    func specialModelFilesDoNotBlockValidate() throws {
+        let project = try TestProject()
+        let hf = project.root.appendingPathComponent("pipelines/hf")
+        try FileManager.default.removeItem(at: hf.appendingPathComponent("config.json"))
+        #expect(mkfifo(hf.appendingPathComponent("config.json").path, 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: hf.appendingPathComponent("tokenizer.json").path, withDestinationPath: "/dev/zero")
+        let start = ContinuousClock.now
+        _ = project.errors("stages:\n  base: {kind: pretrain-continue, from: ./hf, datasets: [{path: data/a.txt}], max_steps: 1}\n")
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test("unfrozen_parameters patterns that can backtrack exponentially are refused; ordinary selectors pass")
+    func catastrophicPatternsAreRefused() throws {
+        for bad in ["(a+)+$", "(h\\.[0-9]+)*x", "(a|aa)+", "((ab)*c)*", "(x+x+)+y", "(\\w+\\s?){2,}", "(a)\\1"] {
+            #expect(PatternSafety.problem(in: bad) != nil, "\(bad) passed")
+        }
+        for good in ["^lm_head.weight$", "h\\.[0-9]+\\.mlp", "(q|k|v)_proj", "transformer\\.h\\.(10|11)\\..*", "[(+)]+", "(ab){3}", "a?b*c+"] {
+            #expect(PatternSafety.problem(in: good) == nil, "\(good) was refused")
+        }
+        let errors = try TestProject().errors("""
+            stages:
+              base: {kind: pretrain-continue, from: ./hf, datasets: [{path: data/a.txt}], max_steps: 1, unfrozen_parameters: ["(a+)+$"]}
+            """)
+        #expect(errors.contains { $0.contains("'unfrozen_parameters[0]'") && $0.contains("nested quantifier") })
+    }
+
+    @Test("a 3 MB token in a recipe is echoed cut to 80 characters with a count")
+    func hugeTokenIsClipped() throws {
+        let token = String(repeating: "k", count: 3_000_000)
+        let start = ContinuousClock.now
+        let errors = try TestProject().errors("stages:\n  tok: {kind: \(token), datasets: [{path: data/a.txt}]}\n")
+        #expect(!errors.isEmpty)
+        #expect(errors.allSatisfy { $0.count < 2_000 })
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(errors.contains { $0.contains("… (3000002 characters)") }, "\(errors.map { String($0.prefix(300)) })")
+    }
+}
