@@ -135,6 +135,12 @@ extension Lathe {
 
         func run() throws {
             let (_, store, lock) = try options.open()
+            // An older store is marked (and its entries' missing manifest checksums written) before
+            // anything is checked, so upgrading Lathe never quarantines a whole store.
+            do { try StoreMarker.adopt(store.root) } catch {
+                printError("lathe: \(error)")
+                throw LatheExit.stageFailed
+            }
             var bad = 0
             let keys = store.allKeys()
             for key in keys {

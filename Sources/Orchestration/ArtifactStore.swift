@@ -34,8 +34,9 @@ public struct ArtifactStore: Sendable {
     func manifestPath(_ key: String) -> String { entryPath(key) + "/manifest.json" }
 
     /// `manifest.sha256`: the SHA-256 of `manifest.json`'s bytes, so damage to fields no output hash
-    /// covers (params, metrics, cost) is caught too. Entries written before it existed have none.
-    func manifestChecksumPath(_ key: String) -> String { entryPath(key) + "/manifest.sha256" }
+    /// covers (params, metrics, cost) is caught too. Entries written before it existed got one when
+    /// their store was marked (``StoreMarker/adopt(_:)``); since then a missing one is damage.
+    public func manifestChecksumPath(_ key: String) -> String { entryPath(key) + "/manifest.sha256" }
 
     /// ``entryDirectory(_:)`` as a path, built without URL (which stats each path it appends to).
     func entryPath(_ key: String) -> String { root.path + "/" + key.prefix(2) + "/" + key }
@@ -47,8 +48,13 @@ public struct ArtifactStore: Sendable {
         let record: StageRecord
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            if let recorded = FileManager.default.contents(atPath: manifestChecksumPath(key)),
-               String(decoding: recorded, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != ContentHasher.sha256Hex(bytes: data) {
+            // A missing checksum is damage, not an older format: deleting it must not make an edited
+            // manifest trusted. Entries of older stores got theirs once, when the store was marked.
+            guard let recorded = FileManager.default.contents(atPath: manifestChecksumPath(key)) else {
+                let older = StoreMarker.isMarked(root) ? "" : "; this store has no \(StoreMarker.fileName) yet (made by an older Lathe?): `lathe run` or `lathe verify` marks it and adds the missing checksums once"
+                return .corrupt("\(manifestChecksumPath(key)) is missing, so \(path) cannot be trusted\(older)")
+            }
+            if String(decoding: recorded, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != ContentHasher.sha256Hex(bytes: data) {
                 return .corrupt("\(path) does not match its recorded SHA-256 (\(manifestChecksumPath(key)))")
             }
             let json: JSONValue

@@ -7,7 +7,9 @@ public import Foundation
 /// Migration: stores made before the marker existed are marked by their next `lathe run` when they
 /// look like one — every top-level name is one Lathe creates (see ``storeNames``) and there is at
 /// least one entry in Lathe's key format (`ab/ab…(64 hex)/manifest.json`) or a hash memo with
-/// Lathe's header. A run refuses any other non-empty folder without the marker.
+/// Lathe's header. Marking such a store also writes the `manifest.sha256` its older entries lack
+/// (once; from then on a missing checksum is damage). A run refuses any other non-empty folder
+/// without the marker.
 public enum StoreMarker {
     public static let fileName = ".lathe-store"
     static let content = "This folder is a Lathe artifact store (content-addressed results; see `lathe gc --help`).\n"
@@ -32,6 +34,7 @@ public enum StoreMarker {
             guard looksLikeOlderStore(root, names: names) else {
                 throw .notAStore(path: root.path, reason: "it is not empty, has no \(fileName) file and holds no Lathe store entry")
             }
+            try addMissingManifestChecksums(ArtifactStore(root: root))
         }
         do {
             try Data(content.utf8).write(to: root.appendingPathComponent(fileName), options: .atomic)
@@ -51,6 +54,17 @@ public enum StoreMarker {
                 ? "it has no \(fileName) file; it looks like a store made by an older Lathe: one `lathe run` marks it"
                 : "it has no \(fileName) file, so gc deletes nothing in it"
             throw .notAStore(path: root.path, reason: hint)
+        }
+    }
+
+    /// The one-time migration of an older store: entries written before `manifest.sha256` existed get
+    /// it now, so that from here on a missing checksum can count as damage.
+    static func addMissingManifestChecksums(_ store: ArtifactStore) throws(OrchestrationError) {
+        for key in store.allKeys() where !FileManager.default.fileExists(atPath: store.manifestChecksumPath(key)) {
+            let manifest = store.entryDirectory(key).appendingPathComponent("manifest.json")
+            guard let data = FileManager.default.contents(atPath: manifest.path) else { continue }
+            try AtomicFile.write(Data((ContentHasher.sha256Hex(bytes: data) + "\n").utf8),
+                                 to: URL(fileURLWithPath: store.manifestChecksumPath(key)))
         }
     }
 

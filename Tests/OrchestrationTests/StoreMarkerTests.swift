@@ -55,4 +55,34 @@ import TestSupport
             #expect(!fm.fileExists(atPath: root.appendingPathComponent(gone).path), "\(gone) was kept")
         }
     }
+
+    @Test("a deleted manifest.sha256 is damage: an edited manifest is never trusted, and the stage is recomputed")
+    func missingManifestChecksumIsDamage() throws {
+        let h = Harness()
+        try h.run()
+        let key = try LockFile.read(from: h.lockURL, recipe: "demo").stages["base"]!.key
+        let manifest = h.store.entryDirectory(key).appendingPathComponent("manifest.json")
+        let text = try String(contentsOf: manifest, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "\"score\"", with: "\"score\": 1e9, \"fake\"").utf8).write(to: manifest)
+        try FileManager.default.removeItem(atPath: h.store.manifestChecksumPath(key))
+        guard case .corrupt(let why) = h.store.state(of: key) else { Issue.record("a manifest without its checksum was trusted"); return }
+        #expect(why.contains("manifest.sha256 is missing"))
+        #expect(h.store.deepCheck(key) != nil)
+        let summary = try h.run()
+        #expect(summary.executed.contains("base"))
+        let lock = try LockFile.read(from: h.lockURL, recipe: "demo")
+        #expect(lock.stages["base"]!.metrics["fake"] == nil)
+        #expect(h.store.deepCheck(key) == nil)
+    }
+
+    @Test("marking an older store writes the checksums its entries lack, once; the run then finds everything up to date")
+    func olderStoreEntriesGetTheirChecksumsOnce() throws {
+        let h = Harness()
+        try h.run()
+        try FileManager.default.removeItem(at: h.store.root.appendingPathComponent(StoreMarker.fileName))
+        for key in h.store.allKeys() { try FileManager.default.removeItem(atPath: h.store.manifestChecksumPath(key)) }
+        let summary = try h.run()
+        #expect(summary.upToDate.count == 6 && summary.executed.isEmpty)
+        for key in h.store.allKeys() { #expect(h.store.deepCheck(key) == nil) }
+    }
 }

@@ -78,4 +78,31 @@ import Glibc
         #expect(ContinuousClock.now - start < .seconds(10))
         #expect(errors.contains { $0.contains("… (3000002 characters)") }, "\(errors.map { String($0.prefix(300)) })")
     }
+
+    @Test("a long string aliased thousands of times is refused by the expanded-text budget, before keys are built")
+    func aliasedLongStringIsBounded() throws {
+        let long = String(repeating: "w", count: 1_000_000)
+        var yaml = "x: &big \"\(long)\"\nstages:\n"
+        for i in 0..<40 { yaml += "  s\(i): {kind: tokenize, datasets: [{path: data/a.txt}], special_tokens: [*big]}\n" }
+        let start = ContinuousClock.now
+        let errors = try TestProject().errors(yaml)
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(errors == ["1:1: the recipe expands to more than 32 MiB of text through anchors and aliases "
+            + "(a long value aliased many times?). Alias fewer copies of long values."])
+    }
+
+    @Test("a 2 GB recipe file is refused by its size before a byte of it is read")
+    func hugeRecipeFileIsRefusedBeforeReading() throws {
+        let project = try TestProject()
+        FileManager.default.createFile(atPath: project.recipeURL.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: project.recipeURL)
+        try handle.truncate(atOffset: 2 << 30)  // sparse: 2 GiB of NULs, no disk used
+        try handle.close()
+        let start = ContinuousClock.now
+        #expect(throws: RecipeError.self) { try RecipeLoader(projectRoot: project.root).load(recipeAt: project.recipeURL) }
+        do { _ = try RecipeLoader(projectRoot: project.root).load(recipeAt: project.recipeURL) } catch {
+            #expect(error.diagnostics.first?.message.contains("the recipe is 2097152 KiB; the limit is 4096 KiB") == true)
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
 }
