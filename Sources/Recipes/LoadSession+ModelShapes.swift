@@ -33,7 +33,12 @@ extension LoadSession {
                     + "(\(shape.modelSource)); token ids past \(vocab - 1) would have no embedding. Use the tokenizer the "
                     + "model was trained with, or a model with vocab_size ≥ \(tokens).")
             }
-            if let positions = shape.positions, let field = draft.fields["sequence_len"], case .int(let length) = field.value,
+            if let positions = shape.positions, positions < 1, draft.fields["model"] == nil {
+                // No sequence_len fits: the config is what is wrong, not the recipe's number.
+                let at = draft.fields["from"]?.location ?? draft.location
+                checker.sink.error(at, "the model \(scope.phrase) has 'n_positions' \(positions) (\(shape.modelSource)); a model "
+                    + "needs at least 1 position, so its config is damaged. Fix 'n_positions' in \(shape.modelSource) or start from another model.")
+            } else if let positions = shape.positions, let field = draft.fields["sequence_len"], case .int(let length) = field.value,
                length > positions, draft.fields["model"] == nil {
                 checker.sink.error(field.location, "'sequence_len' (\(length)) \(scope.phrase) exceeds the model's "
                     + "'n_positions' (\(positions), \(shape.modelSource)). Lower 'sequence_len' to \(positions) or less.")

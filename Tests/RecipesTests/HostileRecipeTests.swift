@@ -105,4 +105,14 @@ import Glibc
         }
         #expect(ContinuousClock.now - start < .seconds(2))
     }
+
+    @Test("a config.json with n_positions 0 is named as the problem, not 'lower sequence_len to 0 or less'")
+    func zeroPositionsBlamesTheConfig() throws {
+        let project = try TestProject()
+        try Data(#"{"n_positions": 0, "vocab_size": 300}"#.utf8).write(to: project.root.appendingPathComponent("pipelines/hf/config.json"))
+        let errors = project.errors("stages:\n  base: {kind: pretrain-continue, from: ./hf, datasets: [{path: data/a.txt}], max_steps: 1, sequence_len: 16}\n")
+        #expect(errors.count == 1)
+        #expect(errors[0].contains("has 'n_positions' 0 (pipelines/hf/config.json); a model needs at least 1 position"), "\(errors)")
+        #expect(!errors[0].contains("or less"))
+    }
 }
