@@ -15,7 +15,9 @@ public enum StoreMarker {
     static let content = "This folder is a Lathe artifact store (content-addressed results; see `lathe gc --help`).\n"
 
     /// Top-level names Lathe itself creates in a store (besides the two-hex-digit entry folders).
-    static let storeNames: Set<String> = [".lock", fileName, "tmp", "quarantine", "datasets", "hash-cache.tsv"]
+    static let storeNames: Set<String> = [".lock", fileName, "tmp", "quarantine", "datasets", "hash-cache.tsv", "README.md"]
+    /// Names a new store may hold before its first run: the lock, and the README `lathe init` writes.
+    static let newStoreNames: Set<String> = [".lock", "README.md"]
 
     public static func isMarked(_ root: URL) -> Bool {
         FileManager.default.fileExists(atPath: root.appendingPathComponent(fileName).path)
@@ -27,7 +29,7 @@ public enum StoreMarker {
     public static func adopt(_ root: URL) throws(OrchestrationError) {
         if isMarked(root) { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        if names.contains(where: { $0 != ".lock" }) {
+        if names.contains(where: { !newStoreNames.contains($0) }) {
             if let stranger = names.sorted().first(where: { !isStoreName($0) }) {
                 throw .notAStore(path: root.path, reason: "it holds '\(stranger)', which Lathe never writes in a store, and has no \(fileName) file")
             }
@@ -36,7 +38,13 @@ public enum StoreMarker {
             }
             try addMissingManifestChecksums(ArtifactStore(root: root))
         }
+        try create(root)
+    }
+
+    /// Writes the marker into a store folder Lathe has just created (`lathe init`, a first run).
+    public static func create(_ root: URL) throws(OrchestrationError) {
         do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             try Data(content.utf8).write(to: root.appendingPathComponent(fileName), options: .atomic)
         } catch {
             throw .storeIO(path: root.appendingPathComponent(fileName).path, reason: error.localizedDescription)
@@ -49,7 +57,7 @@ public enum StoreMarker {
     public static func requireForDeleting(_ root: URL) throws(OrchestrationError) {
         if isMarked(root) { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        guard names.allSatisfy({ $0 == ".lock" }) else {
+        guard names.allSatisfy(newStoreNames.contains) else {
             let hint = looksLikeOlderStore(root, names: names)
                 ? "it has no \(fileName) file; it looks like a store made by an older Lathe: one `lathe run` marks it"
                 : "it has no \(fileName) file, so gc deletes nothing in it"
