@@ -48,7 +48,10 @@ extension DiagnosticSink {
 
     /// `text` with every word longer than ``longestWord`` characters cut to its first 80 and a count,
     /// so a 3 MB token or a 15,000-part key is never echoed whole.
-    static func clipped(_ text: String) -> String {
+    /// Control characters (a newline or NUL inside a name or path) are shown escaped (`\n`, `\u{0}`),
+    /// so one diagnostic stays one line.
+    static func clipped(_ raw: String) -> String {
+        let text = raw.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) ? escaped(raw) : raw
         guard text.utf8.count > longestWord else { return text }
         let words = text.split(separator: " ", omittingEmptySubsequences: false)
         guard words.contains(where: { $0.utf8.count > longestWord }) else { return text }
@@ -56,6 +59,20 @@ extension DiagnosticSink {
             guard word.utf8.count > longestWord else { return String(word) }
             return "\(word.prefix(80))… (\(word.count) characters)"
         }.joined(separator: " ")
+    }
+
+    private static func escaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
 

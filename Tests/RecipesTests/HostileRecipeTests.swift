@@ -21,7 +21,7 @@ import Glibc
     func namesWithATrailingNewlineAreRefused() throws {
         let project = try TestProject()
         let stage = project.errors("stages:\n  \"tok\\n\": {kind: tokenize, datasets: [{path: data/a.txt}]}\n")
-        #expect(stage != ["loaded"])
+        #expect(stage.count == 1 && stage[0].contains("stage name 'tok\\n' may use only"), "\(stage)")
         let recipe = project.errors("name: \"clinic\\n\"\nstages:\n  tok: {kind: tokenize, datasets: [{path: data/a.txt}]}\n")
         #expect(recipe != ["loaded"])
         #expect(project.errors("name: clinic\nstages:\n  tok: {kind: tokenize, datasets: [{path: data/a.txt}]}\n") == ["loaded"])
