@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What the loader can know, before anything runs, about the model and tokenizer a stage ends up with.
 struct ModelShape: Equatable {
@@ -126,25 +123,7 @@ extension LoadSession {
         }
     }
 
-    /// A JSON object from a regular file of at most 64 MiB inside the project, else nil. Opened with
-    /// `O_NONBLOCK` and checked with `fstat` first, so a FIFO or device named `config.json` never
-    /// blocks `validate`; a link out of the project is not read (the run refuses it, naming the link).
     private func smallJSON(_ path: String) -> [String: Any]? {
-        guard let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path as String?,
-              real.hasPrefix(checker.paths.realRoot + "/") else { return nil }
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= 64 << 20 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { return nil }
-            filled += n
-        }
-        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+        SmallJSONFile.object(atPath: path, realRoot: checker.paths.realRoot)
     }
 }

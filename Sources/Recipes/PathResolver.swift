@@ -49,10 +49,26 @@ final class PathResolver {
         return result
     }
 
-    private func compute(_ text: String, directory: Bool) -> Result<String, PathProblem> {
+    /// Like ``resolve(_:directory:)`` for a path written relative to the project root (as an adapter's
+    /// `base_model_name_or_path` is), not to the recipe.
+    func resolveFromRoot(_ text: String, directory: Bool) -> Result<String, PathProblem> {
+        compute(text, directory: directory, base: [])
+    }
+
+    /// The base model an adapter folder names in its `adapter_config.json` (root-relative text, as
+    /// written), or nil when the folder is not an adapter, embeds its base (`base/config.json`) or names none.
+    func adapterBase(of relative: String) -> String? {
+        let folder = relative == "." ? rootPath : rootPath + "/" + relative
+        guard !FileManager.default.fileExists(atPath: folder + "/base/config.json"),
+              let config = SmallJSONFile.object(atPath: folder + "/adapter_config.json", realRoot: realRootPath),
+              let base = config["base_model_name_or_path"] as? String, !base.isEmpty else { return nil }
+        return base
+    }
+
+    private func compute(_ text: String, directory: Bool, base: [String]? = nil) -> Result<String, PathProblem> {
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return .failure(.controlCharacter) }
         if text.hasPrefix("/") || text.hasPrefix("~") || text.hasPrefix("\\") { return .failure(.absolute) }
-        guard var components = recipeDirectory else { return .failure(.escapes) }
+        guard var components = base ?? recipeDirectory else { return .failure(.escapes) }
         for part in text.split(separator: "/", omittingEmptySubsequences: true) {
             switch part {
             case ".": continue

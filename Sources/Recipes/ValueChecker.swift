@@ -120,6 +120,20 @@ struct ValueChecker {
         return failed ? nil : .list(values)
     }
 
+    /// An adapter folder loads the base its `adapter_config.json` names (`base_model_name_or_path`,
+    /// relative to the project root): that folder is read too, so it is an input and its files are in
+    /// the key (a changed base reruns the stage). Chains are followed as the loader follows them (16 deep);
+    /// a base that cannot be resolved is left to the run, which refuses it with the file's name.
+    private mutating func addAdapterBases(of relative: String) {
+        var current = relative
+        for _ in 0..<16 {
+            guard let base = paths.adapterBase(of: current),
+                  case .success(let baseRelative) = paths.resolveFromRoot(base, directory: true),
+                  inputs.insert(baseRelative).inserted else { return }
+            current = baseRelative
+        }
+    }
+
     /// A dataset entry whose `path` names a folder must be `completion` text (the only type read from
     /// a folder of `.txt` files); any other type needs one file, which `validate` says, not the run.
     private mutating func checkDatasetFolder(_ fields: [String: Field], scope: Scope) {
@@ -147,7 +161,9 @@ struct ValueChecker {
             case .model, .evaluatedModel: "model directory"
             case .tokenizer, .tokenizerSource: "tokenizer directory"
             }
-            return resolvePath(text, directory: true, noun: noun, at: at).map { .ref(.path($0)) }
+            guard let relative = resolvePath(text, directory: true, noun: noun, at: at) else { return nil }
+            if role == .model || role == .evaluatedModel { addAdapterBases(of: relative) }
+            return .ref(.path(relative))
         }
         references.append(StageReference(role: role, target: text, location: at))
         return .ref(.stage(text))

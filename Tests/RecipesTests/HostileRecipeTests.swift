@@ -115,4 +115,15 @@ import Glibc
         #expect(errors[0].contains("has 'n_positions' 0 (pipelines/hf/config.json); a model needs at least 1 position"), "\(errors)")
         #expect(!errors[0].contains("or less"))
     }
+
+    @Test("the base model an adapter folder names is an input of the stage, so its files are in the key")
+    func adapterBaseIsAnInput() throws {
+        let project = try TestProject()
+        let adapter = project.root.appendingPathComponent("pipelines/ad")
+        try FileManager.default.createDirectory(at: adapter, withIntermediateDirectories: true)
+        try Data(#"{"peft_type": "LORA", "base_model_name_or_path": "pipelines/hf"}"#.utf8).write(to: adapter.appendingPathComponent("adapter_config.json"))
+        let loaded = try project.recipe("stages:\n  ev: {kind: evaluate, models: [./ad], test_datasets: [{path: data/a.txt}]}\n")
+        #expect(loaded.recipe.stage(named: "ev")?.inputs.contains("pipelines/hf") == true, "\(loaded.recipe.stage(named: "ev")?.inputs ?? [])")
+        #expect(loaded.recipe.stage(named: "ev")?.inputs.contains("pipelines/ad") == true)
+    }
 }
