@@ -140,7 +140,7 @@ struct ValueChecker {
         guard let path = fields["path"], case .string(let relative) = path.value,
               let type = fields["type"], case .string(let typeName) = type.value, typeName != "completion",
               paths.isDirectory(relative) else { return }
-        sink.error(path.location, "'path' \(scope.phrase) names the folder \(relative), but a '\(typeName)' dataset is one file "
+        sink.error(path.location, "'path' \(scope.phrase) names the folder \(relative), but type '\(typeName)' reads one file "
             + "(only 'completion' reads a folder of .txt files). Name the file inside it.")
     }
 

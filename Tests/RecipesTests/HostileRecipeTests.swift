@@ -34,7 +34,7 @@ import Glibc
         #expect(nul.count == 1 && nul[0].contains("holds a control character") && nul[0].contains("\\u{0}"))
         try FileManager.default.createDirectory(at: project.root.appendingPathComponent("pipelines/data/alpaca"), withIntermediateDirectories: true)
         let folder = project.errors("stages:\n  tok: {kind: tokenize, datasets: [{path: data/alpaca, type: alpaca}]}\n")
-        #expect(folder.count == 1 && folder[0].contains("names the folder pipelines/data/alpaca, but a 'alpaca' dataset is one file"))
+        #expect(folder.count == 1 && folder[0].contains("names the folder pipelines/data/alpaca, but type 'alpaca' reads one file"))
         #expect(project.errors("stages:\n  tok: {kind: tokenize, datasets: [{path: data/alpaca, type: completion}]}\n") == ["loaded"])
         #expect(mkfifo(project.root.appendingPathComponent("pipelines/data/pipe.txt").path, 0o644) == 0)
         let fifo = project.errors("stages:\n  tok: {kind: tokenize, datasets: [{path: data/pipe.txt}]}\n")

@@ -243,7 +243,7 @@ def main():
         if rss > LIMIT_RSS_MB: problems.append("peak RSS %.0f MiB (limit %.0f)" % (rss, LIMIT_RSS_MB))
         lines = [l for l in message.splitlines() if l.strip() and "warning" not in l and not l.startswith(("▸", "  "))]
         first = next((l for l in lines if l.startswith("✘")), lines[0] if lines else "").strip()
-        first = first.replace("|", "\\|")[:150]
+        first = first.replace(os.path.realpath(root), "<project>").replace(root, "<project>").replace("|", "\\|")[:150]
         print("| %s | %d | %.2f | %.0f | %s%s |" % (name, code, seconds, rss, first, "" if not problems else " **FAIL: " + "; ".join(problems) + "**"), flush=True)
         failures += bool(problems)
         if not problems: shutil.rmtree(root, ignore_errors=True)
