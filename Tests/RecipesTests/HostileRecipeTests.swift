@@ -94,7 +94,7 @@ import Glibc
     @Test("a 2 GB recipe file is refused by its size before a byte of it is read")
     func hugeRecipeFileIsRefusedBeforeReading() throws {
         let project = try TestProject()
-        FileManager.default.createFile(atPath: project.recipeURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: project.recipeURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: project.recipeURL)
         try handle.truncate(atOffset: 2 << 30)  // sparse: 2 GiB of NULs, no disk used
         try handle.close()
