@@ -33,6 +33,11 @@ extension Lathe {
             let source = try StageResults.current(ws).require(stage, recipe: recipe)
             let fm = FileManager.default
             let target = URL(fileURLWithPath: directory)
+            var targetIsFolder: ObjCBool = false
+            if fm.fileExists(atPath: target.path, isDirectory: &targetIsFolder), !targetIsFolder.boolValue {
+                printError("lathe: \(directory) is a file, not a folder; name a folder to export into (it is created if new).")
+                throw LatheExit.usage
+            }
             let existing = (try? fm.contentsOfDirectory(atPath: target.path)) ?? []
             if !existing.isEmpty && !force {
                 printError("lathe: \(directory) is not empty; choose an empty or new folder, or add --force to replace the files of the same name.")
@@ -58,7 +63,7 @@ extension Lathe {
                     }
                 }
             } catch {
-                printError("lathe: exporting '\(stage)' to \(directory): \(error)")
+                printError("lathe: exporting '\(stage)' to \(directory) failed: \(FileErrorText.describe(error)). Check the folder's permissions and free space, or export to another folder.")
                 throw LatheExit.stageFailed
             }
             print("Exported \(copied) file\(copied == 1 ? "" : "s") (\(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) of stage '\(stage)' to \(directory).")

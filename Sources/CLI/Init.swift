@@ -39,6 +39,7 @@ extension Lathe {
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(text.utf8).write(to: url)
             }
+            try StoreMarker.create(root.appendingPathComponent("artifacts"))
             let ignore = root.appendingPathComponent(".gitignore")
             if !fm.fileExists(atPath: ignore.path) { try Data("artifacts/*\n!artifacts/README.md\n".utf8).write(to: ignore) }
             do {

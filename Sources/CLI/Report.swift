@@ -65,11 +65,17 @@ extension Lathe {
             let url = output == nil
                 ? ws.root.appendingPathComponent(destination)
                 : URL(fileURLWithPath: destination, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+                printError("lathe: \(url.standardizedFileURL.path) is a folder; name a file for the report with -o (e.g. -o reports/run.html).")
+                throw LatheExit.usage
+            }
             do {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try AtomicFile.write(Data(text.utf8), to: url)
             } catch {
-                printError("lathe: cannot write the report to \(url.path): \(error). Choose another file with -o.")
+                let why = if case .storeIO(_, let reason) = error as? OrchestrationError { reason } else { FileErrorText.describe(error) }
+                printError("lathe: cannot write the report to \(url.standardizedFileURL.path) (\(why)). Choose another file with -o.")
                 throw LatheExit.stageFailed
             }
             let run = data.stages.filter(\.status.hasResult).count

@@ -59,6 +59,10 @@ extension Lathe {
 
         func run() throws {
             let (root, store, lock) = try options.open()
+            do { try StoreMarker.requireForDeleting(store.root) } catch {
+                printError("lathe: \(error)\nlathe: gc deleted nothing.")
+                throw LatheExit.stageFailed
+            }
             var keep: Set<String> = []
             let pipelines = root.appendingPathComponent("pipelines")
             let files = (try? ContentHasher.listFiles(in: pipelines.path)) ?? []
@@ -101,7 +105,7 @@ extension Lathe {
                 print("Kept \(interrupted.count) resume checkpoint\(interrupted.count == 1 ? "" : "s") of interrupted runs (\(mib(bytes))); --resume deletes them.")
             }
 
-            let cacheBytes = ArtifactStore.diskSize(of: store.datasetsDirectory)
+            let cacheBytes = store.datasetCacheEntries().reduce(Int64(0)) { $0 + ArtifactStore.diskSize(of: $1) }
             if datasets {
                 if !dryRun { try store.removeDatasetCache() }
                 print("\(verb) the encoded-dataset cache (\(mib(cacheBytes))).")
@@ -131,6 +135,12 @@ extension Lathe {
 
         func run() throws {
             let (_, store, lock) = try options.open()
+            // An older store is marked (and its entries' missing manifest checksums written) before
+            // anything is checked, so upgrading Lathe never quarantines a whole store.
+            do { try StoreMarker.adopt(store.root) } catch {
+                printError("lathe: \(error)")
+                throw LatheExit.stageFailed
+            }
             var bad = 0
             let keys = store.allKeys()
             for key in keys {

@@ -154,6 +154,13 @@ extension Lathe {
 /// A file's bytes, or standard input's.
 func readInput(_ path: String?) throws -> [UInt8] {
     guard let path else { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+    // Only a regular file: opening a FIFO would wait for a writer, and a device might never end.
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder),
+       isFolder.boolValue || (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) != .typeRegular {
+        printError("lathe: \(path) is \(isFolder.boolValue ? "a folder" : "not a regular file (a FIFO or device?)"); name a text file, or pipe the text to standard input.")
+        throw LatheExit.usage
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
         printError("lathe: \(path): cannot read the file.")
         throw LatheExit.usage

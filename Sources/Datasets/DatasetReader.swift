@@ -40,7 +40,7 @@ public enum DatasetReader {
             return try textDocuments(spec, spec.path)
         }
         let field = spec.field ?? "text"
-        return try records(spec.path).map { record in
+        return try records(spec.path, spec).map { record in
             Example(segments: [.init(try string(record, field, hint: "Set `field:` to the key that holds the text"), trained: true)],
                     appendEOS: true, trainEOS: spec.trainOnEOS, source: record.location)
         }
@@ -48,7 +48,7 @@ public enum DatasetReader {
 
     /// Documents of one `.txt` file: split on blank lines, or the whole file. Bytes are kept as-is.
     static func textDocuments(_ spec: DatasetSpec, _ url: URL) throws -> [Example] {
-        let bytes = try read(url)
+        let bytes = try read(url, spec)
         func example(_ doc: ArraySlice<UInt8>, line: Int) -> Example {
             Example(segments: [.init(bytes: Array(doc), trained: true)], appendEOS: true, trainEOS: spec.trainOnEOS,
                     source: "\(url.path):\(line)")
@@ -86,7 +86,7 @@ public enum DatasetReader {
     // MARK: instruction formats
 
     static func instructions(_ spec: DatasetSpec) throws -> [Example] {
-        try records(spec.path).map { record in
+        try records(spec.path, spec).map { record in
             var segments: [Example.Segment]
             if spec.type == .inputOutput, let list = record.object["segments"] {
                 segments = try labeledSegments(list, record)
@@ -146,8 +146,8 @@ public enum DatasetReader {
         var suffix: String { index > 0 ? " (record #\(index))" : "" }
     }
 
-    static func records(_ url: URL) throws -> [Record] {
-        let data = try read(url)
+    static func records(_ url: URL, _ spec: DatasetSpec) throws -> [Record] {
+        let data = try read(url, spec)
         let path = url.path
         guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else { return [] }
         if first == UInt8(ascii: "[") {
@@ -210,10 +210,10 @@ public enum DatasetReader {
         return s
     }
 
-    static func read(_ url: URL) throws -> [UInt8] {
-        guard let bytes = FileBytes.load(url.path) else {
-            let exists = FileManager.default.fileExists(atPath: url.path)
-            throw DatasetError.unreadable(path: url.path, reason: exists ? "permission denied or a directory" : "no such file")
+    /// The bytes of one file of `spec` (checked as ``FileBytes`` does, against `spec.root`).
+    static func read(_ url: URL, _ spec: DatasetSpec) throws -> [UInt8] {
+        guard let bytes = FileBytes.load(url.path, root: spec.root?.path) else {
+            throw DatasetError.unreadable(path: url.path, reason: FileBytes.problem(url.path, root: spec.root?.path))
         }
         return bytes
     }
@@ -221,11 +221,11 @@ public enum DatasetReader {
     // MARK: tokenized
 
     static func tokenized(_ spec: DatasetSpec) throws -> [Example] {
-        let shard = try TokenShard.read(spec.path)
+        let shard = try TokenShard.read(spec.path, root: spec.root)
         let maskURL = TokenShard.companion(of: spec.path, kind: .mask)
         let mask: [UInt8]
         if FileManager.default.fileExists(atPath: maskURL.path) {
-            mask = try TokenShard.read(maskURL).values.map { UInt8(truncatingIfNeeded: $0) }
+            mask = try TokenShard.read(maskURL, root: spec.root).values.map { UInt8(truncatingIfNeeded: $0) }
             guard mask.count == shard.values.count else {
                 throw DatasetError.badShard(path: maskURL.path, reason: "holds \(mask.count) mask values for \(shard.values.count) tokens")
             }
@@ -235,7 +235,7 @@ public enum DatasetReader {
         let docsURL = TokenShard.companion(of: spec.path, kind: .documents)
         var offsets = [0, shard.values.count]
         if FileManager.default.fileExists(atPath: docsURL.path) {
-            offsets = try TokenShard.read(docsURL).values.map(Int.init)
+            offsets = try TokenShard.read(docsURL, root: spec.root).values.map(Int.init)
             guard offsets.first == 0, offsets.last == shard.values.count, zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else {
                 throw DatasetError.badShard(path: docsURL.path, reason: "document offsets must rise from 0 to the token count \(shard.values.count)")
             }

@@ -17,11 +17,16 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     public var textSplit: TextSplit
     /// Cap on examples read (debugging; Axolotl/LF `max_samples`), nil = all.
     public var maxSamples: Int?
+    /// The project root: every file read for this dataset must resolve inside it (a symbolic link in a
+    /// dataset folder that leads out of the project is refused). nil reads any path (tools, tests).
+    public var root: URL?
 
     public init(
         path: URL, type: DatasetType, field: String? = nil, trainOnInputs: Bool = false, trainOnEOS: Bool = true,
-        template: PromptTemplate = .alpaca, textSplit: TextSplit = .blankLines, maxSamples: Int? = nil
+        template: PromptTemplate = .alpaca, textSplit: TextSplit = .blankLines, maxSamples: Int? = nil,
+        root: URL? = nil
     ) {
+        self.root = root
         self.path = path
         self.type = type
         self.field = field

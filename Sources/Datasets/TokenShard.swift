@@ -100,10 +100,10 @@ public struct TokenShard: Sendable, Equatable {
     }
 
     /// Reads and validates a shard (or a headerless nanoGPT `uint16` file).
-    public static func read(_ url: URL) throws -> TokenShard {
-        guard let bytes = FileBytes.load(url.path) else {
-            let exists = FileManager.default.fileExists(atPath: url.path)
-            throw DatasetError.unreadable(path: url.path, reason: exists ? "permission denied or a directory" : "no such file")
+    /// - Parameter root: when given, the file must resolve inside it (see ``DatasetSpec/root``).
+    public static func read(_ url: URL, root: URL? = nil) throws -> TokenShard {
+        guard let bytes = FileBytes.load(url.path, root: root?.path) else {
+            throw DatasetError.unreadable(path: url.path, reason: FileBytes.problem(url.path, root: root?.path))
         }
         return try decode(bytes, path: url.path)
     }

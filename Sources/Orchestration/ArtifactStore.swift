@@ -34,8 +34,9 @@ public struct ArtifactStore: Sendable {
     func manifestPath(_ key: String) -> String { entryPath(key) + "/manifest.json" }
 
     /// `manifest.sha256`: the SHA-256 of `manifest.json`'s bytes, so damage to fields no output hash
-    /// covers (params, metrics, cost) is caught too. Entries written before it existed have none.
-    func manifestChecksumPath(_ key: String) -> String { entryPath(key) + "/manifest.sha256" }
+    /// covers (params, metrics, cost) is caught too. Entries written before it existed got one when
+    /// their store was marked (``StoreMarker/adopt(_:)``); since then a missing one is damage.
+    public func manifestChecksumPath(_ key: String) -> String { entryPath(key) + "/manifest.sha256" }
 
     /// ``entryDirectory(_:)`` as a path, built without URL (which stats each path it appends to).
     func entryPath(_ key: String) -> String { root.path + "/" + key.prefix(2) + "/" + key }
@@ -47,8 +48,13 @@ public struct ArtifactStore: Sendable {
         let record: StageRecord
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            if let recorded = FileManager.default.contents(atPath: manifestChecksumPath(key)),
-               String(decoding: recorded, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != ContentHasher.sha256Hex(bytes: data) {
+            // A missing checksum is damage, not an older format: deleting it must not make an edited
+            // manifest trusted. Entries of older stores got theirs once, when the store was marked.
+            guard let recorded = FileManager.default.contents(atPath: manifestChecksumPath(key)) else {
+                let older = StoreMarker.isMarked(root) ? "" : "; this store has no \(StoreMarker.fileName) yet (made by an older Lathe?): `lathe run` or `lathe verify` marks it and adds the missing checksums once"
+                return .corrupt("\(manifestChecksumPath(key)) is missing, so \(path) cannot be trusted\(older)")
+            }
+            if String(decoding: recorded, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) != ContentHasher.sha256Hex(bytes: data) {
                 return .corrupt("\(path) does not match its recorded SHA-256 (\(manifestChecksumPath(key)))")
             }
             let json: JSONValue
@@ -182,7 +188,7 @@ public struct ArtifactStore: Sendable {
         var keys: [String] = []
         for prefix in prefixes where prefix.count == 2 && prefix.allSatisfy(\.isHexDigit) {
             guard let names = try? fm.contentsOfDirectory(atPath: root.path + "/" + prefix) else { continue }
-            keys += names.filter { $0.count == 64 && $0.hasPrefix(prefix) }
+            keys += names.filter { ArtifactStore.isKey($0) && $0.hasPrefix(prefix) }
         }
         return keys.sorted()
     }
@@ -208,10 +214,57 @@ public struct ArtifactStore: Sendable {
         try removeByRenaming(resumeDirectory(key), as: "gc-resume-\(key)")
     }
 
-    /// Deletes the whole encoded-dataset cache (gc); renamed into `tmp/` first, so a kill leaves either
-    /// the cache or nothing (an entry is only ever read whole and checksummed).
+    /// A store key: 64 lower-case hex digits.
+    public static func isKey(_ name: some StringProtocol) -> Bool {
+        name.utf8.count == 64 && name.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The folders of the encoded-dataset cache Lathe wrote (`datasets/<ab>/<key>/` and leftovers
+    /// `datasets/tmp/<key>-<uuid>/`); nothing else under `datasets/` is ever listed, sized or deleted.
+    public func datasetCacheEntries() -> [URL] {
+        let fm = FileManager.default
+        let base = datasetsDirectory.path
+        var out: [URL] = []
+        for name in ((try? fm.contentsOfDirectory(atPath: base)) ?? []).sorted() {
+            let children = (try? fm.contentsOfDirectory(atPath: base + "/" + name)) ?? []
+            if name.count == 2, name.allSatisfy(\.isHexDigit) {
+                out += children.sorted().filter { ArtifactStore.isKey($0) && $0.hasPrefix(name) }
+                    .map { URL(fileURLWithPath: base + "/" + name + "/" + $0) }
+            } else if name == "tmp" {
+                out += children.sorted().filter { $0.count > 65 && ArtifactStore.isKey($0.prefix(64)) && $0.dropFirst(64).hasPrefix("-") }
+                    .map { URL(fileURLWithPath: base + "/tmp/" + $0) }
+            }
+        }
+        return out
+    }
+
+    /// Deletes the encoded-dataset cache (gc): only the entries ``datasetCacheEntries()`` lists, each
+    /// renamed into `tmp/` first (an entry is only ever read whole and checksummed), then the folders
+    /// that held them if they are left empty.
     public func removeDatasetCache() throws(OrchestrationError) {
-        try removeByRenaming(datasetsDirectory, as: "gc-datasets")
+        for entry in datasetCacheEntries() {
+            try removeByRenaming(entry, as: "gc-dataset-\(entry.lastPathComponent.prefix(64))")
+            rmdir(entry.deletingLastPathComponent().path)  // fails, harmlessly, unless empty
+        }
+        rmdir(datasetsDirectory.path)
+    }
+
+    /// Whether a name under `tmp/` is one Lathe creates for a work or gc folder (``removeStaleWork()``
+    /// deletes nothing else): `work-<pid>-<8 hex>` or `gc-<what>-<pid>`.
+    static func isScratchName(_ name: String) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3 else { return false }
+        if parts[0] == "work" {
+            return parts.count == 3 && !parts[1].isEmpty && parts[1].allSatisfy(\.isNumber)
+                && parts[2].count == 8 && parts[2].allSatisfy(\.isHexDigit)
+        }
+        guard parts[0] == "gc", let last = parts.last, !last.isEmpty, last.allSatisfy(\.isNumber) else { return false }
+        let middle = parts.dropFirst().dropLast()
+        switch middle.count {
+        case 1: return isKey(middle.first!) || middle.first! == "datasets"
+        case 2: return ["resume", "dataset"].contains(middle.first!) && isKey(middle.last!)
+        default: return false
+        }
     }
 
     private func removeByRenaming(_ source: URL, as name: String) throws(OrchestrationError) {
@@ -242,7 +295,7 @@ public struct ArtifactStore: Sendable {
     public func removeStaleWork() {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: tmpDirectory.path) else { return }
-        for name in names where name.hasPrefix("work-") || name.hasPrefix("gc-") {
+        for name in names where ArtifactStore.isScratchName(name) {
             try? fm.removeItem(atPath: tmpDirectory.path + "/" + name)
         }
     }

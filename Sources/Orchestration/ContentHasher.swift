@@ -26,9 +26,13 @@ public enum ContentHasher {
     /// - Complexity: O(size); one 1 MiB buffer.
     /// - Throws: ``OrchestrationError/unreadableInput(path:reason:)``.
     public static func hashFile(atPath path: String) throws(OrchestrationError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it (and devices).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw .unreadableInput(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadableInput(path: path, reason: String(cString: strerror(errno))) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(path: path, kind: InputFiles.kindName(info.st_mode)) }
         var hasher = SHA256()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { buffer.deallocate() }
@@ -42,6 +46,16 @@ public enum ContentHasher {
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
         return hasher.finalize().hexString
+    }
+
+    /// Hex SHA-256 of an input (a file, or a folder as a tree digest), its files found and checked by
+    /// ``InputFiles/list(_:root:)`` — the same digest ``HashCache/hash(path:root:)`` gives, without the memo.
+    public static func hashInput(atPath path: String, root: String) throws(OrchestrationError) -> String {
+        let files = try InputFiles.list(path, root: root)
+        if files.count == 1, files[0].relative.isEmpty { return try hashFile(atPath: files[0].path) }
+        var pairs: [(path: String, sha256: String)] = []
+        for file in files { pairs.append((file.relative, try hashFile(atPath: file.path))) }
+        return treeDigest(pairs)
     }
 
     /// Regular files below `directory`, as sorted relative paths. Symlinks are not followed.

@@ -74,7 +74,7 @@ public final class Executor: @unchecked Sendable {
         let rootPath = projectRoot.path
         for spec in graph.stages where needed.contains(spec.name) {
             for path in spec.inputs where hashes[path] == nil {
-                hashes[path] = try cache.hash(path: rootPath + "/" + path)
+                hashes[path] = try cache.hash(path: rootPath + "/" + path, root: rootPath)
             }
         }
         return hashes
@@ -83,6 +83,7 @@ public final class Executor: @unchecked Sendable {
     /// Executes the pipeline. Call while holding the ``StoreLock``.
     /// - Parameter onEvent: called from worker threads too; must be thread-safe.
     public func run(options: Options, onEvent: @escaping @Sendable (Event) -> Void) throws(OrchestrationError) -> Summary {
+        try StoreMarker.adopt(store.root)
         store.removeStaleWork()
         var warnings: [String] = []
         let oldLock: LockFile
@@ -100,6 +101,7 @@ public final class Executor: @unchecked Sendable {
         let needed = graph.upstream(ofAll: selected)
         let inputHashes = try Executor.hashInputs(of: graph, needed: needed, projectRoot: projectRoot, cache: cache)
         try cache.saveIfNeeded()
+        let inputFiles = cache.observed
 
         var summary = Summary(lock: oldLock)
         summary.warnings = warnings
@@ -167,7 +169,7 @@ public final class Executor: @unchecked Sendable {
                         running += 1
                         onEvent(.started(stage: spec.name, reason: reason.description))
                         let upstreamRecords = spec.upstream.map { records[$0]! }
-                        launch(spec, key: planned.key!, inputHashes: inputHashes, upstream: upstreamRecords,
+                        launch(spec, key: planned.key!, inputHashes: inputHashes, inputFiles: inputFiles, upstream: upstreamRecords,
                                onEvent: onEvent, completions: completions)
                     case .pendingUpstream, .notSelected:
                         // Unreachable: every upstream is resolved here.
@@ -238,8 +240,8 @@ public final class Executor: @unchecked Sendable {
 
     /// Runs one stage on a worker thread and reports to `completions`.
     private func launch(
-        _ spec: StageSpec, key: String, inputHashes: [String: String], upstream: [StageRecord],
-        onEvent: @escaping @Sendable (Event) -> Void, completions: CompletionQueue
+        _ spec: StageSpec, key: String, inputHashes: [String: String], inputFiles: [String: [InputFiles.File]],
+        upstream: [StageRecord], onEvent: @escaping @Sendable (Event) -> Void, completions: CompletionQueue
     ) {
         let store = self.store, runner = self.runner, cancel = self.cancel, root = projectRoot
         let thread = Thread {
@@ -270,6 +272,13 @@ public final class Executor: @unchecked Sendable {
                     try? FileManager.default.removeItem(at: work)
                     throw StageFailure(message: "\(error)")
                 }
+                // The key holds the inputs' hashes from before the run; a file edited since (say, during
+                // an earlier stage's training) may have been read in its new form. Publishing would
+                // store a result under a key that does not describe it, so the stage fails instead.
+                if let change = Executor.changedInput(spec, root: root.path, observed: inputFiles) {
+                    try? FileManager.default.removeItem(at: work)
+                    throw StageFailure(message: change.description)
+                }
                 var cost = outcome.cost
                 cost["wall_s"] = (Date().timeIntervalSince(start) * 1000).rounded() / 1000
                 var inputs: [String: String] = [:]
@@ -291,6 +300,33 @@ public final class Executor: @unchecked Sendable {
         }
         thread.stackSize = 16 << 20
         thread.start()
+    }
+}
+
+extension Executor {
+    /// The first input of `spec` whose files differ (added, removed, or a changed stamp) from those
+    /// observed when it was hashed, or nil when none does.
+    static func changedInput(_ spec: StageSpec, root: String, observed: [String: [InputFiles.File]]) -> OrchestrationError? {
+        for input in spec.inputs {
+            let full = root + "/" + input
+            guard let before = observed[full] else { continue }
+            let now: [InputFiles.File]
+            do { now = try InputFiles.list(full, root: root) } catch { return .inputChanged(path: input, detail: error.description) }
+            if now == before { continue }
+            let old = Dictionary(before.map { ($0.relative, $0) }, uniquingKeysWith: { a, _ in a })
+            let new = Dictionary(now.map { ($0.relative, $0) }, uniquingKeysWith: { a, _ in a })
+            let detail: String
+            if let added = new.keys.sorted().first(where: { old[$0] == nil }) {
+                detail = "\(new[added]!.path) appeared"
+            } else if let removed = old.keys.sorted().first(where: { new[$0] == nil }) {
+                detail = "\(old[removed]!.path) was removed"
+            } else {
+                let changed = new.keys.sorted().first { old[$0] != new[$0] } ?? ""
+                detail = "\(new[changed]?.path ?? full) was modified"
+            }
+            return .inputChanged(path: input, detail: detail)
+        }
+        return nil
     }
 }
 

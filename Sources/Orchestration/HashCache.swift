@@ -58,21 +58,26 @@ public final class HashCache {
         }
     }
 
+    /// The files behind each input path hashed so far (by the path given to ``hash(path:root:)``),
+    /// with the stamps they had then: the executor compares them after a stage to catch an input
+    /// edited while the run was going on.
+    public private(set) var observed: [String: [InputFiles.File]] = [:]
+
     /// The SHA-256 of a file or directory (see ``ContentHasher``), from the memo when its stat matches.
-    public func hash(path: String) throws(OrchestrationError) -> String {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw .unreadableInput(path: path, reason: String(cString: strerror(errno)))
-        }
-        if st.st_mode & S_IFMT == S_IFDIR {
-            var pairs: [(path: String, sha256: String)] = []
-            for relative in try ContentHasher.listFiles(in: path) {
-                pairs.append((relative, try hash(path: path + "/" + relative)))
-            }
-            return ContentHasher.treeDigest(pairs)
-        }
-        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        let probe = Entry(size: Int64(st.st_size), mtimeNanoseconds: mtime, inode: UInt64(st.st_ino), sha256: "")
+    /// Files are found by ``InputFiles/list(_:root:)``: links are followed only inside `root` (and
+    /// hashed like the files they name), anything but regular files and folders is refused.
+    public func hash(path: String, root: String = "/") throws(OrchestrationError) -> String {
+        let files = try InputFiles.list(path, root: root)
+        observed[path] = files
+        if files.count == 1, files[0].relative.isEmpty { return try hash(files[0]) }
+        var pairs: [(path: String, sha256: String)] = []
+        for file in files { pairs.append((file.relative, try hash(file))) }
+        return ContentHasher.treeDigest(pairs)
+    }
+
+    private func hash(_ file: InputFiles.File) throws(OrchestrationError) -> String {
+        let path = file.path
+        let probe = Entry(size: file.stamp.size, mtimeNanoseconds: file.stamp.mtimeNanoseconds, inode: file.stamp.inode, sha256: "")
         if let hit = entries[path], hit.size == probe.size, hit.mtimeNanoseconds == probe.mtimeNanoseconds,
            hit.inode == probe.inode {
             return hit.sha256

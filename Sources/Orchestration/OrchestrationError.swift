@@ -18,6 +18,15 @@ public enum OrchestrationError: Error, Sendable, CustomStringConvertible, Equata
     case malformedRecord(path: String, reason: String)
     /// No `artifacts/` or `.git` above the recipe.
     case noProjectRoot(recipe: String)
+    /// A symbolic link among an input's files resolves outside the project root.
+    case symlinkOutside(link: String, target: String)
+    /// An input (or a file inside an input folder) is a FIFO, device or socket: reading it could block
+    /// forever or never end, so it is refused before it is opened.
+    case notRegularFile(path: String, kind: String)
+    /// An input changed between being hashed and the end of the stage that read it.
+    case inputChanged(path: String, detail: String)
+    /// The store folder was not made by Lathe (no marker file), so nothing in it may be deleted or written.
+    case notAStore(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -38,6 +47,14 @@ public enum OrchestrationError: Error, Sendable, CustomStringConvertible, Equata
             return "\(path) is locked by another lathe process (\(holder)). Wait for it, or run again without --no-wait to queue."
         case .malformedRecord(let path, let reason):
             return "\(path): \(reason)"
+        case .symlinkOutside(let link, let target):
+            return "\(link) is a symbolic link to \(target), outside the project root; Lathe reads no file outside the project. Copy the file into the project (or remove the link)."
+        case .notRegularFile(let path, let kind):
+            return "\(path) is \(kind), not a regular file; Lathe reads only regular files (a FIFO or device could block or never end). Replace it with a regular file."
+        case .inputChanged(let path, let detail):
+            return "input \(path) changed while the stage ran (\(detail)); its result was not published, since it may mix old and new data. Run again once the file is final."
+        case .notAStore(let path, let reason):
+            return "\(path) is not a Lathe store (\(reason)). Point --store or $LATHE_STORE at the store folder (default <project>/artifacts), or at an empty or new folder for a new store."
         case .noProjectRoot(let recipe):
             return "\(recipe): no project root found (no 'artifacts/' or '.git' in any parent folder). Run `git init` or `mkdir artifacts` at the project's top."
         }

@@ -40,7 +40,12 @@ extension LoadSession {
                     + "(\(shape.modelSource)); token ids past \(vocab - 1) would have no embedding. Use the tokenizer the "
                     + "model was trained with, or a model with vocab_size ≥ \(tokens).")
             }
-            if let positions = shape.positions, let field = draft.fields["sequence_len"], case .int(let length) = field.value,
+            if let positions = shape.positions, positions < 1, draft.fields["model"] == nil {
+                // No sequence_len fits: the config is what is wrong, not the recipe's number.
+                let at = draft.fields["from"]?.location ?? draft.location
+                checker.sink.error(at, "the model \(scope.phrase) has 'n_positions' \(positions) (\(shape.modelSource)); a model "
+                    + "needs at least 1 position, so its config is damaged. Fix 'n_positions' in \(shape.modelSource) or start from another model.")
+            } else if let positions = shape.positions, let field = draft.fields["sequence_len"], case .int(let length) = field.value,
                length > positions, draft.fields["model"] == nil {
                 checker.sink.error(field.location, "'sequence_len' (\(length)) \(scope.phrase) exceeds the model's "
                     + "context length (\(positions), \(shape.modelSource)). Lower 'sequence_len' to \(positions) or less.")
@@ -102,7 +107,7 @@ extension LoadSession {
         case .path(let path):
             var shape = tokenizerShape(ref, memo: &memo, depth: depth)
             let file = path + "/config.json"
-            guard let json = Self.smallJSON(checker.paths.rootPath + "/" + file) else { return shape }
+            guard let json = smallJSON(checker.paths.rootPath + "/" + file) else { return shape }
             shape.modelVocab = json["vocab_size"] as? Int
             shape.positions = (json["n_positions"] as? Int) ?? (json["n_ctx"] as? Int) ?? (json["max_position_embeddings"] as? Int)
             shape.modelSource = file
@@ -122,7 +127,7 @@ extension LoadSession {
         case .path(let path):
             var shape = ModelShape()
             let file = path + "/tokenizer.json"
-            guard let json = Self.smallJSON(checker.paths.rootPath + "/" + file),
+            guard let json = smallJSON(checker.paths.rootPath + "/" + file),
                   let model = json["model"] as? [String: Any], let vocab = model["vocab"] as? [String: Any] else { return shape }
             let ids = Set(vocab.values.compactMap { $0 as? Int })
                 .union(((json["added_tokens"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? Int })
@@ -132,10 +137,7 @@ extension LoadSession {
         }
     }
 
-    /// A JSON object from a file of at most 64 MiB, else nil.
-    private static func smallJSON(_ path: String) -> [String: Any]? {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size <= 64 << 20,
-              let data = FileManager.default.contents(atPath: path) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    private func smallJSON(_ path: String) -> [String: Any]? {
+        SmallJSONFile.object(atPath: path, realRoot: checker.paths.realRoot)
     }
 }

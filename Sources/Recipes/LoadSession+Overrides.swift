@@ -14,6 +14,10 @@ extension LoadSession {
             }
             let path = text[..<equals].trimmingCharacters(in: .whitespaces)
             let segments = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard segments.count <= Self.maxOverrideParts else {
+                checker.sink.error(location, "the key has \(segments.count) parts; no recipe key is deeper than \(Self.maxOverrideParts). \(usage)")
+                continue
+            }
             guard !segments.contains("") else {
                 checker.sink.error(location, "the key '\(path)' has an empty part. \(usage)")
                 continue
@@ -61,6 +65,11 @@ extension LoadSession {
             }
         }
     }
+
+    /// Parts an override key may have: the deepest recipe key (`stages.S.replay.datasets[0].path`)
+    /// has five, so 32 is generous; the bound keeps ``assign(_:at:in:location:canonical:)``, which
+    /// recurses once per part, far from the stack's end (a 15,000-part key crashed it).
+    static let maxOverrideParts = 32
 
     private mutating func parseValue(_ text: String, location: SourceLocation) -> YNode? {
         if text.trimmingCharacters(in: .whitespaces).isEmpty {

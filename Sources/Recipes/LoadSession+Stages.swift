@@ -170,10 +170,15 @@ extension LoadSession {
                 + "train the last N blocks, N < 0 for the first N, or remove the key to train all.")
         }
         if let patterns = fields["unfrozen_parameters"], case .list(let items) = patterns.value {
-            for case (let index, .string(let pattern)) in items.enumerated()
-            where (try? NSRegularExpression(pattern: pattern)) == nil {
-                checker.sink.error(patterns.location, "'unfrozen_parameters[\(index)]' \(scope.phrase) is not a valid "
-                    + "regular expression: '\(pattern)'. Fix the pattern.")
+            for case (let index, .string(let pattern)) in items.enumerated() {
+                if (try? NSRegularExpression(pattern: pattern)) == nil {
+                    checker.sink.error(patterns.location, "'unfrozen_parameters[\(index)]' \(scope.phrase) is not a valid "
+                        + "regular expression: '\(pattern)'. Fix the pattern.")
+                } else if let problem = PatternSafety.problem(in: pattern) {
+                    checker.sink.error(patterns.location, "'unfrozen_parameters[\(index)]' \(scope.phrase) '\(pattern)' "
+                        + "\(problem). Write it without repeating a group that holds a quantifier or '|', "
+                        + "e.g. 'h\\.[0-9]+\\.mlp' instead of '(h\\.[0-9]+)+'.")
+                }
             }
         }
         if let layers = fields["peft_layers_to_transform"], case .list(let items) = layers.value,

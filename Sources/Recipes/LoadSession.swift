@@ -22,8 +22,9 @@ struct LoadSession {
         checker = ValueChecker(paths: PathResolver(projectRoot: projectRoot, recipeFile: file))
     }
 
-    static let namePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    static let stageNamePattern = try! NSRegularExpression(pattern: "^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+    /// `\A…\z`, not `^…$`: ICU's `$` also matches before a final newline, which let "base\n" through.
+    static let namePattern = try! NSRegularExpression(pattern: "\\A[A-Za-z0-9][A-Za-z0-9._-]*\\z")
+    static let stageNamePattern = try! NSRegularExpression(pattern: "\\A[A-Za-z0-9_][A-Za-z0-9_-]*\\z")
 
     static func matches(_ pattern: NSRegularExpression, _ text: String) -> Bool {
         pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns a path written in the recipe (relative to the recipe file) into a project-root-relative path,
 /// rejecting absolute paths, paths that leave the root (lexically or through a symbolic link) and missing
@@ -6,12 +9,18 @@ import Foundation
 final class PathResolver {
     let rootPath: String
     private let realRootPath: String
+    /// The root with every link resolved (what resolved paths are compared with).
+    var realRoot: String { realRootPath }
     /// The recipe's directory as root-relative components; nil when the recipe is outside the root.
     let recipeDirectory: [String]?
     private var cache: [String: Result<String, PathProblem>] = [:]
 
     enum PathProblem: Error, Equatable {
         case absolute, escapes, missing(String), notDirectory(String), symlinkOutside(String)
+        /// A control character (NUL, newline…) in the path: the OS would cut it at a NUL and read another file.
+        case controlCharacter
+        /// A FIFO, device or socket (reading it could block forever or never end), with words for its kind.
+        case notRegular(String, kind: String)
     }
 
     init(projectRoot: URL, recipeFile: URL) {
@@ -40,9 +49,26 @@ final class PathResolver {
         return result
     }
 
-    private func compute(_ text: String, directory: Bool) -> Result<String, PathProblem> {
+    /// Like ``resolve(_:directory:)`` for a path written relative to the project root (as an adapter's
+    /// `base_model_name_or_path` is), not to the recipe.
+    func resolveFromRoot(_ text: String, directory: Bool) -> Result<String, PathProblem> {
+        compute(text, directory: directory, base: [])
+    }
+
+    /// The base model an adapter folder names in its `adapter_config.json` (root-relative text, as
+    /// written), or nil when the folder is not an adapter, embeds its base (`base/config.json`) or names none.
+    func adapterBase(of relative: String) -> String? {
+        let folder = relative == "." ? rootPath : rootPath + "/" + relative
+        guard !FileManager.default.fileExists(atPath: folder + "/base/config.json"),
+              let config = SmallJSONFile.object(atPath: folder + "/adapter_config.json", realRoot: realRootPath),
+              let base = config["base_model_name_or_path"] as? String, !base.isEmpty else { return nil }
+        return base
+    }
+
+    private func compute(_ text: String, directory: Bool, base: [String]? = nil) -> Result<String, PathProblem> {
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return .failure(.controlCharacter) }
         if text.hasPrefix("/") || text.hasPrefix("~") || text.hasPrefix("\\") { return .failure(.absolute) }
-        guard var components = recipeDirectory else { return .failure(.escapes) }
+        guard var components = base ?? recipeDirectory else { return .failure(.escapes) }
         for part in text.split(separator: "/", omittingEmptySubsequences: true) {
             switch part {
             case ".": continue
@@ -63,6 +89,23 @@ final class PathResolver {
             return .failure(.symlinkOutside(relative))
         }
         if directory, !isDirectory.boolValue { return .failure(.notDirectory(relative)) }
+        var info = stat()
+        if stat(full, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            let kind = switch info.st_mode & S_IFMT {
+            case S_IFIFO: "a FIFO (named pipe)"
+            case S_IFCHR, S_IFBLK: "a device"
+            case S_IFSOCK: "a socket"
+            default: "a special file"
+            }
+            return .failure(.notRegular(relative, kind: kind))
+        }
         return .success(relative)
+    }
+
+    /// Whether a root-relative path (from ``resolve(_:directory:)``) names a folder.
+    func isDirectory(_ relative: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        let full = relative == "." ? rootPath : rootPath + "/" + relative
+        return FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 }

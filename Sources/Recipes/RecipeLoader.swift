@@ -24,6 +24,18 @@ public struct RecipeLoader: Sendable {
     /// YAML, e.g. `stages.lora.lora_target_modules=[c_attn,c_proj]`), validates everything, and returns or
     /// throws all errors.
     public func load(recipeAt url: URL, overrides: [String] = []) throws(RecipeError) -> LoadedRecipe {
+        // The size limit is checked before reading: a 2 GB file must not be read (twice) to be refused.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > Self.maxBytes {
+            throw RecipeError(diagnostics: [RecipeDiagnostic(
+                severity: .error, file: Self.displayPath(url), line: 1, column: 1,
+                message: "the recipe is \(size / 1024) KiB; the limit is \(Self.maxBytes / 1024) KiB. Split it into several recipes.")])
+        }
+        if let type = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.type] as? FileAttributeType,
+           type != .typeRegular {
+            throw RecipeError(diagnostics: [RecipeDiagnostic(
+                severity: .error, file: Self.displayPath(url), line: 0, column: 0,
+                message: "the recipe is not a regular file (a FIFO, device or folder?). Name a .yaml file.")])
+        }
         let text: String
         do {
             text = try String(contentsOf: url, encoding: .utf8)

@@ -26,7 +26,9 @@ enum Suggestions {
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (name: String, distance: Int)? = nil
-        for candidate in candidates where candidate != word {
+        // A word more than `limit` longer than a candidate cannot be within `limit` of it: skipping it
+        // keeps a 3 MB token from costing seconds per candidate.
+        for candidate in candidates where candidate != word && word.utf8.count <= candidate.utf8.count * 4 + limit {
             let d = distance(word.lowercased(), candidate.lowercased())
             if d <= limit, d < (best?.distance ?? .max) { best = (candidate, d) }
         }

@@ -65,6 +65,7 @@ struct ValueChecker {
         case .object(let objectSpec):
             guard node.entries != nil else { return wrongType() }
             let fields = object(node, spec: objectSpec, scope: scope.nested(name), fill: true)
+            if let fields { checkDatasetFolder(fields, scope: scope.nested(name)) }
             return fields.map { PValue.object($0.mapValues { $0.value }) }
         case .path(let role):
             guard !node.isNull, let text = node.scalarText else { return wrongType() }
@@ -119,6 +120,30 @@ struct ValueChecker {
         return failed ? nil : .list(values)
     }
 
+    /// An adapter folder loads the base its `adapter_config.json` names (`base_model_name_or_path`,
+    /// relative to the project root): that folder is read too, so it is an input and its files are in
+    /// the key (a changed base reruns the stage). Chains are followed as the loader follows them (16 deep);
+    /// a base that cannot be resolved is left to the run, which refuses it with the file's name.
+    private mutating func addAdapterBases(of relative: String) {
+        var current = relative
+        for _ in 0..<16 {
+            guard let base = paths.adapterBase(of: current),
+                  case .success(let baseRelative) = paths.resolveFromRoot(base, directory: true),
+                  inputs.insert(baseRelative).inserted else { return }
+            current = baseRelative
+        }
+    }
+
+    /// A dataset entry whose `path` names a folder must be `completion` text (the only type read from
+    /// a folder of `.txt` files); any other type needs one file, which `validate` says, not the run.
+    private mutating func checkDatasetFolder(_ fields: [String: Field], scope: Scope) {
+        guard let path = fields["path"], case .string(let relative) = path.value,
+              let type = fields["type"], case .string(let typeName) = type.value, typeName != "completion",
+              paths.isDirectory(relative) else { return }
+        sink.error(path.location, "'path' \(scope.phrase) names the folder \(relative), but type '\(typeName)' reads one file "
+            + "(only 'completion' reads a folder of .txt files). Name the file inside it.")
+    }
+
     private mutating func reference(_ text: String, role: ReferenceRole, name: String, scope: Scope,
                                     at: SourceLocation) -> PValue? {
         if text == "scratch" {
@@ -136,7 +161,9 @@ struct ValueChecker {
             case .model, .evaluatedModel: "model directory"
             case .tokenizer, .tokenizerSource: "tokenizer directory"
             }
-            return resolvePath(text, directory: true, noun: noun, at: at).map { .ref(.path($0)) }
+            guard let relative = resolvePath(text, directory: true, noun: noun, at: at) else { return nil }
+            if role == .model || role == .evaluatedModel { addAdapterBases(of: relative) }
+            return .ref(.path(relative))
         }
         references.append(StageReference(role: role, target: text, location: at))
         return .ref(.stage(text))
@@ -157,6 +184,10 @@ struct ValueChecker {
                 "\(noun) '\(text)' does not exist (resolved to \(relative)). Check the path; paths are relative to the recipe file."
             case .notDirectory(let relative):
                 "\(noun) '\(text)' is a file (resolved to \(relative)). Name the directory instead."
+            case .controlCharacter:
+                "path '\(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())' holds a control character (a NUL or a line break); no file can be named by it. Remove the character."
+            case .notRegular(let relative, let kind):
+                "\(noun) '\(text)' (resolved to \(relative)) is \(kind), not a regular file; reading it could block or never end. Use a regular file."
             case .symlinkOutside(let relative):
                 "path '\(text)' (resolved to \(relative)) is a symbolic link to a place outside the project root. Copy the data into the project."
             }

@@ -54,6 +54,12 @@ enum YAMLSource {
             do {
                 return .success(try builder.build(root))
             } catch {
+                if error.text {
+                    return .failure(Failure(
+                        location: .top,
+                        message: "the recipe expands to more than \(YAMLTreeBuilder.maxTextBytes >> 20) MiB of text through anchors "
+                            + "and aliases (a long value aliased many times?). Alias fewer copies of long values."))
+                }
                 return .failure(Failure(
                     location: .top,
                     message: "the recipe expands to more than \(nodeBudget) values through anchors and aliases "

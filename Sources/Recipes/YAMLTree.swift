@@ -58,9 +58,16 @@ struct YEntry: Sendable {
 /// node visited here costs one unit of `budget`, so a "billion laughs" document fails after `budget` steps
 /// with bounded memory.
 struct YAMLTreeBuilder {
-    struct BudgetExceeded: Error {}
+    struct BudgetExceeded: Error {
+        /// The text budget ran out (long strings aliased many times), not the node budget.
+        var text = false
+    }
 
     var budget: Int
+    /// Bytes of scalar text (keys and values) the expanded tree may hold: a 3 MB string aliased 10,000
+    /// times stays within the node budget yet is 30 GB once every stage's key renders it.
+    var textBudget = YAMLTreeBuilder.maxTextBytes
+    static let maxTextBytes = 32 << 20
     /// Keys the loader renamed to get past Yams' duplicate-key check, mapped back to their real text.
     var renamedKeys: [String: String] = [:]
 
@@ -70,6 +77,8 @@ struct YAMLTreeBuilder {
         let location = Self.location(node.mark)
         switch node {
         case .scalar(let scalar):
+            textBudget -= scalar.string.utf8.count
+            if textBudget < 0 { throw BudgetExceeded(text: true) }
             return YNode(content: .scalar(scalar.string, plain: scalar.style == .plain), location: location)
         case .alias:
             // Yams resolves aliases while composing; an unresolved one cannot reach us.
@@ -101,6 +110,8 @@ struct YAMLTreeBuilder {
             }
             let keyLocation = Self.location(keyNode.mark)
             var key = keyNode.scalar?.string ?? "<complex key>"
+            textBudget -= key.utf8.count
+            if textBudget < 0 { throw BudgetExceeded(text: true) }
             if let original = renamedKeys[key] { key = original }
             let value = try build(valueNode)
             var entry = YEntry(key: key, keyLocation: keyLocation, value: value, duplicateOf: nil)

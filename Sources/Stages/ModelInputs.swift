@@ -13,7 +13,12 @@ enum ModelInputs {
         case .stage(let name):
             guard let dir = context.upstreamOutputs[name] else { throw StageError.missingUpstreamFile(stage: name, file: "its outputs") }
             return dir
-        case .path(let path): return context.projectRoot.appendingPathComponent(path)
+        case .path(let path):
+            let dir = context.projectRoot.appendingPathComponent(path)
+            // The hasher refused links out of the project before the run; this checks again right
+            // before the model files are read (a link may have been swapped since).
+            _ = try InputFiles.list(dir.path, root: context.projectRoot.path)
+            return dir
         }
     }
 

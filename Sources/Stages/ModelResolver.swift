@@ -1,5 +1,6 @@
 public import Foundation
 public import Modeling
+import Orchestration
 public import Recipes
 public import Tokenization
 
@@ -44,7 +45,13 @@ public enum ModelResolver {
         case .stage(let name):
             guard let out = outputs[name] else { throw StageError.missingUpstreamFile(stage: name, file: "its outputs") }
             dir = out
-        case .path(let path): dir = path.hasPrefix("/") ? URL(fileURLWithPath: path) : projectRoot.appendingPathComponent(path)
+        case .path(let path):
+            guard !path.hasPrefix("/") else {
+                throw StageError.invalidInput("model folder '\(path)' is absolute; Lathe reads models from folders inside the project only. Copy it into the project and name it relative to the project root.")
+            }
+            dir = projectRoot.appendingPathComponent(path)
+            // Every file of the folder must resolve inside the project and be a regular file.
+            _ = try InputFiles.list(dir.path, root: projectRoot.path)
         }
         guard PEFTAdapter.isAdapterDirectory(dir) else {
             let model = try GPTModel.loadHF(directory: dir)
@@ -69,7 +76,10 @@ public enum ModelResolver {
             guard let name = header.baseModel, !name.isEmpty else {
                 throw StageError.invalidInput("\(dir.appendingPathComponent(PEFTAdapter.configFile).path): no 'base_model_name_or_path', so the adapter's base model is unknown. Add it (a folder relative to the project root).")
             }
-            let baseDir = name.hasPrefix("/") ? URL(fileURLWithPath: name) : projectRoot.appendingPathComponent(name)
+            guard !name.hasPrefix("/") else {
+                throw StageError.invalidInput("\(dir.appendingPathComponent(PEFTAdapter.configFile).path): base_model_name_or_path '\(name)' is absolute; Lathe loads bases only from folders inside the project. Copy the base into the project and name it relative to the project root.")
+            }
+            let baseDir = projectRoot.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: baseDir.path) else {
                 throw StageError.invalidInput("\(dir.appendingPathComponent(PEFTAdapter.configFile).path): base_model_name_or_path '\(name)' is not a folder under the project root (\(baseDir.path)); Lathe loads bases from local folders only.")
             }

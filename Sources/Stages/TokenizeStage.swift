@@ -26,7 +26,9 @@ struct TokenizeStage: StageAdapter {
             guard let dir = context.upstreamOutputs[name] else { throw StageError.missingUpstreamFile(stage: name, file: "tokenizer.json") }
             tokenizer = try BPETokenizer.load(contentsOf: dir.appendingPathComponent("tokenizer.json"))
         case .path(let path)?:
-            tokenizer = try BPETokenizer.load(contentsOf: context.projectRoot.appendingPathComponent(path).appendingPathComponent("tokenizer.json"))
+            let file = context.projectRoot.appendingPathComponent(path).appendingPathComponent("tokenizer.json")
+            try InputFiles.checkFile(file.path, root: context.projectRoot.path)  // inside the project, a regular file
+            tokenizer = try BPETokenizer.load(contentsOf: file)
         case .scratch?, nil:
             context.report(.note("training a \(params.vocabSize)-token BPE vocabulary"))
             var documents: [[UInt8]] = []
@@ -89,6 +91,6 @@ public enum DatasetBridge {
         case .line: split = .lines
         }
         return Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type, field: d.field,
-                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples)
+                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root)
     }
 }

@@ -36,7 +36,7 @@ struct TrainingDataBuilder {
                 return EncodedSplit(train: t, validation: v)
             }
             guard let cache else { return try build() }
-            let dataHash = try ContentHasher.hashFile(atPath: spec.path.path)
+            let dataHash = try ContentHasher.hashInput(atPath: spec.path.path, root: root.path)
             let description = EncodedDatasetCache.description(
                 tokenizerHash: tokenizerHash, dataHash: dataHash, spec: spec, sequenceLen: sequenceLength,
                 packing: p.samplePacking, valSetSize: split, seed: seed)

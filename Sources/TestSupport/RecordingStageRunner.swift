@@ -16,6 +16,8 @@ public final class RecordingStageRunner: StageRunner, @unchecked Sendable {
     /// Seconds each execution sleeps (to observe parallelism).
     public var delay: Double
     private var active = 0
+    /// Called at the start of each execution (to change an input while a stage runs, say).
+    public var onRun: (@Sendable (StageSpec) -> Void)?
     /// The largest number of executions that overlapped in time.
     public private(set) var maxConcurrent = 0
 
@@ -40,6 +42,7 @@ public final class RecordingStageRunner: StageRunner, @unchecked Sendable {
         }
         defer { lock.withLock { active -= 1 } }
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        onRun?(spec)
         if failing.contains(spec.name) {
             struct Boom: Error, CustomStringConvertible { let description: String }
             throw Boom(description: "stage '\(spec.name)' failed on purpose")

@@ -155,7 +155,8 @@ import TestSupport
             try Data(count: 2048).write(to: dir.appendingPathComponent("checkpoint.bin"))
         }
         let datasets = p.store.appendingPathComponent("datasets")
-        let entry = datasets.appendingPathComponent("cd/cdef")
+        // A cache entry as EncodedDatasetCache names it (gc deletes only such names).
+        let entry = datasets.appendingPathComponent("cd/cd" + String(repeating: "ef", count: 31))
         try fm.createDirectory(at: entry, withIntermediateDirectories: true)
         try Data(count: 4096).write(to: entry.appendingPathComponent("train.bin"))
 

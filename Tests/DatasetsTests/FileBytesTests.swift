@@ -1,6 +1,9 @@
 import Foundation
 @testable import Datasets
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The data readers' whole-file reads (POSIX, because Foundation's `contents(atPath:)` leaks on empty
 /// files: RELIABILITY.md §4).
@@ -32,5 +35,41 @@ import Testing
         let error = try #require(throws: DatasetError.self) { try TokenShard.read(dir) }
         guard case let .unreadable(path, reason) = error else { Issue.record("expected unreadable, got \(error)"); return }
         #expect(path == dir.path && reason.contains("a directory"))
+    }
+}
+
+/// Issue 23: the data readers read only regular files inside the project root, and never block.
+@Suite struct HostileDataFileTests {
+    let project = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-hostile-data-\(UUID().uuidString.prefix(8))")
+
+    @Test("a symbolic link in a dataset folder that leads out of the project is refused, and the outside text is never read")
+    func linkOutOfADatasetFolderIsRefused() throws {
+        let corpus = project.appendingPathComponent("data/corpus")
+        try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: project) }
+        try Data("inside text\n".utf8).write(to: corpus.appendingPathComponent("a.txt"))
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-secret-\(UUID().uuidString.prefix(8)).txt")
+        try Data("SECRET-OUTSIDE\n".utf8).write(to: outside)
+        defer { try? FileManager.default.removeItem(at: outside) }
+        try FileManager.default.createSymbolicLink(at: corpus.appendingPathComponent("b.txt"), withDestinationURL: outside)
+        let spec = DatasetSpec(path: corpus, type: .completion, root: project)
+        let error = try #require(throws: DatasetError.self) { try DatasetReader.examples(spec) }
+        #expect(error.description.contains("b.txt") && error.description.contains("outside the project root"))
+        // Without a root (tools), the same folder reads; with one, no example ever holds the outside text.
+        #expect(try DatasetReader.examples(DatasetSpec(path: corpus, type: .completion)).count == 2)
+    }
+
+    @Test("a FIFO or /dev/zero given as a dataset file is refused at once with a message that says what it is")
+    func fifoAndDeviceAreRefusedWithoutBlocking() throws {
+        try FileManager.default.createDirectory(at: project.appendingPathComponent("data"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: project) }
+        let fifo = project.appendingPathComponent("data/pipe.txt")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        let start = Date()
+        let error = try #require(throws: DatasetError.self) { try DatasetReader.examples(DatasetSpec(path: fifo, type: .completion, root: project)) }
+        #expect(error.description.contains("FIFO") && !error.description.contains("permission"))
+        let zero = try #require(throws: DatasetError.self) { try DatasetReader.examples(DatasetSpec(path: URL(fileURLWithPath: "/dev/zero"), type: .completion)) }
+        #expect(zero.description.contains("device"))
+        #expect(Date().timeIntervalSince(start) < 5)
     }
 }

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Hostile inputs (RELIABILITY.md section 5): each case is a recipe or an HF model folder built to
 attack the loader -- paths out of the project, alias bombs, a million stages, absurd numbers, model
-files whose headers claim huge sizes -- run through `lathe run`. Every case must end in a clear error
-(exit 64 for a bad recipe, 1 for a bad model file) naming the problem, within the time and memory
-limits, never by a signal. Peak RSS is the child's own (os.wait4), time is wall time.
+files whose headers claim huge sizes, and (round two, issue 23) links out of dataset and model folders,
+FIFOs and devices, a 15,000-part --set key, catastrophic regexes, aliased long strings, a 2 GB recipe,
+gc pointed at a folder that is not a store -- run through `lathe run` (or the command a case names).
+Every case must end in a clear error (exit 64 for a bad recipe, 1 for a bad input or model file) naming
+the problem, within the time and memory limits, never by a signal. Peak RSS is the child's own
+(os.wait4), time is wall time. Escape cases are also run under strace (when installed): the file
+outside the project must never be opened.
 
   python3 scripts/reliability/hostile_inputs.py --bin .build/release/lathe [--only NAME] [--table]
 """
@@ -81,6 +85,59 @@ def cases(template_hf):
     hf("safetensors offsets past the end", 1, "model.safetensors",
        weights=safetensors({"wte.weight": {"dtype": "F32", "shape": [2**40], "data_offsets": [0, 2**42]}}))
     hf("safetensors shapes mismatch config", 1, "wte", weights=reshaped(open(os.path.join(template_hf, "model.safetensors"), "rb").read()))
+    c.extend(round_two(template_hf))
+    return c
+
+
+OUTSIDE = "/tmp/lathe-hostile-outside-secret.txt"  # written by main(); escape cases must never open it
+FOLDER_RECIPE = recipe().replace("tok: {kind: tokenize, datasets: [{path: data/a.txt, type: completion}]",
+                                 "tok: {kind: tokenize, datasets: [{path: data/corpus, type: completion}]")
+
+
+def round_two(template_hf):
+    """Issue 23. Extra fields: args (default run), files may hold ('fifo',), ('sparse', size), ('dir',)."""
+    c = []
+    corpus = {"pipelines/data/corpus/a.txt": "the lathe turns bowls.\n\n" * 50}
+    def case(name, files, text, expect, fragment, args=None, escape=False):
+        c.append((name, files, text, expect, fragment, args, escape))
+    case("symlink inside a dataset folder to a file outside", dict(corpus, **{"pipelines/data/corpus/b.txt": ("symlink", OUTSIDE)}),
+         FOLDER_RECIPE, 1, "outside the project root", escape=True)
+    case("/dev/zero symlink inside a dataset folder", dict(corpus, **{"pipelines/data/corpus/z.txt": ("symlink", "/dev/zero")}),
+         FOLDER_RECIPE, 1, "outside the project root")
+    case("FIFO inside a dataset folder", dict(corpus, **{"pipelines/data/corpus/p.txt": ("fifo",)}), FOLDER_RECIPE, 1, "FIFO")
+    case("FIFO as the dataset file", {"pipelines/data/p.txt": ("fifo",)},
+         recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: data/p.txt, type: completion}]\n    seq"}), 64, "FIFO")
+    case("FIFO as the dataset file (status)", {"pipelines/data/p.txt": ("fifo",)},
+         recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: data/p.txt, type: completion}]\n    seq"}), 64, "FIFO",
+         args=["status", "pipelines/h.yaml"])
+    hf_files = {"pipelines/hf/config.json": open(os.path.join(template_hf, "config.json")).read(),
+                "pipelines/hf/model.safetensors": open(os.path.join(template_hf, "model.safetensors"), "rb").read(),
+                "pipelines/hf/tokenizer.json": ("symlink", OUTSIDE)}
+    case("HF folder: tokenizer.json symlink outside", hf_files, recipe(frm="./hf", extra=""), 1, "outside the project root", escape=True)
+    hf_weights = dict(hf_files, **{"pipelines/hf/tokenizer.json": open(os.path.join(template_hf, "tokenizer.json")).read(),
+                                   "pipelines/hf/model.safetensors": ("symlink", OUTSIDE)})
+    case("HF folder: model.safetensors symlink outside", hf_weights, recipe(frm="./hf", extra=""), 1, "outside the project root", escape=True)
+    case("--set key of 15,000 parts", {}, recipe(), 64, "no recipe key is deeper than 32",
+         args=["status", "pipelines/h.yaml", "--set", "stages.base.model." + ".".join(["a"] * 15000) + ".b=1"])
+    case("catastrophic regex in unfrozen_parameters", {}, recipe(extra=SCRATCH_MODEL + '    unfrozen_parameters: ["(a+)+$"]\n'), 64, "nested quantifier")
+    big = "x" * 3_000_000
+    case("3 MB string aliased 10^4 times (4 MiB recipe)", {}, "big: &b \"%s\"\n" % big + recipe().replace(
+        "    max_steps: 2\n", "    max_steps: 2\n    prompts: [%s]\n" % ", ".join(["*b"] * 10000)), 64, "MiB of text")
+    case("2 GB recipe (sparse)", {"pipelines/h.yaml": ("sparse", 2 << 30)}, None, 64, "the limit is 4096 KiB")
+    case("stage name ending in a newline", {}, recipe().replace("  tok: {", '  "tok\\n": {').replace("tokenizer: tok\n", 'tokenizer: "tok\\n"\n'), 64, "stage")
+    case("recipe name ending in a newline", {}, recipe().replace("name: h\n", 'name: "h\\n"\n'), 64, "name")
+    case("NUL in a dataset path", {}, recipe(**{"path: data/a.txt, type: completion}]\n    seq": 'path: "data/a.txt\\0.png", type: completion}]\n    seq'}), 64, "control character")
+    case("folder given for an alpaca file", {"pipelines/data/alp": ("dir",)},
+         recipe(**{"path: data/a.txt, type: completion}]\n    seq": "path: data/alp, type: alpaca}]\n    seq"}), 64, "names the folder")
+    case("3 MB token in the recipe", {}, recipe().replace("kind: pretrain-continue", "kind: " + "k" * 3_000_000), 64, "characters)")
+    case("config.json n_positions 0", {"pipelines/hf/config.json": json.dumps(dict(json.load(open(os.path.join(template_hf, "config.json"))), n_positions=0, n_ctx=0)),
+                                       "pipelines/hf/tokenizer.json": open(os.path.join(template_hf, "tokenizer.json")).read(),
+                                       "pipelines/hf/model.safetensors": open(os.path.join(template_hf, "model.safetensors"), "rb").read()},
+         recipe(frm="./hf", extra=""), 64, "needs at least 1 position")
+    case("gc --datasets with the project folder as the store", {"datasets/mine.csv": "a,b\n", "tmp/work-notes/todo.txt": "keep\n"},
+         recipe(), 1, "is not a Lathe store", args=["gc", "--datasets", "--store", "."])
+    case("run with the project folder as the store", {"datasets/mine.csv": "a,b\n"}, recipe(), 1, "is not a Lathe store",
+         args=["run", "pipelines/h.yaml", "--store", "."])
     return c
 
 
@@ -106,19 +163,27 @@ def reshaped(data):
 def make_project(root, files, recipe_text, text):
     os.makedirs(os.path.join(root, "pipelines/data")); os.makedirs(os.path.join(root, "artifacts"))
     with open(os.path.join(root, "pipelines/data/a.txt"), "w") as f: f.write(text)
+    if recipe_text is not None:
+        with open(os.path.join(root, "pipelines/h.yaml"), "w") as f: f.write(recipe_text)
     for rel, content in files.items():
         path = os.path.join(root, rel); os.makedirs(os.path.dirname(path), exist_ok=True)
-        if isinstance(content, tuple): os.symlink(content[1], path)
+        if isinstance(content, tuple):
+            kind = content[0]
+            if kind == "symlink": os.symlink(content[1], path)
+            elif kind == "fifo": os.mkfifo(path)
+            elif kind == "dir": os.makedirs(path, exist_ok=True)
+            elif kind == "sparse":
+                with open(path, "wb") as f: f.truncate(content[1])
         else:
             with open(path, "wb" if isinstance(content, bytes) else "w") as f: f.write(content)
-    with open(os.path.join(root, "pipelines/h.yaml"), "w") as f: f.write(recipe_text)
 
 
-def run(binary, root, timeout):
+def run(binary, root, timeout, args=None, prefix=()):
     env = dict(os.environ); env.pop("LATHE_STORE", None)
     err = tempfile.TemporaryFile()
     start = time.time()
-    p = subprocess.Popen([binary, "run", "pipelines/h.yaml"], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    p = subprocess.Popen(list(prefix) + [binary] + (args or ["run", "pipelines/h.yaml"]), cwd=root, env=env,
+                         stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
     deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(p.pid, os.WNOHANG)
@@ -140,6 +205,8 @@ def main():
     args = ap.parse_args()
     binary = os.path.abspath(args.bin)
     work = tempfile.mkdtemp(prefix="lathe-hostile-")
+    with open(OUTSIDE, "w") as f: f.write("SECRET OUTSIDE THE PROJECT\n")
+    strace = shutil.which("strace")
     text = "".join("the lathe turns bowl number %d.\n\n" % i for i in range(200))
     template = os.path.join(work, "template")
     make_project(template, {}, recipe(), text)
@@ -153,12 +220,22 @@ def main():
     failures = 0
     print("| case | exit | time (s) | peak RSS (MiB) | message (first line) |")
     print("|---|---|---|---|---|")
-    for i, (name, files, recipe_text, expect, fragment) in enumerate(cases(template_hf)):
+    for i, entry in enumerate(cases(template_hf)):
+        name, files, recipe_text, expect, fragment = entry[:5]
+        extra_args, escape = (entry[5], entry[6]) if len(entry) > 5 else (None, False)
         if args.only and args.only not in name: continue
         root = os.path.join(work, "c%02d" % i)
         make_project(root, files, recipe_text, text)
-        code, seconds, rss, message = run(binary, root, LIMIT_SECONDS * 3)
+        code, seconds, rss, message = run(binary, root, LIMIT_SECONDS * 3, extra_args)
         problems = []
+        if escape and strace:
+            log = os.path.join(work, "strace-%02d.log" % i)
+            run(binary, root, LIMIT_SECONDS * 3, extra_args, prefix=(strace, "-f", "-qq", "-e", "trace=open,openat", "-o", log))
+            opened = [l for l in open(log) if OUTSIDE in l]
+            if opened: problems.append("opened the outside file: " + opened[0].strip()[:120])
+            os.remove(log)
+        elif escape:
+            print("  (strace is not installed: what '%s' opens was not checked)" % name, file=sys.stderr)
         if code < 0: problems.append("killed by signal %d" % -code)
         elif code != expect: problems.append("exit %d, expected %d" % (code, expect))
         if fragment.lower() not in message.lower(): problems.append("message lacks '%s'" % fragment)
@@ -166,11 +243,12 @@ def main():
         if rss > LIMIT_RSS_MB: problems.append("peak RSS %.0f MiB (limit %.0f)" % (rss, LIMIT_RSS_MB))
         lines = [l for l in message.splitlines() if l.strip() and "warning" not in l and not l.startswith(("▸", "  "))]
         first = next((l for l in lines if l.startswith("✘")), lines[0] if lines else "").strip()
-        first = first.replace("|", "\\|")[:150]
+        first = first.replace(os.path.realpath(root), "<project>").replace(root, "<project>").replace("|", "\\|")[:150]
         print("| %s | %d | %.2f | %.0f | %s%s |" % (name, code, seconds, rss, first, "" if not problems else " **FAIL: " + "; ".join(problems) + "**"), flush=True)
         failures += bool(problems)
         if not problems: shutil.rmtree(root, ignore_errors=True)
     print("\nhostile inputs: failures %d" % failures)
+    os.remove(OUTSIDE)
     if not failures: shutil.rmtree(work, ignore_errors=True)
     return 1 if failures else 0
 
