@@ -23,7 +23,7 @@ import Testing
         HFTestSupport.testsDirectory.appendingPathComponent("LlamaFixtures/llama_reference.py").path
     }
 
-    static func reference(_ arguments: [String], out: URL) throws -> Reference {
+    static func reference(_ arguments: [String], out: URL, ids: [Int32] = ids) throws -> Reference {
         _ = try HFTestSupport.runPython([script] + arguments + [out.path, ids.map(String.init).joined(separator: ",")])
         let json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("reference.json"))) as? [String: Any])
         let raw = try Data(contentsOf: out.appendingPathComponent("logits.f64"))
@@ -33,7 +33,11 @@ import Testing
         return Reference(logits: logits, loss: try #require(json["loss"] as? Double), greedy: greedy, grads: grads)
     }
 
-    static func batch() -> TokenBatch {
+    /// "Gardeners prune the glass vines in early spring, before the first buds open." in SmolLM2's
+    /// tokenizer: the real model is compared on text, not on arbitrary ids.
+    static let textIds: [Int32] = [30347, 20131, 34091, 260, 4433, 25567, 281, 1584, 4921, 28, 1092, 260, 808, 19691, 1440, 30]
+
+    static func batch(_ ids: [Int32] = ids) -> TokenBatch {
         TokenBatch(tokens: ids, targets: Array(ids.dropFirst()) + [-1], batchSize: 1, sequenceLength: ids.count)
     }
 
@@ -103,15 +107,15 @@ import Testing
         let folder = try Self.smolLM2()
         let directory = try HFTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let expected = try Self.reference(["real", folder.path], out: directory)
+        let expected = try Self.reference(["real", folder.path], out: directory, ids: Self.textIds)
         let model = try GPTModel.loadHF(directory: folder)
         #expect(model.config.nLayer == 30 && model.config.nKVHead == 3 && model.config.tiedEmbeddings)
         #expect(model.parameterCount == 134_515_008)
-        let batch = Self.batch()
+        let batch = Self.batch(Self.textIds)
         let logits = model.logits(batch) { Array($0) }
-        // Through 30 blocks, float32 summation order alone moves logits of magnitude ~30 by a few 1e-4:
-        // transformers in float32 is that far from itself in float64. Lathe must be as close to the
-        // float64 result as transformers is (plus 1e-4), and within 1e-5 of the logit scale of transformers.
+        // On text, Lathe is within 1e-4 of transformers and as close to the float64 result as transformers
+        // is (on arbitrary ids such as repeated <|im_start|>, float32 rounding alone moves logits of ~30 by
+        // a few 1e-4 in both engines: transformers in float32 is that far from itself in float64).
         let raw = try Data(contentsOf: directory.appendingPathComponent("logits64.f64"))
         let exact = raw.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
         let transformersError = zip(expected.logits, exact).map { abs($0 - $1) }.max()!
@@ -120,11 +124,11 @@ import Testing
         let scale = expected.logits.map(abs).max()!
         #expect(latheError <= transformersError + Self.logitTolerance,
                 "Lathe is \(latheError) from float64, transformers \(transformersError)")
-        #expect(worst <= 1e-5 * scale, "largest logit difference \(worst) at logit scale \(scale)")
+        #expect(worst <= Self.logitTolerance, "largest logit difference \(worst) at logit scale \(scale)")
         print("SmolLM2 logits: Lathe−transformers \(worst), Lathe−float64 \(latheError), transformers−float64 \(transformersError), scale \(scale)")
         let loss = Double(model.forward(batch))
         #expect(abs(loss - expected.loss) <= 1e-4, "loss \(loss) vs \(expected.loss)")
-        let greedy = try model.generate(prompt: Self.ids, options: GenerationOptions(maxNewTokens: 8))
+        let greedy = try model.generate(prompt: Self.textIds, options: GenerationOptions(maxNewTokens: 8))
         #expect(greedy == expected.greedy)
     }
 }
