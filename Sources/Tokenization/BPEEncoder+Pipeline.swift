@@ -91,6 +91,31 @@ extension BPEEncoder {
         if pendingUnk, let unk { symbols.append(unk) }
     }
 
+    /// Byte-level models whose vocabulary lacks some bytes: as ``characterSymbols(_:_:)`` with each
+    /// byte as one character (HF sees the byte's GPT-2 character): a missing byte becomes its
+    /// `<0xHH>` token with byte fallback, else `unk`, else nothing.
+    mutating func byteSymbols(_ p: UnsafePointer<UInt8>, _ len: Int) {
+        let fallback = tokenizer.pipeline.byteFallback
+        let unk = tokenizer.unkId
+        let fuse = tokenizer.pipeline.fuseUnk
+        var pendingUnk = false
+        for i in 0..<len {
+            let b = Int(p[i])
+            let id = tokenizer.byteIds[b]
+            if id != .max {
+                if pendingUnk, let unk { symbols.append(unk) }
+                pendingUnk = false
+                symbols.append(id)
+            } else if fallback && tokenizer.fallbackIds[b] != .max {
+                symbols.append(tokenizer.fallbackIds[b])
+            } else if unk != nil {
+                if pendingUnk && !fuse { symbols.append(unk!) }
+                pendingUnk = true
+            }
+        }
+        if pendingUnk, let unk { symbols.append(unk) }
+    }
+
     /// The scalar value and byte length at `i`; an invalid UTF-8 byte is (nil, 1).
     static func scalar(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32?, Int) {
         let b0 = UInt32(p[i])

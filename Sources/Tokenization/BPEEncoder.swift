@@ -94,7 +94,7 @@ public struct BPEEncoder {
         let byteIds = tokenizer.byteIds
         PreTokenizer.split(bytes) { start, end in
             let len = end - start
-            if len == 1 {
+            if len == 1 && byteIds[Int(bytes[start])] != .max {
                 out.append(byteIds[Int(bytes[start])])
                 return
             }
@@ -143,7 +143,9 @@ public struct BPEEncoder {
             symbols.append(whole)
             return
         }
-        if tokenizer.byteMode {
+        if tokenizer.missingBytes {
+            byteSymbols(p, len)
+        } else if tokenizer.byteMode {
             for i in 0..<len { symbols.append(tokenizer.byteIds[Int(p[i])]) }
         } else {
             characterSymbols(p, len)

@@ -3,17 +3,20 @@ public import Foundation
 /// Reading HF `tokenizer.json` (recipes.md §4b) and the legacy `vocab.json` + `merges.txt` pair.
 extension BPETokenizer {
     /// Loads a tokenizer from a `tokenizer.json` file, or from an HF model directory holding
-    /// `tokenizer.json` (preferred) or `vocab.json` + `merges.txt`.
+    /// `tokenizer.json` (preferred) or `vocab.json` + `merges.txt`. A `tokenizer_config.json` beside
+    /// the tokenizer.json sets ``bosTokenId`` / ``eosTokenId`` from its `bos_token` / `eos_token`.
     /// - Throws: ``TokenizationError`` naming the file when it is missing, malformed or unsupported.
     public static func load(contentsOf url: URL) throws -> BPETokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw TokenizationError.unreadable(path: url.path, reason: "no such file or directory")
         }
-        guard isDirectory.boolValue else { return try BPETokenizer(tokenizerJSON: readData(url), source: url.path) }
+        guard isDirectory.boolValue else {
+            return try BPETokenizer(tokenizerJSON: readData(url), source: url.path).configured(by: url.deletingLastPathComponent())
+        }
         let json = url.appendingPathComponent("tokenizer.json")
         if FileManager.default.fileExists(atPath: json.path) {
-            return try BPETokenizer(tokenizerJSON: readData(json), source: json.path)
+            return try BPETokenizer(tokenizerJSON: readData(json), source: json.path).configured(by: url)
         }
         let vocab = url.appendingPathComponent("vocab.json")
         let merges = url.appendingPathComponent("merges.txt")
@@ -105,6 +108,22 @@ extension BPETokenizer {
                 vocab: members, merges: pairs, added: added, ignoreMerges: ignoreMerges, pipeline: pipeline,
                 originalJSON: String(decoding: data, as: UTF8.self), source: source)
         }
+    }
+
+    /// This tokenizer with bos / eos from `directory/tokenizer_config.json` when that file names
+    /// tokens of this vocabulary (`"bos_token": "<|im_start|>"` or `{"content": …}`); unchanged
+    /// when the file is absent or unreadable (it is optional in HF folders).
+    func configured(by directory: URL) -> BPETokenizer {
+        let url = directory.appendingPathComponent("tokenizer_config.json")
+        guard let data = FileManager.default.contents(atPath: url.path),
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { return self }
+        func id(_ key: String) -> Int? {
+            let value = object[key]
+            guard let name = (value as? String) ?? ((value as? [String: Any])?["content"] as? String) else { return nil }
+            return addedTokenId(name) ?? (0..<vocabSize).first { tokenString($0) == name }
+        }
+        return withSpecialTokens(bos: id("bos_token"), eos: id("eos_token"))
     }
 
     /// Parses a legacy `vocab.json` + `merges.txt` pair (first line `#version: 0.2`).

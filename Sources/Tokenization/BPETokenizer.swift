@@ -17,6 +17,11 @@ public struct BPETokenizer: Sendable, Equatable {
     /// HF `ignore_merges`: a pre-token that is already a vocabulary entry is emitted whole.
     public let ignoreMerges: Bool
 
+    /// The bos / eos ids named by a model's `tokenizer_config.json` (read by ``load(contentsOf:)``)
+    /// or set with ``withSpecialTokens(bos:eos:)``; they take precedence over the guesses.
+    public private(set) var configuredBosTokenId: Int?
+    public private(set) var configuredEosTokenId: Int?
+
     /// Normalizers, pre-tokenizers, model options, decoder and template (``TokenizerPipeline/gpt2``
     /// for every tokenizer Lathe trains).
     public let pipeline: TokenizerPipeline
@@ -46,6 +51,8 @@ public struct BPETokenizer: Sendable, Equatable {
     let normalizedAdded: AddedTokenMatcher
     /// The model works on bytes (``TokenizerPipeline/byteLevel``), not characters.
     let byteMode: Bool
+    /// Some byte has no token (`byteIds[b] == UInt32.max`).
+    let missingBytes: Bool
 
     /// Builds a GPT-2-style tokenizer from its parts and checks them.
     /// - Parameters:
@@ -83,24 +90,22 @@ public struct BPETokenizer: Sendable, Equatable {
         var byteIds = [UInt32](repeating: 0, count: 256)
         var charIds: [UInt32: UInt32] = [:]
         var fallbackIds = [UInt32](repeating: .max, count: 256)
+        var missingBytes = false
         if pipeline.byteLevel {
+            // HF drops a byte that has no token (SmolLM2's vocabulary lacks 21 of them) unless byte
+            // fallback or `unk` catches it; see `BPEEncoder.byteSymbols`.
             for b in 0..<256 {
-                guard let id = byId[[UInt8(b)]] else {
-                    throw TokenizationError.invalidField(
-                        path: source, field: "model.vocab",
-                        reason: "has no token for byte 0x\(String(b, radix: 16)); a byte-level vocabulary needs all 256 bytes")
-                }
-                byteIds[b] = id
+                if let id = byId[[UInt8(b)]] { byteIds[b] = id } else { byteIds[b] = .max; missingBytes = true }
             }
         } else {
             for (id, key) in modelKeys.enumerated().reversed() where !outsideModel.contains(id) {
                 let scalars = String(decoding: key, as: UTF8.self).unicodeScalars
                 if scalars.count == 1, let s = scalars.first, Array(String(s).utf8) == key { charIds[s.value] = UInt32(id) }
             }
-            for b in 0..<256 {
-                let hex = String(b, radix: 16, uppercase: true)
-                if let id = byId[Array("<0x\(hex.count == 1 ? "0" + hex : hex)>".utf8)] { fallbackIds[b] = id }
-            }
+        }
+        for b in 0..<256 {
+            let hex = String(b, radix: 16, uppercase: true)
+            if let id = byId[Array("<0x\(hex.count == 1 ? "0" + hex : hex)>".utf8)] { fallbackIds[b] = id }
         }
         var unkId: UInt32?
         if let unk = pipeline.unkToken {
@@ -159,6 +164,7 @@ public struct BPETokenizer: Sendable, Equatable {
         self.rawAdded = raw
         self.normalizedAdded = normalized
         self.byteMode = pipeline.byteLevel
+        self.missingBytes = missingBytes
     }
 
     /// Number of ids (base bytes + merged tokens + added tokens).
@@ -180,14 +186,25 @@ public struct BPETokenizer: Sendable, Equatable {
         return addedTokens.first { $0.special }?.id
     }
 
-    /// The end-of-sequence id (``endOfTextId``).
-    public var eosTokenId: Int? { endOfTextId }
+    /// The end-of-sequence id: the configured one (SmolLM2-Instruct's `tokenizer_config.json` says
+    /// `<|im_end|>`), else ``endOfTextId``.
+    public var eosTokenId: Int? { configuredEosTokenId ?? endOfTextId }
 
-    /// The beginning-of-sequence id: the template's first prefix id (`<s>`, `<|begin_of_text|>`),
-    /// else an added `<s>` or `<|begin_of_text|>`, else nil (GPT-2 and SmolLM2 have none).
+    /// The beginning-of-sequence id: the configured one, else the template's first prefix id (`<s>`,
+    /// `<|begin_of_text|>`), else an added `<s>` or `<|begin_of_text|>`, else nil (GPT-2 has none).
     public var bosTokenId: Int? {
+        if let configured = configuredBosTokenId { return configured }
         if let first = pipeline.template?.prefix.first { return first }
         return addedTokenId("<s>") ?? addedTokenId("<|begin_of_text|>")
+    }
+
+    /// This tokenizer with the given bos / eos ids (e.g. `bos_token_id` / `eos_token_id` from a
+    /// model's `config.json`); nil keeps the current one. Ids outside the vocabulary are ignored.
+    public func withSpecialTokens(bos: Int?, eos: Int?) -> BPETokenizer {
+        var copy = self
+        if let bos, bos >= 0, bos < vocabSize { copy.configuredBosTokenId = bos }
+        if let eos, eos >= 0, eos < vocabSize { copy.configuredEosTokenId = eos }
+        return copy
     }
 
     /// The smallest shard element that holds every id: 2 bytes when the vocabulary fits in
@@ -197,6 +214,7 @@ public struct BPETokenizer: Sendable, Equatable {
     public static func == (a: BPETokenizer, b: BPETokenizer) -> Bool {
         a.tokenBytes == b.tokenBytes && a.merges == b.merges && a.addedTokens == b.addedTokens
             && a.ignoreMerges == b.ignoreMerges && a.pipeline == b.pipeline && a.tokenStrings == b.tokenStrings
+            && a.configuredBosTokenId == b.configuredBosTokenId && a.configuredEosTokenId == b.configuredEosTokenId
     }
 }
 

@@ -194,7 +194,8 @@ struct PipelineReader {
                     throw TokenizationError.invalidField(path: source, field: at, reason: "is neither {\"Sequence\": …} nor {\"SpecialToken\": …}")
                 }
             }
-            return PostTemplate(prefix: prefix, suffix: suffix)
+            // A template that adds nothing (`$A` alone, as transformers writes for SmolLM2) is no template.
+            return prefix.isEmpty && suffix.isEmpty ? nil : PostTemplate(prefix: prefix, suffix: suffix)
         case let other:
             throw unsupported(field, "type '\(other)' (Lathe implements ByteLevel, TemplateProcessing, Sequence)")
         }

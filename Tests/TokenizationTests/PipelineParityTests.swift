@@ -140,6 +140,11 @@ json.dump({"ids": plain, "template": templ, "decoded": decoded}, open(out_dir + 
         let tok = try BPETokenizer(tokenizerJSON: json, source: "\(variant)/tokenizer.json")
         #expect(expectPipeline(tok.pipeline), "\(tok.pipeline)")
         #expect(tok.tokenizerJSON() == String(decoding: json, as: UTF8.self), "a non-GPT-2 file is written back unchanged")
+        try compare(tok, hf, variant)
+    }
+
+    /// Lathe's ids for every chunk (with and without the template) and decodes of HF's ids.
+    static func compare(_ tok: BPETokenizer, _ hf: HF, _ variant: String) throws {
         try #require(hf.ids.count == chunks.count && hf.decoded.count == chunks.count)
         var encoder = BPEEncoder(tok)
         var idMismatches = 0
@@ -200,5 +205,93 @@ json.dump({"ids": plain, "template": templ, "decoded": decoded}, open(out_dir + 
     @Test("SentencePiece-style BPE with the Metaspace pre-tokenizer (prepend_scheme first) and decoder: ids equal HF on 2 MB")
     func metaspace() throws {
         try Self.check("metaspace") { $0.normalizers.isEmpty && $0.preTokenizer == [.metaspace(replacement: "▁", prependScheme: .first, split: false)] }
+    }
+}
+
+/// Parity on the real SmolLM2-135M-Instruct tokenizer.json that `scripts/fetch-models.sh` makes
+/// (`$LATHE_MODEL_CACHE`, default `~/.cache/lathe/models`): as converted from the GGUF, and with the
+/// hub's pre-tokenizer, `Sequence[Digits(individual_digits), ByteLevel]`, put back. Fails (never
+/// skips) when the file is missing.
+@Suite(.serialized) struct SmolLM2TokenizerTests {
+    static let script = #"""
+import json, sys
+try:
+    from tokenizers import Tokenizer, pre_tokenizers
+except ImportError:
+    print("MISSING: the Python package 'tokenizers' is not installed; run: pip install tokenizers")
+    sys.exit(3)
+path, texts_path, out_dir, digits = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "digits"
+tok = Tokenizer.from_file(path)
+if digits:
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True)])
+tok.save(out_dir + "/tokenizer.json")
+texts = json.load(open(texts_path, encoding="utf-8"))
+plain = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
+templ = [e.ids for e in tok.encode_batch(texts[:50], add_special_tokens=True)]
+decoded = tok.decode_batch(plain, skip_special_tokens=False)
+json.dump({"ids": plain, "template": templ, "decoded": decoded}, open(out_dir + "/hf.json", "w", encoding="utf-8"))
+"""#
+
+    static var directory: URL {
+        let cache = ProcessInfo.processInfo.environment["LATHE_MODEL_CACHE"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/lathe/models")
+        return cache.appendingPathComponent("smollm2-135m-instruct")
+    }
+
+    /// The real tokenizer.json, or nil after recording why it is missing.
+    static func realFile() -> URL? {
+        let url = directory.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            Issue.record("\(url.path) is missing: run scripts/fetch-models.sh (it fetches SmolLM2-135M-Instruct into $LATHE_MODEL_CACHE, default ~/.cache/lathe/models)")
+            return nil
+        }
+        return url
+    }
+
+    /// HF's tokenizer.json (re-saved, with the hub pre-tokenizer when `digits`) and results.
+    static func huggingFace(_ url: URL, digits: Bool) throws -> (json: Data, hf: PipelineParityTests.HF)? {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-smollm2-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let textsURL = dir.appendingPathComponent("texts.json")
+        let scriptURL = dir.appendingPathComponent("smollm2.py")
+        try JSONEncoder().encode(PipelineParityTests.chunks).write(to: textsURL)
+        try Data(script.utf8).write(to: scriptURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", scriptURL.path, url.path, textsURL.path, dir.path, digits ? "digits" : "as-is"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            Issue.record("python3 failed (\(process.terminationStatus)): \(errors) — pip install tokenizers")
+            return nil
+        }
+        let json = try Data(contentsOf: dir.appendingPathComponent("tokenizer.json"))
+        let hf = try JSONDecoder().decode(PipelineParityTests.HF.self, from: Data(contentsOf: dir.appendingPathComponent("hf.json")))
+        return (json, hf)
+    }
+
+    @Test("the real SmolLM2-135M-Instruct tokenizer.json: ids equal HF on 2 MB; bos/eos from tokenizer_config.json")
+    func realFile() throws {
+        guard let url = Self.realFile(), let (_, hf) = try Self.huggingFace(url, digits: false) else { return }
+        let tok = try BPETokenizer.load(contentsOf: Self.directory)
+        #expect(tok.vocabSize == 49_152)
+        #expect(tok.bosTokenId == tok.addedTokenId("<|im_start|>"))
+        #expect(tok.eosTokenId == tok.addedTokenId("<|im_end|>"))
+        #expect(tok.endOfTextId == tok.addedTokenId("<|endoftext|>"))
+        try PipelineParityTests.compare(tok, hf, "smollm2-real")
+    }
+
+    @Test("the real SmolLM2 vocabulary with the hub's Sequence[Digits(individual_digits), ByteLevel] pre-tokenizer: ids equal HF on 2 MB")
+    func realVocabularyWithDigits() throws {
+        guard let url = Self.realFile(), let (json, hf) = try Self.huggingFace(url, digits: true) else { return }
+        let tok = try BPETokenizer(tokenizerJSON: json, source: "smollm2-digits/tokenizer.json")
+        #expect(tok.pipeline.preTokenizer == [.digits(individual: true), .byteLevel(addPrefixSpace: false, useRegex: true)])
+        try PipelineParityTests.compare(tok, hf, "smollm2-real-digits")
     }
 }
