@@ -101,6 +101,8 @@ extension BPETokenizer {
         }
         let ignoreMerges = (model["ignore_merges"] as? Bool) ?? false
         let members = try Self.exactMembers(vocab, in: data, at: ["model", "vocab"], source: source)
+        // Merges exactly as written (JSONSerialization drops a leading U+FEFF from strings).
+        if let exact = JSONObjectPairs.merges(of: [UInt8](data), at: ["model", "merges"]), exact.count == pairs.count { pairs = exact }
         if pipeline == .gpt2 && added.allSatisfy({ !$0.singleWord && !$0.lstrip && !$0.rstrip }) {
             try self.init(vocab: members, merges: pairs, added: added, ignoreMerges: ignoreMerges, source: source)
         } else {

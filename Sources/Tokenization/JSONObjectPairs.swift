@@ -1,10 +1,11 @@
-/// Reads the members of one JSON object as ordered `(key, value)` pairs, keys exactly as written.
+/// Reads a vocabulary object as ordered `(key, id)` pairs and a merges list as string pairs, every
+/// string exactly as written.
 ///
 /// Foundation's `JSONSerialization` gives objects as Swift dictionaries, whose `String` keys
 /// compare by canonical equivalence: `"é"` and `"e\u{301}"` become one entry and a vocabulary
-/// loses an id. Vocabularies of real tokenizers (SentencePiece-style ones hold raw Unicode) have such
-/// pairs, so `model.vocab` and `vocab.json` are read with this scanner instead. The input has already
-/// been validated by `JSONSerialization`; anything unexpected returns nil.
+/// loses an id; and it drops a leading U+FEFF from every string (a real token). So `model.vocab`,
+/// `model.merges` and `vocab.json` are read with this scanner. The input has already been
+/// validated by `JSONSerialization`; anything unexpected returns nil.
 ///
 /// - Complexity: O(n) in the file size; nesting deeper than 512 levels returns nil.
 struct JSONObjectPairs {
@@ -17,39 +18,100 @@ struct JSONObjectPairs {
     /// whose values are integers, in file order.
     static func integerMembers(of bytes: [UInt8], at path: [String]) -> [(key: String, value: Int)]? {
         var scanner = JSONObjectPairs(bytes)
-        return scanner.find(path[...])
+        guard scanner.seek(path[...]) else { return nil }
+        return scanner.integerMembers()
     }
 
-    mutating func find(_ path: ArraySlice<String>) -> [(key: String, value: Int)]? {
+    /// The merges list at `path`: each entry `"left right"` or `["left", "right"]` as a pair, in
+    /// file order (`#version` lines skipped); nil when an entry is neither.
+    static func merges(of bytes: [UInt8], at path: [String]) -> [(String, String)]? {
+        var scanner = JSONObjectPairs(bytes)
+        guard scanner.seek(path[...]) else { return nil }
+        return scanner.mergeList()
+    }
+
+    /// Moves `i` to the start of the value at `path`.
+    mutating func seek(_ path: ArraySlice<String>) -> Bool {
         skipSpace()
-        guard i < bytes.count, bytes[i] == 0x7B else { return nil }  // {
+        guard let first = path.first else { return true }
+        guard i < bytes.count, bytes[i] == 0x7B else { return false }  // {
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == 0x7D { return false }
+        while true {
+            skipSpace()
+            guard let key = string() else { return false }
+            skipSpace()
+            guard i < bytes.count, bytes[i] == 0x3A else { return false }  // :
+            i += 1
+            skipSpace()
+            // Keys are compared exactly only for the ASCII field names of the path.
+            if key == first { return seek(path.dropFirst()) }
+            guard skipValue(depth: 0) else { return false }
+            skipSpace()
+            guard i < bytes.count, bytes[i] == 0x2C else { return false }  // ,
+            i += 1
+        }
+    }
+
+    mutating func integerMembers() -> [(key: String, value: Int)]? {
+        guard i < bytes.count, bytes[i] == 0x7B else { return nil }
         i += 1
         var out: [(key: String, value: Int)] = []
         skipSpace()
-        if i < bytes.count, bytes[i] == 0x7D { return path.isEmpty ? out : nil }
+        if i < bytes.count, bytes[i] == 0x7D { return out }
         while true {
             skipSpace()
             guard let key = string() else { return nil }
             skipSpace()
-            guard i < bytes.count, bytes[i] == 0x3A else { return nil }  // :
+            guard i < bytes.count, bytes[i] == 0x3A else { return nil }
             i += 1
             skipSpace()
-            if let first = path.first {
-                if key == first {
-                    // Keys are compared exactly only for the ASCII field names of the path.
-                    if let found = find(path.dropFirst()) { return found }
-                    return nil
-                }
-                guard skipValue(depth: 0) else { return nil }
-            } else {
-                let start = i
-                guard skipValue(depth: 0) else { return nil }
-                if let n = Int(String(decoding: bytes[start..<i], as: UTF8.self)) { out.append((key, n)) }
-            }
+            let start = i
+            guard skipValue(depth: 0) else { return nil }
+            if let n = Int(String(decoding: bytes[start..<i], as: UTF8.self)) { out.append((key, n)) }
             skipSpace()
             guard i < bytes.count else { return nil }
             if bytes[i] == 0x2C { i += 1; continue }  // ,
-            if bytes[i] == 0x7D { i += 1; return path.isEmpty ? out : nil }  // }
+            if bytes[i] == 0x7D { return out }  // }
+            return nil
+        }
+    }
+
+    mutating func mergeList() -> [(String, String)]? {
+        guard i < bytes.count, bytes[i] == 0x5B else { return nil }  // [
+        i += 1
+        var out: [(String, String)] = []
+        skipSpace()
+        if i < bytes.count, bytes[i] == 0x5D { return out }
+        while true {
+            skipSpace()
+            guard i < bytes.count else { return nil }
+            if bytes[i] == 0x22 {
+                guard let line = string() else { return nil }
+                if !line.hasPrefix("#version") {
+                    guard let pair = BPETokenizer.splitLegacyMerge(line) else { return nil }
+                    out.append(pair)
+                }
+            } else {
+                guard bytes[i] == 0x5B else { return nil }
+                i += 1
+                skipSpace()
+                guard let l = string() else { return nil }
+                skipSpace()
+                guard i < bytes.count, bytes[i] == 0x2C else { return nil }
+                i += 1
+                skipSpace()
+                guard let r = string() else { return nil }
+                skipSpace()
+                guard i < bytes.count, bytes[i] == 0x5D else { return nil }
+                i += 1
+                out.append((l, r))
+            }
+            skipSpace()
+            guard i < bytes.count else { return nil }
+            if bytes[i] == 0x2C { i += 1; continue }
+            if bytes[i] == 0x5D { return out }
             return nil
         }
     }

@@ -1,7 +1,7 @@
 /// Deterministic multilingual text for the parity tests, generated here (no third-party text): words
 /// with upper-case contractions (`'S`, `'LL`), numbers of every length, CJK, emoji (with ZWJ and
 /// flags), accents (precomposed and combining), other scripts, code, runs of spaces, tabs, NBSP,
-/// ideographic spaces, `\n`, `\r\n`, blank lines, and the added tokens of SmolLM2 and Llama inside text.
+/// ideographic spaces, control characters, `\n`, `\r\n`, blank lines, and the added tokens of SmolLM2 and Llama inside text.
 enum MultilingualCorpus {
     /// SplitMix64: the same stream on every platform.
     struct Random {
@@ -37,6 +37,8 @@ enum MultilingualCorpus {
         "x+=1", "f(x)", "[[0]]", "$HOME", "~/.cache", "<tag>", "</tag>", "<<<", ">>>", "§4b", "—", "“quoted”", "«guillemets»",
         "\\n", "C:\\Users\\x", "100%", "@user", "#hashtag", "a.b.c", "1.5e-3",
     ]
+    /// Control characters (some have no token in SmolLM2's vocabulary) and rarer whitespace.
+    static let controls = ["\u{04}", "\u{06}\u{13}", "\u{1D}", "\u{7F}", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{200B}", "\u{FEFF}"]
     static let addedTokens = ["<|im_start|>", "<|im_end|>", "<|endoftext|>", "<s>", "</s>", "[[custom]]"]
     static let separators = [" ", " ", " ", " ", " ", " ", " ", "  ", "   ", "\t", "\u{00A0}", "\u{3000}", "\u{2009}", " \t ", ""]
     static let lineEnds = ["\n", "\n", "\n", "\n", "\r\n", "\n\n", " \n", "\n   ", "\r\n\r\n", "\r", "  \n\n\n"]
@@ -79,7 +81,7 @@ enum MultilingualCorpus {
                 case 33..<34: out += rareCharacter(&r)
                 case 34..<36: out += r.pick(words).uppercased()
                 case 36..<37: out += r.pick(words) + r.pick(addedTokens) + r.pick(words)
-                case 37..<38: out += String(repeating: " ", count: 1 + r.below(8))
+                case 37..<38: out += r.below(2) == 0 ? String(repeating: " ", count: 1 + r.below(8)) : r.pick(words) + r.pick(controls)
                 default: out += r.pick(words) + r.pick([",", ".", ";", ":", "!", "?", "'s", "’s"])
                 }
             }
