@@ -135,6 +135,11 @@ public struct BPETokenizer: Sendable, Equatable {
                     reason: "entry '\(t.content)' (id \(t.id)) does not match the vocabulary")
             }
         }
+        if let template = pipeline.template, let bad = (template.prefix + template.suffix).first(where: { $0 >= tokenBytes.count }) {
+            throw TokenizationError.invalidField(
+                path: source, field: "post_processor.special_tokens",
+                reason: "gives the id \(bad), outside the vocabulary of \(tokenBytes.count)")
+        }
         self.tokenBytes = tokenBytes
         self.merges = merges
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
