@@ -10,7 +10,13 @@ public struct BPEEncoder {
     var cache = ByteTable(capacity: 1 << 14)
     var cachedIds: [UInt32] = []
     var symbols: [UInt32] = []
+    /// Scratch for non-GPT-2 pipelines (reused so steady-state encoding does not allocate).
+    var preTokenization = PreTokenization()
+    var normalizedBuffer: [UInt8] = []
+    var normalizerScratch: [UInt8] = []
 
+    /// Symbol runs longer than this are merged with a heap (``mergeLong()``).
+    static let longWord = 96
     /// Pre-tokens longer than this are encoded but not cached (keeps the cache for real words).
     static let maxCachedLength = 64
     /// The cache is dropped and rebuilt once it holds this many distinct pre-tokens.
@@ -23,12 +29,32 @@ public struct BPEEncoder {
     /// Appends the ids of `text` to `out`. Added tokens in the text are encoded as ordinary text
     /// unless `allowAddedTokens` is set (then `<|endoftext|>` in the text becomes its id, as in HF).
     public mutating func encode(_ text: String, allowAddedTokens: Bool = false, into out: inout [UInt32]) {
+        encode(text, allowAddedTokens: allowAddedTokens, addSpecialTokens: false, into: &out)
+    }
+
+    /// As ``encode(_:allowAddedTokens:into:)``; `addSpecialTokens` wraps the ids in the
+    /// post-processor's template (Llama 2's `<s>`), like HF `encode(text, add_special_tokens=True)`.
+    public mutating func encode(_ text: String, allowAddedTokens: Bool = false, addSpecialTokens: Bool, into out: inout [UInt32]) {
         var text = text
-        text.withUTF8 { encode(bytes: $0, allowAddedTokens: allowAddedTokens, into: &out) }
+        text.withUTF8 { encode(bytes: $0, allowAddedTokens: allowAddedTokens, addSpecialTokens: addSpecialTokens, into: &out) }
     }
 
     /// Appends the ids of arbitrary bytes (invalid UTF-8 is handled bytewise) to `out`.
     public mutating func encode(bytes: UnsafeBufferPointer<UInt8>, allowAddedTokens: Bool = false, into out: inout [UInt32]) {
+        encode(bytes: bytes, allowAddedTokens: allowAddedTokens, addSpecialTokens: false, into: &out)
+    }
+
+    /// As ``encode(bytes:allowAddedTokens:into:)``, with the template when `addSpecialTokens`.
+    public mutating func encode(
+        bytes: UnsafeBufferPointer<UInt8>, allowAddedTokens: Bool = false, addSpecialTokens: Bool, into out: inout [UInt32]
+    ) {
+        let template = addSpecialTokens ? tokenizer.pipeline.template : nil
+        if let template { out.append(contentsOf: template.prefix.map { UInt32($0) }) }
+        defer { if let template { out.append(contentsOf: template.suffix.map { UInt32($0) }) } }
+        guard tokenizer.isGPT2 else {
+            encodeGeneral(bytes, allowAddedTokens: allowAddedTokens, into: &out)
+            return
+        }
         guard allowAddedTokens, !tokenizer.addedTokens.isEmpty else {
             encodeOrdinary(bytes, into: &out)
             return
@@ -51,7 +77,8 @@ public struct BPEEncoder {
     /// The longest added token starting at byte `i`, if any.
     func addedToken(at i: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
         var best: (Int, Int)?
-        for t in tokenizer.addedTokens {
+        for k in tokenizer.addedByFirstByte[Int(bytes[i])] {
+            let t = tokenizer.addedTokens[k]
             let c = tokenizer.tokenBytes[t.id]
             guard !c.isEmpty, c.count > (best?.1 ?? 0), i + c.count <= bytes.count, bytes[i] == c[0] else { continue }
             if c.withUnsafeBufferPointer({ memoryEqual($0.baseAddress!, bytes.baseAddress! + i, c.count) }) {
@@ -67,7 +94,7 @@ public struct BPEEncoder {
         let byteIds = tokenizer.byteIds
         PreTokenizer.split(bytes) { start, end in
             let len = end - start
-            if len == 1 {
+            if len == 1 && byteIds[Int(bytes[start])] != .max {
                 out.append(byteIds[Int(bytes[start])])
                 return
             }
@@ -112,13 +139,28 @@ public struct BPEEncoder {
     /// new token, so no new pair can share the rank being applied.
     mutating func mergeWord(_ p: UnsafePointer<UInt8>, _ len: Int) {
         symbols.removeAll(keepingCapacity: true)
-        for i in 0..<len { symbols.append(tokenizer.byteIds[Int(p[i])]) }
         if tokenizer.ignoreMerges, let whole = tokenizer.wholeTokens[Array(UnsafeBufferPointer(start: p, count: len))] {
-            symbols = [whole]
+            symbols.append(whole)
             return
         }
+        if tokenizer.missingBytes {
+            byteSymbols(p, len)
+        } else if tokenizer.byteMode {
+            for i in 0..<len { symbols.append(tokenizer.byteIds[Int(p[i])]) }
+        } else {
+            characterSymbols(p, len)
+        }
+        let count = mergeSymbols()
+        symbols.removeLast(symbols.count - count)
+    }
+
+    /// Applies the merges to `symbols` in place; returns how many remain. Long symbol runs (a
+    /// SentencePiece-style tokenizer without pre-tokenizer sees whole lines) take the heap-based
+    /// ``mergeLong()``, which is O(m log m) instead of O(m · passes).
+    mutating func mergeSymbols() -> Int {
+        if symbols.count > BPEEncoder.longWord { return mergeLong() }
         let table = tokenizer.mergeTable
-        var count = len
+        var count = symbols.count
         symbols.withUnsafeMutableBufferPointer { sym in
             while count > 1 {
                 var best = UInt64.max
@@ -150,6 +192,6 @@ public struct BPEEncoder {
                 count = w
             }
         }
-        symbols.removeLast(len - count)
+        return count
     }
 }

@@ -3,17 +3,20 @@ public import Foundation
 /// Reading HF `tokenizer.json` (recipes.md §4b) and the legacy `vocab.json` + `merges.txt` pair.
 extension BPETokenizer {
     /// Loads a tokenizer from a `tokenizer.json` file, or from an HF model directory holding
-    /// `tokenizer.json` (preferred) or `vocab.json` + `merges.txt`.
+    /// `tokenizer.json` (preferred) or `vocab.json` + `merges.txt`. A `tokenizer_config.json` beside
+    /// the tokenizer.json sets ``bosTokenId`` / ``eosTokenId`` from its `bos_token` / `eos_token`.
     /// - Throws: ``TokenizationError`` naming the file when it is missing, malformed or unsupported.
     public static func load(contentsOf url: URL) throws -> BPETokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw TokenizationError.unreadable(path: url.path, reason: "no such file or directory")
         }
-        guard isDirectory.boolValue else { return try BPETokenizer(tokenizerJSON: readData(url), source: url.path) }
+        guard isDirectory.boolValue else {
+            return try BPETokenizer(tokenizerJSON: readData(url), source: url.path).configured(by: url.deletingLastPathComponent())
+        }
         let json = url.appendingPathComponent("tokenizer.json")
         if FileManager.default.fileExists(atPath: json.path) {
-            return try BPETokenizer(tokenizerJSON: readData(json), source: json.path)
+            return try BPETokenizer(tokenizerJSON: readData(json), source: json.path).configured(by: url)
         }
         let vocab = url.appendingPathComponent("vocab.json")
         let merges = url.appendingPathComponent("merges.txt")
@@ -25,14 +28,15 @@ extension BPETokenizer {
     }
 
     /// Parses the contents of a `tokenizer.json`; `source` names it in errors.
+    ///
+    /// Reads GPT-2-style files (Lathe's own, GPT-2), byte-level BPE with other pre-tokenizers
+    /// (SmolLM2's `Digits` + `ByteLevel`, Llama 3's and Qwen2's `Split`) and SentencePiece-style BPE
+    /// (`Prepend` + `Replace` normalizers or `Metaspace`, `byte_fallback`; Llama 2, Mistral,
+    /// TinyLlama). A file whose pipeline is GPT-2's is written back in Lathe's layout; any other is
+    /// kept and written back byte for byte.
     public init(tokenizerJSON data: Data, source: String = "tokenizer.json") throws {
         let root = try Self.parseObject(data, source: source)
-        if let normalizer = root["normalizer"], !(normalizer is NSNull) {
-            throw TokenizationError.unsupported(path: source, feature: "a normalizer (\(Self.typeName(normalizer)))")
-        }
-        try Self.checkByteLevel(root["pre_tokenizer"], field: "pre_tokenizer", source: source, required: true)
-        try Self.checkByteLevel(root["decoder"], field: "decoder", source: source, required: false)
-        try Self.checkByteLevel(root["post_processor"], field: "post_processor", source: source, required: false)
+        let reader = PipelineReader(source: source)
         guard let model = root["model"] as? [String: Any] else {
             throw TokenizationError.invalidField(path: source, field: "model", reason: "is missing or not an object")
         }
@@ -44,9 +48,20 @@ extension BPETokenizer {
                 throw TokenizationError.unsupported(path: source, feature: "model.\(field) '\(v)'")
             }
         }
-        if let fallback = model["byte_fallback"] as? Bool, fallback {
-            throw TokenizationError.unsupported(path: source, feature: "model.byte_fallback")
+        if let dropout = model["dropout"] as? NSNumber, dropout.doubleValue != 0 {
+            throw TokenizationError.unsupported(path: source, feature: "model.dropout \(dropout) (BPE dropout is for training only; set it to null)")
         }
+        let preTokenizer = try reader.preTokenizer(root["pre_tokenizer"])
+        for (i, step) in preTokenizer.enumerated() {
+            if case .byteLevel = step, i != preTokenizer.count - 1 {
+                throw TokenizationError.unsupported(path: source, feature: "pre_tokenizer with ByteLevel before other pre-tokenizers (ByteLevel must come last)")
+            }
+        }
+        let pipeline = TokenizerPipeline(
+            normalizers: try reader.normalizers(root["normalizer"]), preTokenizer: preTokenizer,
+            byteFallback: (model["byte_fallback"] as? Bool) ?? false,
+            unkToken: model["unk_token"] as? String, fuseUnk: (model["fuse_unk"] as? Bool) ?? false,
+            decoder: TokenDecoder(try reader.decoder(root["decoder"])), template: try reader.template(root["post_processor"]))
         guard let vocab = model["vocab"] as? [String: Any] else {
             throw TokenizationError.invalidField(path: source, field: "model.vocab", reason: "is missing or not an object of token → id")
         }
@@ -69,7 +84,7 @@ extension BPETokenizer {
             }
         }
         var added: [AddedToken] = []
-        if let list = root["added_tokens"] {
+        if let list = root["added_tokens"], !(list is NSNull) {
             guard let list = list as? [[String: Any]] else {
                 throw TokenizationError.invalidField(path: source, field: "added_tokens", reason: "is not a list of objects")
             }
@@ -77,10 +92,40 @@ extension BPETokenizer {
                 guard let id = Self.intValue(t["id"]), let content = t["content"] as? String else {
                     throw TokenizationError.invalidField(path: source, field: "added_tokens[\(i)]", reason: "needs an integer 'id' and a string 'content'")
                 }
-                added.append(AddedToken(id: id, content: content, special: (t["special"] as? Bool) ?? false))
+                let special = (t["special"] as? Bool) ?? false
+                added.append(AddedToken(
+                    id: id, content: content, special: special, singleWord: (t["single_word"] as? Bool) ?? false,
+                    lstrip: (t["lstrip"] as? Bool) ?? false, rstrip: (t["rstrip"] as? Bool) ?? false,
+                    normalized: (t["normalized"] as? Bool) ?? !special))
             }
         }
-        try self.init(vocab: vocab, merges: pairs, added: added, ignoreMerges: (model["ignore_merges"] as? Bool) ?? false, source: source)
+        let ignoreMerges = (model["ignore_merges"] as? Bool) ?? false
+        let members = try Self.exactMembers(vocab, in: data, at: ["model", "vocab"], source: source)
+        // Merges exactly as written (JSONSerialization drops a leading U+FEFF from strings).
+        if let exact = JSONObjectPairs.merges(of: [UInt8](data), at: ["model", "merges"]), exact.count == pairs.count { pairs = exact }
+        if pipeline == .gpt2 && added.allSatisfy({ !$0.singleWord && !$0.lstrip && !$0.rstrip }) {
+            try self.init(vocab: members, merges: pairs, added: added, ignoreMerges: ignoreMerges, source: source)
+        } else {
+            try self.init(
+                vocab: members, merges: pairs, added: added, ignoreMerges: ignoreMerges, pipeline: pipeline,
+                originalJSON: String(decoding: data, as: UTF8.self), source: source)
+        }
+    }
+
+    /// This tokenizer with bos / eos from `directory/tokenizer_config.json` when that file names
+    /// tokens of this vocabulary (`"bos_token": "<|im_start|>"` or `{"content": …}`); unchanged
+    /// when the file is absent or unreadable (it is optional in HF folders).
+    func configured(by directory: URL) -> BPETokenizer {
+        let url = directory.appendingPathComponent("tokenizer_config.json")
+        guard let data = FileManager.default.contents(atPath: url.path),
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { return self }
+        func id(_ key: String) -> Int? {
+            let value = object[key]
+            guard let name = (value as? String) ?? ((value as? [String: Any])?["content"] as? String) else { return nil }
+            return addedTokenId(name) ?? (0..<vocabSize).first { tokenString($0) == name }
+        }
+        return withSpecialTokens(bos: id("bos_token"), eos: id("eos_token"))
     }
 
     /// Parses a legacy `vocab.json` + `merges.txt` pair (first line `#version: 0.2`).
@@ -98,74 +143,95 @@ extension BPETokenizer {
         }
         let eot = vocab[BPETrainer.defaultSpecialToken].flatMap(Self.intValue)
         let added = eot.map { [AddedToken(id: $0, content: BPETrainer.defaultSpecialToken)] } ?? []
-        try self.init(vocab: vocab, merges: pairs, added: added, ignoreMerges: false, source: source)
+        let members = try Self.exactMembers(vocab, in: vocabJSON, at: [], source: source + "/vocab.json")
+        try self.init(vocab: members, merges: pairs, added: added, ignoreMerges: false, source: source)
     }
 
-    /// Shared tail of both readers: ids must be 0..<n without gaps.
-    init(vocab: [String: Any], merges pairs: [(String, String)], added: [AddedToken], ignoreMerges: Bool, source: String) throws {
+    /// The members of the vocabulary object `dictionary` (as parsed by `JSONSerialization`) with
+    /// their keys exactly as in the file: a Swift dictionary merges canonically equivalent keys
+    /// (`"é"`, `"e\u{301}"`), so they are re-read with ``JSONObjectPairs``.
+    /// - Throws: when a value is not an integer id.
+    static func exactMembers(_ dictionary: [String: Any], in data: Data, at path: [String], source: String) throws -> [(key: String, value: Int)] {
+        var members: [(key: String, value: Int)] = []
+        members.reserveCapacity(dictionary.count)
+        for (token, value) in dictionary {
+            guard let id = intValue(value) else {
+                throw TokenizationError.invalidField(path: source, field: "model.vocab", reason: "maps '\(token)' to a non-integer")
+            }
+            members.append((token, id))
+        }
+        if let exact = JSONObjectPairs.integerMembers(of: [UInt8](data), at: path), exact.count >= members.count { return exact }
+        return members
+    }
+
+    /// Shared tail of both readers: ids must be 0..<n without gaps. With a `pipeline`, the
+    /// tokenizer keeps its vocabulary strings and `originalJSON`.
+    init(
+        vocab: [(key: String, value: Int)], merges pairs: [(String, String)], added: [AddedToken], ignoreMerges: Bool,
+        pipeline: TokenizerPipeline? = nil, originalJSON: String? = nil, source: String
+    ) throws {
+        // Strings are compared as UTF-8 bytes throughout: `String` equality is canonical equivalence.
         var byId = [String?](repeating: nil, count: vocab.count + added.count)
         func place(_ token: String, _ id: Int) throws {
             guard id >= 0, id < byId.count else {
                 throw TokenizationError.invalidField(path: source, field: "model.vocab", reason: "gives '\(token)' the id \(id), outside 0..<\(byId.count); ids must be contiguous from 0")
             }
-            if let existing = byId[id], existing != token {
+            if let existing = byId[id], !existing.utf8.elementsEqual(token.utf8) {
                 throw TokenizationError.invalidField(path: source, field: "model.vocab", reason: "gives the id \(id) to both '\(existing)' and '\(token)'")
             }
             byId[id] = token
         }
-        for (token, value) in vocab {
-            guard let id = Self.intValue(value) else {
-                throw TokenizationError.invalidField(path: source, field: "model.vocab", reason: "maps '\(token)' to a non-integer")
-            }
-            try place(token, id)
-        }
+        for (token, id) in vocab { try place(token, id) }
         let addedIds = Set(added.map(\.id))
         for t in added where byId.indices.contains(t.id) && byId[t.id] == nil { byId[t.id] = t.content }
         while let last = byId.last, last == nil { byId.removeLast() }
-        var bytes: [[UInt8]] = []
-        var idOf: [String: Int] = [:]
+        var strings: [String] = []
+        strings.reserveCapacity(byId.count)
+        var idOf: [[UInt8]: Int] = [:]
         for (id, token) in byId.enumerated() {
             guard let token else {
                 throw TokenizationError.invalidField(path: source, field: "model.vocab", reason: "has no token with id \(id); ids must be contiguous from 0")
             }
-            bytes.append(addedIds.contains(id) ? Array(token.utf8) : ByteLevel.decode(token))
-            if idOf[token] == nil { idOf[token] = id }
+            strings.append(token)
+            let key = Array(token.utf8)
+            if idOf[key] == nil || addedIds.contains(idOf[key]!) { idOf[key] = id }
         }
         var merges: [BPEMerge] = []
         merges.reserveCapacity(pairs.count)
         for (i, (l, r)) in pairs.enumerated() {
-            guard let left = idOf[l], let right = idOf[r] else {
+            guard let left = idOf[Array(l.utf8)], let right = idOf[Array(r.utf8)] else {
                 throw TokenizationError.badMerge(path: source, index: i, reason: "'\(l) \(r)' uses a token that is not in model.vocab")
             }
             merges.append(BPEMerge(left, right))
         }
-        try self.init(tokenBytes: bytes, merges: merges, addedTokens: added, ignoreMerges: ignoreMerges, source: source)
+        guard let pipeline else {
+            let bytes = strings.enumerated().map { addedIds.contains($0) ? Array($1.utf8) : ByteLevel.decode($1) }
+            try self.init(tokenBytes: bytes, merges: merges, addedTokens: added, ignoreMerges: ignoreMerges, source: source)
+            return
+        }
+        let byteLevel = pipeline.byteLevel
+        let keys = strings.map { byteLevel ? ByteLevel.decode($0) : Array($0.utf8) }
+        // HF's id → token for an added token matched in normalized text is its normalized content
+        // (`▁[[custom]]` with Llama 2's Prepend), and that is what its decoder sees.
+        if !pipeline.normalizers.isEmpty {
+            var scratch: [UInt8] = []
+            for t in added where t.normalized && strings.indices.contains(t.id) {
+                var content: [UInt8] = []
+                Array(t.content.utf8).withUnsafeBufferPointer { Normalizer.apply(pipeline.normalizers, to: $0, into: &content, scratch: &scratch) }
+                strings[t.id] = String(decoding: content, as: UTF8.self)
+            }
+        }
+        let decoded = strings.map { pipeline.decoder.decode(token: $0, first: false) }
+        try self.init(
+            tokenBytes: decoded, modelKeys: keys, merges: merges, addedTokens: added, ignoreMerges: ignoreMerges,
+            pipeline: pipeline, tokenStrings: strings, originalJSON: originalJSON,
+            outsideModel: addedIds.subtracting(vocab.map(\.value)), source: source)
     }
 
     static func splitLegacyMerge(_ line: String) -> (String, String)? {
         let parts = line.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
         return (String(parts[0]), String(parts[1]))
-    }
-
-    /// Requires `value` to be null/absent (when allowed) or `{"type": "ByteLevel", ...}` with the
-    /// GPT-2 settings Lathe implements.
-    static func checkByteLevel(_ value: Any?, field: String, source: String, required: Bool) throws {
-        guard let value, !(value is NSNull) else {
-            if required { throw TokenizationError.unsupported(path: source, feature: "a missing \(field) (Lathe needs ByteLevel)") }
-            return
-        }
-        guard let object = value as? [String: Any], object["type"] as? String == "ByteLevel" else {
-            throw TokenizationError.unsupported(path: source, feature: "\(field) '\(typeName(value))'")
-        }
-        if field == "pre_tokenizer" {
-            if (object["add_prefix_space"] as? Bool) == true {
-                throw TokenizationError.unsupported(path: source, feature: "pre_tokenizer.add_prefix_space = true")
-            }
-            if (object["use_regex"] as? Bool) == false {
-                throw TokenizationError.unsupported(path: source, feature: "pre_tokenizer.use_regex = false")
-            }
-        }
     }
 
     static func typeName(_ value: Any) -> String {

@@ -6,7 +6,9 @@ import JSONText
 extension BPETokenizer {
     /// The `tokenizer.json` text. Merges are written as pairs (`[["Ġ","t"], ...]`, tokenizers
     /// ≥ 0.20) unless `legacyMerges` asks for the older `"Ġ t"` strings. Vocab is ordered by id.
+    /// A tokenizer read from a file with another pipeline (SmolLM2, Llama, …) gives that file back.
     public func tokenizerJSON(legacyMerges: Bool = false) -> String {
+        if let originalJSON { return originalJSON }
         var out = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": ["
         for (i, t) in addedTokens.enumerated() {
             out += i == 0 ? "\n" : ",\n"

@@ -9,6 +9,8 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable, Sendab
     case invalidField(path: String, field: String, reason: String)
     /// The tokenizer uses a feature Lathe does not implement (a normalizer, a WordPiece model, ...).
     case unsupported(path: String, feature: String)
+    /// A `Split` pre-tokenizer uses a regex Lathe has no scanner for.
+    case unknownPattern(path: String, field: String, pattern: String)
     /// A merge references a token that is not in the vocabulary.
     case badMerge(path: String, index: Int, reason: String)
     /// Training was asked for something impossible.
@@ -24,7 +26,10 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable, Sendab
         case let .invalidField(path, field, reason):
             return "\(path): field '\(field)' \(reason)."
         case let .unsupported(path, feature):
-            return "\(path): \(feature) is not supported by Lathe's byte-level BPE. Use a GPT-2-style tokenizer.json (ByteLevel pre-tokenizer and decoder, BPE model, no normalizer)."
+            return "\(path): \(feature) is not supported by Lathe's BPE tokenizers. Lathe reads the tokenizer.json of byte-level BPE (GPT-2, SmolLM2, Llama 3, Qwen2) and of SentencePiece-style BPE (Llama 2, Mistral, TinyLlama); use a model whose tokenizer is one of these."
+        case let .unknownPattern(path, field, pattern):
+            let known = SplitPattern.allCases.map { "\($0)" }.joined(separator: ", ")
+            return "\(path): field '\(field)' is the Split regex \(pattern.debugDescription), which Lathe has no scanner for (it knows the \(known) patterns, byte for byte). Use a tokenizer with one of those, or add a scanner for this pattern to Sources/Tokenization/SplitPattern.swift."
         case let .badMerge(path, index, reason):
             return "\(path): merge #\(index) (field 'model.merges') \(reason)."
         case let .invalidTrainingConfig(reason):

@@ -50,8 +50,14 @@ import Testing
     }
 
     @Test("structural problems give a clear error", arguments: [
-        ("{\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", "pre_tokenizer"),
-        ("{\"normalizer\": {\"type\": \"NFC\"}, \"model\": {}}", "normalizer (NFC)"),
+        ("{\"pre_tokenizer\": {\"type\": \"Whitespace\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", "pre_tokenizer type 'Whitespace'"),
+        ("{\"normalizer\": {\"type\": \"Lowercase\"}, \"model\": {}}", "normalizer type 'Lowercase'"),
+        ("{\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"Replace\", \"pattern\": {\"Regex\": \" +\"}, \"content\": \" \"}]}, \"model\": {}}", "normalizer.normalizers[0].pattern Regex"),
+        ("{\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \"\\\\w+\"}, \"behavior\": \"Isolated\"}]}, \"model\": {}}", "field 'pre_tokenizer.pretokenizers[0].pattern' is the Split regex \"\\\\w+\""),
+        ("{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"\\\\p{N}\"}, \"behavior\": \"Removed\"}, \"model\": {}}", "Split regex"),
+        ("{\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"ByteLevel\"}, {\"type\": \"Digits\"}]}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", "ByteLevel must come last"),
+        ("{\"post_processor\": {\"type\": \"BertProcessing\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", "post_processor type 'BertProcessing'"),
+        ("{\"decoder\": {\"type\": \"WordPiece\"}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", "decoder type 'WordPiece'"),
         ("{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"WordPiece\"}}", "model type 'WordPiece'"),
         ("{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\", \"merges\": []}}", "'model.vocab'"),
         ("[1, 2]", "must be a JSON object"),
