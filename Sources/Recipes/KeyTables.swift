@@ -212,7 +212,7 @@ enum KeyTables {
               "Metrics for data sets that do not list their own (default by type: completion → perplexity; "
                   + "instruction → loss, exact_match, token_f1; role forgetting → perplexity, forgetting)."),
         K.key("eval_batch_size", .integer, "Sequences per evaluation forward pass.", default: .int(8), range: .atLeast(1)),
-        K.key("eval_sequence_len", .integer, "Tokens per evaluation sequence (default: the model's n_positions).",
+        K.key("eval_sequence_len", .integer, "Tokens per evaluation sequence (default: the model's context length, at most 1,024).",
               range: .atLeast(1)),
         K.key("generation_max_new_tokens", .integer, "Most tokens generated per answer or sample.", default: .int(64),
               range: .atLeast(1)),

@@ -25,6 +25,9 @@ import Recipes
 /// `mix(seed, i, j)`, the same for every model, so they compare like for like).
 /// Lock-file metrics: ``EvaluationTable/headline()`` (`MODEL/DATASET/METRIC`).
 struct EvaluateStage: StageAdapter {
+    /// The default `eval_sequence_len` cap.
+    static let defaultSequenceLimit = 1_024
+
     func run(_ stage: RecipeStage, recipe: Recipe, context: StageContext) throws -> StageOutcome {
         guard case .evaluate(let p) = stage.params else { throw StageError.unknownStage(stage.name) }
         ComputeThreads.set(p.threads)
@@ -50,7 +53,9 @@ struct EvaluateStage: StageAdapter {
             if context.isCancelled() { throw StageCancelled() }
             let (model, tokenizer) = try EvaluatedModel.load(ref, recipe: recipe, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
             let scorer = ModelScorer(model: model, tokenizer: tokenizer)
-            let sequenceLength = p.evalSequenceLen ?? model.config.nPositions
+            // at most 1,024 by default: a Llama-family context (8,192 for SmolLM2) would size every
+            // evaluation batch for T² attention scores no held-out document needs
+            let sequenceLength = p.evalSequenceLen ?? min(model.config.nPositions, Self.defaultSequenceLimit)
             guard sequenceLength <= model.config.nPositions else {
                 throw StageError.invalidInput("eval_sequence_len \(sequenceLength) exceeds model '\(label)''s n_positions \(model.config.nPositions). Lower eval_sequence_len.")
             }

@@ -25,3 +25,21 @@ config["torch_dtype"] = "float32"
 with open(os.path.join(directory, "config.json"), "w") as f:
     json.dump(config, f, indent=2, sort_keys=True)
 tokenizer.save_pretrained(directory)
+
+# transformers' GGUF tokenizer conversion keeps only GPT-2's ByteLevel pre-tokenizer, but llama.cpp's
+# `tokenizer.ggml.pre` "smollm" (the hub's tokenizer.json) splits every digit first: put it back, so
+# numbers are tokenized the way the model was trained.
+import gguf  # noqa: E402
+
+reader = gguf.GGUFReader(os.path.join(directory, name))
+field = reader.get_field("tokenizer.ggml.pre")
+pre = bytes(field.parts[field.data[0]]).decode() if field is not None else ""
+if pre == "smollm":
+    path = os.path.join(directory, "tokenizer.json")
+    with open(path) as f:
+        data = json.load(f)
+    if data.get("pre_tokenizer", {}).get("type") == "ByteLevel":
+        data["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+            {"type": "Digits", "individual_digits": True}, data["pre_tokenizer"]]}
+        with open(path, "w") as f:
+            json.dump(data, f, ensure_ascii=False, indent=2)
