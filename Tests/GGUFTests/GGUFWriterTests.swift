@@ -139,4 +139,39 @@ import Testing
             }
         }
     }
+
+    @Test("The real SmolLM2 re-exported as F32 and Q8_0 GGUF with its tokenizer and chat template: Lathe reads F32 back bit-identically, transformers' logits equal Lathe's")
+    func realSmolLM2Export() throws {
+        let folder = try GGUFTestSupport.smolLM2()
+        let source = try GGUFFile(contentsOf: folder.appendingPathComponent(GGUFTestSupport.smolLM2File))
+        let model = try GGUFModel.load(source)
+        let tokenizer = try #require(try source.tokenizer())
+        let directory = try GGUFTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let batch = TokenBatch(tokens: Self.ids, batchSize: 1, sequenceLength: Self.ids.count)
+        let latheLogits = model.logits(batch) { Array($0) }
+        let scale = latheLogits.map { abs(Double($0)) }.max()!
+        for type in [GGUFWriter.TensorType.f32, .q8_0] {
+            let url = directory.appendingPathComponent("smollm2-\(type.rawValue).gguf")
+            try GGUFModel.export(model, to: url, type: type, tokenizer: tokenizer, metadata: [("general.name", .string("SmolLM2 135M Instruct"))])
+            let written = try GGUFFile(contentsOf: url)
+            #expect(try written.tokenizer() == tokenizer)
+            if type == .f32 {
+                let back = try GGUFModel.load(written)
+                #expect(back.parameterValues().map(\.bitPattern) == model.parameterValues().map(\.bitPattern))
+            }
+            let out = directory.appendingPathComponent("\(type.rawValue).f64")
+            try GGUFTestSupport.fixtures(["logits", url.path, Self.ids.map(String.init).joined(separator: ","), out.path])
+            let expected = try GGUFTestSupport.doubles(out)
+            let worst = zip(latheLogits, expected).map { abs(Double($0) - $1) }.max()!
+            if type == .f32 {
+                #expect(worst <= 1e-4 * scale, "transformers' logits differ from Lathe's by \(worst) at scale \(scale)")
+            } else {
+                #expect(worst <= 0.05 * scale, "q8_0 logits moved by \(worst) at scale \(scale)")
+            }
+            let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            print("SmolLM2 \(type.rawValue) export (\(size) bytes): transformers' logits − Lathe's f32 logits \(worst), scale \(scale)")
+            try FileManager.default.removeItem(at: url)
+        }
+    }
 }
