@@ -65,6 +65,27 @@ import Testing
         #expect(tensors["f16"]?["type"] as? String == "F16" && tensors["vector"]?["type"] as? String == "F32")
     }
 
+    @Test("general.alignment other than 32: the writer pads to it, Lathe and gguf-py read the tensors at their offsets")
+    func customAlignment() throws {
+        var w = try GGUFWriter(alignment: 64)
+        try w.add("general.architecture", .string("llama"))
+        try w.addTensor("a", shape: [3], values: [1, 2, 3], type: .f32)
+        try w.addTensor("b", shape: [5], values: [4, 5, 6, 7, 8], type: .f16)
+        let directory = try GGUFTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("aligned.gguf")
+        try w.write(to: url)
+        let file = try GGUFFile(contentsOf: url)
+        #expect(file.alignment == 64 && file.dataOffset % 64 == 0 && file.tensors.map(\.offset) == [0, 64])
+        #expect(try file.floats("a") == [1, 2, 3] && file.floats("b") == [4, 5, 6, 7, 8])
+        let json = directory.appendingPathComponent("inspect.json")
+        try GGUFTestSupport.fixtures(["inspect", url.path, json.path])
+        let report = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let tensors = try #require(report["tensors"] as? [String: [String: Any]])
+        #expect(tensors["a"]?["sum"] as? Double == 6 && tensors["b"]?["sum"] as? Double == 30)
+        #expect(throws: GGUFError.self) { try GGUFWriter(alignment: 48) }
+    }
+
     /// A Lathe model with every weight randomised (so logits are far from trivial).
     static func randomModel(_ config: GPTConfig, seed: UInt64) throws -> GPTModel {
         let model = try GPTModel(config: config, seed: seed)

@@ -5,7 +5,7 @@
                                                      # exists, else random bytes with finite f16 scales),
                                                      # and OUT_DIR/<TYPE>.f32, gguf.quants.dequantize of each
     python3 gguf_fixtures.py tiny KIND OUT_DIR IDS   # a seeded tiny random transformers model of KIND
-                                                     # (llama, qwen2, gpt2) saved to OUT_DIR/hf, converted
+                                                     # (llama, mistral, qwen2, gpt2) saved to OUT_DIR/hf, converted
                                                      # to OUT_DIR/model.gguf as llama.cpp's converter does
                                                      # (F32; q/k rows permuted for llama; Conv1D transposed
                                                      # for gpt2), and transformers' logits of that GGUF
@@ -76,6 +76,10 @@ def tiny_model(kind):
                       bos_token_id=1, eos_token_id=2, tie_word_embeddings=kind == "qwen2")
         if kind == "qwen2":
             model = transformers.Qwen2ForCausalLM(transformers.Qwen2Config(**common))
+        elif kind == "mistral":
+            # head_dim 32 ≠ hidden / heads, one KV head: llama.cpp writes attention.key_length
+            common.update(head_dim=32, num_key_value_heads=1, sliding_window=None)
+            model = transformers.MistralForCausalLM(transformers.MistralConfig(**common))
         else:
             model = transformers.LlamaForCausalLM(transformers.LlamaConfig(**common))
     model = model.float()
@@ -94,7 +98,8 @@ def permute(w, n_head):
 
 def to_gguf(model, kind, path):
     c = model.config
-    arch = kind
+    arch = "llama" if kind == "mistral" else kind
+    head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
     w = gguf.GGUFWriter(path, arch)
     w.add_name("tiny " + kind)
     w.add_context_length(c.max_position_embeddings if kind != "gpt2" else c.n_positions)
@@ -111,7 +116,10 @@ def to_gguf(model, kind, path):
         w.add_head_count_kv(c.num_key_value_heads)
         w.add_layer_norm_rms_eps(c.rms_norm_eps)
         w.add_rope_freq_base(10000.0)
-        w.add_rope_dimension_count(c.hidden_size // c.num_attention_heads)
+        w.add_rope_dimension_count(head_dim)
+        if head_dim * c.num_attention_heads != c.hidden_size:
+            w.add_key_length(head_dim)
+            w.add_value_length(head_dim)
     w.add_tokenizer_model("gpt2")
     w.add_token_list(["t%d" % i for i in range(c.vocab_size)])
     w.add_token_types([1] * c.vocab_size)
@@ -149,9 +157,9 @@ def to_gguf(model, kind, path):
                 continue
             parts = k.split(".")
             module, suffix = ".".join(parts[3:-1]), parts[-1]
-            if kind == "llama" and module == "self_attn.q_proj":
+            if arch == "llama" and module == "self_attn.q_proj":
                 v = permute(v, c.num_attention_heads)
-            if kind == "llama" and module == "self_attn.k_proj":
+            if arch == "llama" and module == "self_attn.k_proj":
                 v = permute(v, c.num_key_value_heads)
             w.add_tensor("blk.%s.%s.%s" % (parts[2], block[module], suffix), np.ascontiguousarray(v))
     w.write_header_to_file()
