@@ -92,7 +92,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LatheBench",
-            dependencies: ["Compute", "Modeling", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages"],
+            dependencies: ["Compute", "Modeling", "GGUF", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages"],
             swiftSettings: engineSettings
         ),
         .target(

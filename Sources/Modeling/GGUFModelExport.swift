@@ -13,15 +13,18 @@ extension GGUFModel {
     ///     and Q8_0 falls back to F16 for rows that are not a multiple of 32.
     ///   - tokenizer: written as `tokenizer.ggml.*` (and its chat template); llama.cpp needs one to run.
     ///   - metadata: further entries (e.g. `general.name`), written after the model's own keys.
+    ///   - model: attached LoRA adapters are merged into the written weights.
     /// - Complexity: O(parameters); peak memory ≈ 2 × the encoded file.
     public static func export(_ model: GPTModel, to url: URL, type: GGUFWriter.TensorType = .f32,
                               tokenizer: GGUFTokenizerMetadata? = nil, metadata: [(String, GGUFValue)] = []) throws(GGUFError) {
         try writer(model, type: type, tokenizer: tokenizer, metadata: metadata).write(to: url)
     }
 
-    /// The writer `export` fills (for callers that want the bytes).
+    /// The writer `export` fills (for callers that want the bytes). A model with LoRA adapters attached
+    /// is written merged (`GPTModel.merged()`), as llama.cpp has no place for unmerged adapters here.
     public static func writer(_ model: GPTModel, type: GGUFWriter.TensorType = .f32, tokenizer: GGUFTokenizerMetadata? = nil,
                               metadata: [(String, GGUFValue)] = []) throws(GGUFError) -> GGUFWriter {
+        let model = try mergedIfAdapted(model)
         let c = model.config
         let arch: String
         switch c.family {
@@ -80,6 +83,13 @@ extension GGUFModel {
             }
         }
         return w
+    }
+
+    private static func mergedIfAdapted(_ model: GPTModel) throws(GGUFError) -> GPTModel {
+        guard model.adapters != nil else { return model }
+        do throws(ModelingError) { return try model.merged() } catch {
+            throw .invalidInput(detail: "cannot merge the LoRA adapters: \(error.description)")
+        }
     }
 
     private static func storage(_ type: GGUFWriter.TensorType, shape: [Int]) -> GGUFWriter.TensorType {

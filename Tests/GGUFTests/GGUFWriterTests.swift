@@ -86,6 +86,25 @@ import Testing
         #expect(throws: GGUFError.self) { try GGUFWriter(alignment: 48) }
     }
 
+    @Test("A model with LoRA adapters attached is exported merged: the file holds exactly merged()'s weights")
+    func loraExportIsMerged() throws {
+        let config = GPTConfig(family: .llama, modelType: "llama", vocabSize: 64, nPositions: 64, nEmbd: 64, nLayer: 2, nHead: 4,
+                               nKVHead: 2, headDim: nil, intermediateSize: 96, layerNormEpsilon: 1e-5)
+        let model = try Self.randomModel(config, seed: 8)
+        let adapters = try LoRAAdapters(config: LoRAConfig(rank: 2, targetModules: [LoRAConfig.allLinearTarget]), model: model)
+        var g = SplitMix(state: 4)
+        adapters.withParameters { p in for i in p.indices { p[i] = 0.2 * (Float(g.next() >> 40) / Float(1 << 24) - 0.5) } }
+        try model.attach(adapters)
+        let merged = try model.merged()
+        let directory = try GGUFTestSupport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("lora.gguf")
+        try GGUFModel.export(model, to: url)
+        let back = try GGUFModel.load(contentsOf: url)
+        #expect(back.parameterValues().map(\.bitPattern) == merged.parameterValues().map(\.bitPattern))
+        #expect(back.parameterValues() != model.parameterValues())
+    }
+
     /// A Lathe model with every weight randomised (so logits are far from trivial).
     static func randomModel(_ config: GPTConfig, seed: UInt64) throws -> GPTModel {
         let model = try GPTModel(config: config, seed: seed)
