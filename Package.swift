@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GGUFTests",
-            dependencies: ["GGUF", "Modeling", "TestSupport"],
+            dependencies: ["GGUF", "Modeling", "Compute", "TestSupport"],
             // Run as subprocesses by path (gguf-py and transformers), not bundled.
             exclude: ["gguf_fixtures.py"],
             swiftSettings: strictSettings

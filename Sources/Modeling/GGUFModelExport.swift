@@ -31,9 +31,6 @@ extension GGUFModel {
         case .gpt2: arch = "gpt2"
         case .llama: arch = c.modelType == "qwen2" ? "qwen2" : "llama"
         }
-        if c.ropeScaling != .none {
-            throw .unsupportedModel(file: "<export>", detail: "llama3 rope scaling is stored by llama.cpp as rope_freqs, which Lathe does not write yet")
-        }
         var w = try GGUFWriter()
         let fileType: UInt32 = switch type {
         case .f32: 0
@@ -54,6 +51,13 @@ extension GGUFModel {
             try w.add("\(arch).rope.freq_base", .float32(Float(c.ropeTheta)))
             try w.add("\(arch).attention.layer_norm_rms_epsilon", .float32(c.layerNormEpsilon))
             try w.add("\(arch).rope.dimension_count", .uint32(UInt32(c.headDim)))
+            if case let .llama3(_, low, high, original) = c.ropeScaling {
+                guard low == 1, high == 4 else {
+                    throw .invalidInput(detail: "llama3 rope scaling with low_freq_factor \(low) and high_freq_factor \(high): llama.cpp's "
+                                        + "rope_freqs table can be written, but Lathe reads back only low 1, high 4 (every Llama 3.x)")
+                }
+                try w.add("\(arch).rope.scaling.original_context_length", .uint32(UInt32(original)))
+            }
             if c.headDim * c.nHead != c.nEmbd {
                 try w.add("\(arch).attention.key_length", .uint32(UInt32(c.headDim)))
                 try w.add("\(arch).attention.value_length", .uint32(UInt32(c.headDim)))
@@ -68,6 +72,9 @@ extension GGUFModel {
         }
         for (key, value) in metadata { try w.add(key, value) }
 
+        if case .llama3 = c.ropeScaling {
+            try w.addTensor("rope_freqs.weight", shape: [c.headDim / 2], values: ropeFactors(headDim: c.headDim, theta: c.ropeTheta, scaling: c.ropeScaling), type: .f32)
+        }
         let all = model.parameterValues()
         for p in model.layout.parameters {
             guard let (name, transform) = ggufName(p.name, config: c, architecture: arch) else {

@@ -98,10 +98,6 @@ public enum GGUFModel {
             c.intermediateSize = try optionalInt("feed_forward_length") ?? 4 * embd
             config = c
         } else {
-            if file.tensors.contains(where: { $0.name == "rope_freqs.weight" }) {
-                throw .unsupportedModel(file: file.name, detail: "it stores rope frequency factors (rope_freqs.weight, Llama 3.1 scaling); "
-                                        + "Lathe reads Llama 3.1+ from its Hugging Face folder")
-            }
             if let type = try file.optional("\(arch).rope.scaling.type", { (f) throws(GGUFError) in try f.string("\(arch).rope.scaling.type") }),
                type != "none" {
                 throw .unsupportedModel(file: file.name, detail: "\(arch).rope.scaling.type is '\(type)'; Lathe implements unscaled and llama3 rotary")
@@ -114,11 +110,12 @@ public enum GGUFModel {
             let eps = try file.double("\(arch).attention.layer_norm_rms_epsilon")
             let theta = try file.optional("\(arch).rope.freq_base") { (f) throws(GGUFError) in try f.double("\(arch).rope.freq_base") } ?? 10_000
             let names = Set(file.tensors.map(\.name))
+            let scaling = try ropeScaling(file, arch: arch, headDim: headDim, theta: theta)
             config = GPTConfig(
                 family: .llama, modelType: arch, vocabSize: vocab, nPositions: try int("context_length"), nEmbd: embd,
                 nLayer: try int("block_count"), nHead: heads, nKVHead: try optionalInt("attention.head_count_kv") ?? heads,
                 headDim: headDim, intermediateSize: try int("feed_forward_length"), layerNormEpsilon: Float(eps),
-                bosTokenId: tokenizer?.bosTokenId, eosTokenId: tokenizer?.eosTokenId, ropeTheta: theta,
+                bosTokenId: tokenizer?.bosTokenId, eosTokenId: tokenizer?.eosTokenId, ropeTheta: theta, ropeScaling: scaling,
                 qkvBias: arch == "qwen2" || names.contains("blk.0.attn_q.bias"), outputBias: names.contains("blk.0.attn_output.bias"),
                 mlpBias: names.contains("blk.0.ffn_gate.bias"), tiedEmbeddings: !names.contains("output.weight"))
         }
@@ -126,6 +123,36 @@ public enum GGUFModel {
             throw .unsupportedModel(file: file.name, detail: error.description)
         }
         return config
+    }
+
+    /// Llama 3.1+ rotary scaling: llama.cpp's converter stores it as `rope_freqs.weight`, one divisor per
+    /// frequency, from rope_scaling {factor, low_freq_factor, high_freq_factor} and an original context
+    /// of 8192 (`{arch}.rope.scaling.original_context_length` when present). Lathe recognises the
+    /// llama3 parameters whose divisors those are (factor = the largest; low 1, high 4 as every Llama 3.x
+    /// ships) and refuses any other table rather than guess.
+    static func ropeScaling(_ file: GGUFFile, arch: String, headDim: Int, theta: Double) throws(GGUFError) -> Rotary.Scaling {
+        guard file.tensors.contains(where: { $0.name == "rope_freqs.weight" }) else { return .none }
+        let stored = try file.floats("rope_freqs.weight")
+        guard stored.count == headDim / 2, let factor = stored.max(), factor >= 1, factor.isFinite else {
+            throw .unsupportedModel(file: file.name, detail: "rope_freqs.weight holds \(stored.count) factors, expected \(headDim / 2) of at least 1")
+        }
+        let original = try file.optional("\(arch).rope.scaling.original_context_length") { (f) throws(GGUFError) in
+            try f.int("\(arch).rope.scaling.original_context_length")
+        } ?? 8192
+        let scaling = Rotary.Scaling.llama3(factor: Double(factor), lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContext: original)
+        let expected = ropeFactors(headDim: headDim, theta: theta, scaling: scaling)
+        guard original > 0, zip(stored, expected).allSatisfy({ abs($0 - $1) <= 1e-4 * $1 }) else {
+            throw .unsupportedModel(file: file.name, detail: "rope_freqs.weight is not llama3 rope scaling (factor \(factor), low 1, high 4, "
+                                    + "original context \(original)); Lathe implements no other frequency table")
+        }
+        return scaling
+    }
+
+    /// llama.cpp's rotary divisors for `scaling`: unscaled frequency ÷ scaled frequency, per pair.
+    static func ropeFactors(headDim: Int, theta: Double, scaling: Rotary.Scaling) -> [Float] {
+        let plain = Rotary.inverseFrequencies(headDim: headDim, theta: theta)
+        let scaled = Rotary.inverseFrequencies(headDim: headDim, theta: theta, scaling: scaling)
+        return zip(plain, scaled).map { $0 / $1 }
     }
 
     /// Opens `url` and builds the model (see `load(_:)`).
@@ -164,6 +191,7 @@ public enum GGUFModel {
             }
             used.insert(name)
         }
+        if case .llama3 = config.ropeScaling { used.insert("rope_freqs.weight") }  // read by config(_:)
         for t in file.tensors where !used.contains(t.name) {
             // gpt2 converters write the tied head as its own copy of the embedding.
             if arch == "gpt2", t.name == "output.weight", t.shape == (try file.tensor("token_embd.weight")).shape,

@@ -17,8 +17,8 @@ import GGUF
         zip(a, b).map { abs(Double($0) - $1) }.max() ?? .infinity
     }
 
-    @Test("Tiny llama (q/k permuted), mistral (head_dim ≠ C/NH, one KV head), qwen2 (biases, no permutation) and gpt2 (Conv1D transposed) GGUFs load bit-identically to their HF folders, with transformers' logits",
-          arguments: ["llama", "mistral", "qwen2", "gpt2"])
+    @Test("Tiny llama (q/k permuted), llama3 (rope scaling as rope_freqs), mistral (head_dim ≠ C/NH, one KV head), qwen2 (biases, no permutation) and gpt2 (Conv1D transposed) GGUFs load bit-identically to their HF folders, with transformers' logits",
+          arguments: ["llama", "llama3", "mistral", "qwen2", "gpt2"])
     func tinyModels(kind: String) throws {
         let directory = try GGUFTestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -27,7 +27,8 @@ import GGUF
         let reference = try GPTModel.loadHF(directory: directory.appendingPathComponent("hf"))
         #expect(model.layout == reference.layout)
         #expect(model.config.nKVHead == reference.config.nKVHead && model.config.headDim == reference.config.headDim
-                && model.config.qkvBias == reference.config.qkvBias
+                && model.config.qkvBias == reference.config.qkvBias && model.config.ropeScaling == reference.config.ropeScaling
+                && model.config.ropeTheta == reference.config.ropeTheta
                 && model.config.tiedEmbeddings == reference.config.tiedEmbeddings)
         #expect(model.parameterValues().map(\.bitPattern) == reference.parameterValues().map(\.bitPattern), "\(kind): weights")
         let expected = try GGUFTestSupport.doubles(directory.appendingPathComponent("logits.f64"))

@@ -30,7 +30,7 @@ enum GGUFTestSupport {
         let cache = ProcessInfo.processInfo.environment["LATHE_MODEL_CACHE"]
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/lathe/models").path
         let url = URL(fileURLWithPath: cache).appendingPathComponent("smollm2-135m-instruct")
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("SmolLM2-135M-Instruct.Q4_1.gguf").path) else {
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(".complete").path) else {
             throw Python.Failure(message: "\(url.path) is missing: run scripts/fetch-models.sh")
         }
         return url

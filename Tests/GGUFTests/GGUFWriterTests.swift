@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 import Testing
 @testable import GGUF
@@ -103,6 +104,25 @@ import Testing
         let back = try GGUFModel.load(contentsOf: url)
         #expect(back.parameterValues().map(\.bitPattern) == merged.parameterValues().map(\.bitPattern))
         #expect(back.parameterValues() != model.parameterValues())
+    }
+
+    @Test("Llama 3 rope scaling is written as llama.cpp's rope_freqs table and read back as the same llama3 parameters")
+    func llama3RopeRoundTrip() throws {
+        let scaling = Rotary.Scaling.llama3(factor: 32, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContext: 8192)
+        let config = GPTConfig(family: .llama, modelType: "llama", vocabSize: 64, nPositions: 128, nEmbd: 64, nLayer: 1, nHead: 2,
+                               nKVHead: 1, headDim: nil, intermediateSize: 96, layerNormEpsilon: 1e-5, ropeTheta: 500_000,
+                               ropeScaling: scaling)
+        let model = try Self.randomModel(config, seed: 2)
+        let bytes = try GGUFModel.writer(model).bytes()
+        let file = try GGUFFile(bytes: bytes, name: "llama3.gguf")
+        let factors = try file.floats("rope_freqs.weight")
+        #expect(factors.count == 16 && factors.first == 1 && factors.last == 32)
+        let back = try GGUFModel.load(file)
+        #expect(back.config.ropeScaling == scaling && back.config.ropeTheta == 500_000)
+        #expect(back.parameterValues().map(\.bitPattern) == model.parameterValues().map(\.bitPattern))
+        var other = config
+        other.ropeScaling = .llama3(factor: 8, lowFrequencyFactor: 2, highFrequencyFactor: 4, originalContext: 8192)
+        #expect(throws: GGUFError.self) { try GGUFModel.writer(try Self.randomModel(other, seed: 2)) }
     }
 
     /// A Lathe model with every weight randomised (so logits are far from trivial).

@@ -5,7 +5,7 @@
                                                      # exists, else random bytes with finite f16 scales),
                                                      # and OUT_DIR/<TYPE>.f32, gguf.quants.dequantize of each
     python3 gguf_fixtures.py tiny KIND OUT_DIR IDS   # a seeded tiny random transformers model of KIND
-                                                     # (llama, mistral, qwen2, gpt2) saved to OUT_DIR/hf, converted
+                                                     # (llama, llama3 [rope scaling], mistral, qwen2, gpt2) saved to OUT_DIR/hf, converted
                                                      # to OUT_DIR/model.gguf as llama.cpp's converter does
                                                      # (F32; q/k rows permuted for llama; Conv1D transposed
                                                      # for gpt2), and transformers' logits of that GGUF
@@ -76,6 +76,10 @@ def tiny_model(kind):
                       bos_token_id=1, eos_token_id=2, tie_word_embeddings=kind == "qwen2")
         if kind == "qwen2":
             model = transformers.Qwen2ForCausalLM(transformers.Qwen2Config(**common))
+        elif kind == "llama3":
+            common.update(max_position_embeddings=16384, rope_theta=500000.0, rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                                             "high_freq_factor": 4.0, "original_max_position_embeddings": 8192})
+            model = transformers.LlamaForCausalLM(transformers.LlamaConfig(**common))
         elif kind == "mistral":
             # head_dim 32 ≠ hidden / heads, one KV head: llama.cpp writes attention.key_length
             common.update(head_dim=32, num_key_value_heads=1, sliding_window=None)
@@ -98,7 +102,7 @@ def permute(w, n_head):
 
 def to_gguf(model, kind, path):
     c = model.config
-    arch = "llama" if kind == "mistral" else kind
+    arch = "llama" if kind in ("mistral", "llama3") else kind
     head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
     w = gguf.GGUFWriter(path, arch)
     w.add_name("tiny " + kind)
@@ -115,7 +119,26 @@ def to_gguf(model, kind, path):
         w.add_feed_forward_length(c.intermediate_size)
         w.add_head_count_kv(c.num_key_value_heads)
         w.add_layer_norm_rms_eps(c.rms_norm_eps)
-        w.add_rope_freq_base(10000.0)
+        rope = dict(getattr(c, "rope_parameters", None) or {})
+        theta = rope.get("rope_theta", getattr(c, "rope_theta", 10000.0))
+        w.add_rope_freq_base(theta)
+        if kind == "llama3":
+            # convert_hf_to_gguf.py LlamaModel.generate_extra_tensors: one divisor per rotary frequency
+            import math
+            import torch
+            freqs = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim))
+            factor, low, high, old = 8.0, 1.0, 4.0, 8192
+            factors = []
+            for freq in freqs:
+                wavelen = 2 * math.pi / freq
+                if wavelen < old / high:
+                    factors.append(1)
+                elif wavelen > old / low:
+                    factors.append(factor)
+                else:
+                    smooth = (old / wavelen - low) / (high - low)
+                    factors.append(1 / ((1 - smooth) / factor + smooth))
+            w.add_tensor("rope_freqs.weight", np.array(factors, dtype=np.float32))
         w.add_rope_dimension_count(head_dim)
         if head_dim * c.num_attention_heads != c.hidden_size:
             w.add_key_length(head_dim)
@@ -214,7 +237,14 @@ elif mode == "tiny":
     model = tiny_model(kind)
     model.save_pretrained(out_dir + "/hf")
     to_gguf(model, kind, out_dir + "/model.gguf")
-    logits(out_dir + "/model.gguf", ids, out_dir + "/logits.f64")
+    if kind == "llama3":
+        # transformers' GGUF loader ignores rope_freqs: the reference is the transformers model itself
+        import torch
+        model.eval()
+        with torch.no_grad():
+            model(torch.tensor([ids])).logits[0].double().numpy().astype("<f8").tofile(out_dir + "/logits.f64")
+    else:
+        logits(out_dir + "/model.gguf", ids, out_dir + "/logits.f64")
 elif mode == "logits":
     logits(sys.argv[2], [int(x) for x in sys.argv[3].split(",")], sys.argv[4])
 elif mode == "inspect":
