@@ -32,7 +32,7 @@ let package = Package(
         .executable(name: "lathe", targets: ["CLI"]),
         .executable(name: "lathe-bench", targets: ["LatheBench"]),
         // The untrusted-input readers, for the separate fuzzing package in Fuzz/ (not built here).
-        .library(name: "LatheReaders", targets: ["Recipes", "SafeTensors", "Tokenization", "Datasets"]),
+        .library(name: "LatheReaders", targets: ["Recipes", "SafeTensors", "Tokenization", "Datasets", "GGUF"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -51,6 +51,8 @@ let package = Package(
         .target(name: "Compute", dependencies: ["COpenBLAS"], swiftSettings: engineSettings),
         .target(name: "SafeTensors", dependencies: ["JSONText"], swiftSettings: engineSettings),
         .target(name: "Tokenization", dependencies: ["JSONText"], swiftSettings: engineSettings),
+        // llama.cpp's GGUF files in and out. Untrusted input: keeps bounds and overflow checks (strictSettings).
+        .target(name: "GGUF", swiftSettings: strictSettings),
         // Dataset readers, chat/instruction templates and token shards: the data path every
         // training stage shares. Its own target so Tokenization stays a pure BPE library.
         .target(name: "Datasets", dependencies: ["Tokenization", "Checksums"], swiftSettings: engineSettings),
@@ -60,7 +62,7 @@ let package = Package(
         .target(name: "JSONText", swiftSettings: strictSettings),
         .target(
             name: "Modeling",
-            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums"],
+            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF"],
             swiftSettings: engineSettings
         ),
         .target(name: "Recipes", dependencies: ["JSONText", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
@@ -90,7 +92,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LatheBench",
-            dependencies: ["Compute", "Modeling", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages"],
+            dependencies: ["Compute", "Modeling", "GGUF", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages"],
             swiftSettings: engineSettings
         ),
         .target(
@@ -107,6 +109,13 @@ let package = Package(
             dependencies: ["Modeling", "TestSupport"],
             // Read by path from the HF tests (the script runs as a subprocess), not bundled as resources.
             exclude: ["reference_gpt2.py", "HFFixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GGUFTests",
+            dependencies: ["GGUF", "Modeling", "Compute", "TestSupport"],
+            // Run as subprocesses by path (gguf-py and transformers), not bundled.
+            exclude: ["gguf_fixtures.py"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: strictSettings),

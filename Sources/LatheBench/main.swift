@@ -9,6 +9,7 @@ let commands: [String: ([String]) -> Int32] = [
     "tokenizer": { TokenizerBench.run($0); return 0 },
     "pipelines": { PipelineBench.main($0) },
     "quality": QualityBench.run,
+    "gguf": GGUFBench.run,
 ]
 
 BLASCore.selectKernels()
