@@ -73,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "Stages",
-            dependencies: ["Compute", "Modeling", "Recipes", "Orchestration", "Tokenization", "Datasets"],
+            dependencies: ["Compute", "Modeling", "GGUF", "Recipes", "Orchestration", "Tokenization", "Datasets"],
             swiftSettings: strictSettings
         ),
         // Run reports (HTML with inline SVG, Markdown) from the store and lock file; no engine code.
@@ -106,9 +106,9 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "ModelingTests",
-            dependencies: ["Modeling", "TestSupport"],
+            dependencies: ["Modeling", "GGUF", "Tokenization", "TestSupport"],
             // Read by path from the HF tests (the script runs as a subprocess), not bundled as resources.
-            exclude: ["reference_gpt2.py", "HFFixtures"],
+            exclude: ["reference_gpt2.py", "HFFixtures", "LlamaFixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -161,7 +161,9 @@ struct ValueChecker {
             case .model, .evaluatedModel: "model directory"
             case .tokenizer, .tokenizerSource: "tokenizer directory"
             }
-            guard let relative = resolvePath(text, directory: true, noun: noun, at: at) else { return nil }
+            // a model may also be one llama.cpp file
+            let ggufModel = (role == .model || role == .evaluatedModel) && text.lowercased().hasSuffix(".gguf")
+            guard let relative = resolvePath(text, directory: !ggufModel, noun: ggufModel ? "GGUF model file" : noun, at: at) else { return nil }
             if role == .model || role == .evaluatedModel { addAdapterBases(of: relative) }
             return .ref(.path(relative))
         }

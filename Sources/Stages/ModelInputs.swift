@@ -27,6 +27,7 @@ enum ModelInputs {
         guard let dir = try directory(ref, context: context) else {
             throw StageError.invalidInput("a stage training from scratch needs `tokenizer:` (a tokenize stage or a folder holding tokenizer.json).")
         }
+        if dir.pathExtension.lowercased() == "gguf" { return try GGUFSource.tokenizer(dir) }
         let file = dir.appendingPathComponent("tokenizer.json")
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw StageError.invalidInput("\(file.path) does not exist: name a tokenize stage in `tokenizer:`, or start from a model folder that holds tokenizer.json.")

@@ -53,6 +53,13 @@ public enum ModelResolver {
             // Every file of the folder must resolve inside the project and be a regular file.
             _ = try InputFiles.list(dir.path, root: projectRoot.path)
         }
+        if dir.pathExtension.lowercased() == "gguf" {
+            // a llama.cpp file: weights dequantised to fp32, tokenizer from its metadata
+            let (model, tokenizer) = try GGUFSource.load(dir)
+            let name: String
+            if case .path(let p) = ref { name = p } else { name = dir.path }
+            return Resolved(model: model, tokenizer: tokenizer, baseDirectory: dir, baseName: name)
+        }
         guard PEFTAdapter.isAdapterDirectory(dir) else {
             let model = try GPTModel.loadHF(directory: dir)
             let name: String

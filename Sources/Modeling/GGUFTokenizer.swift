@@ -1,0 +1,65 @@
+public import Foundation
+public import GGUF
+public import Tokenization
+
+/// A GGUF file's tokenizer (`tokenizer.ggml.*`) as a Lathe tokenizer, built the way transformers'
+/// GGUF loader does it — by writing the equivalent `tokenizer.json` and reading that — except that the
+/// pre-tokenizer follows llama.cpp's `tokenizer.ggml.pre` table (SmolLM2's `smollm` splits single digits
+/// first; transformers drops that step).
+extension BPETokenizer {
+    /// - Throws: `ModelingError.tokenizerFile` naming the file and the field for a tokenizer model other
+    ///   than byte-level BPE (`gpt2`) or an unknown `tokenizer.ggml.pre`; tokenizer errors otherwise.
+    public init(gguf metadata: GGUFTokenizerMetadata, source: String) throws {
+        try self.init(tokenizerJSON: try metadata.tokenizerJSON(source: source), source: source)
+    }
+}
+
+extension GGUFTokenizerMetadata {
+    /// llama.cpp's pre-tokenizer names → the tokenizer.json `pre_tokenizer` (byte-level BPE only).
+    static func preTokenizer(_ name: String?, source: String) throws -> [String: Any] {
+        let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
+        func split(_ pattern: SplitPattern) -> [String: Any] {
+            ["type": "Sequence", "pretokenizers": [
+                ["type": "Split", "pattern": ["Regex": pattern.rawValue], "behavior": "Isolated", "invert": false],
+                ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false],
+            ]]
+        }
+        switch name {
+        case nil, "default", "gpt2", "gpt-2": return byteLevel
+        case "smollm": return ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true], byteLevel]]
+        case "llama-bpe", "llama3": return split(.llama3)
+        case "qwen2": return split(.qwen2)
+        case let other?:
+            throw ModelingError.tokenizerFile(path: source, problem: "tokenizer.ggml.pre '\(other)' is a pre-tokenizer Lathe does not "
+                + "implement (it reads default, gpt2, smollm, llama-bpe and qwen2)")
+        }
+    }
+
+    /// The `tokenizer.json` text for this metadata: vocabulary, merges, added tokens for control and
+    /// user-defined tokens (types 3 and 4), the byte-level decoder.
+    func tokenizerJSON(source: String) throws -> Data {
+        guard model == "gpt2" else {
+            throw ModelingError.tokenizerFile(path: source, problem: "tokenizer.ggml.model '\(model)' is not byte-level BPE ('gpt2'); "
+                + "Lathe reads SentencePiece-style tokenizers from tokenizer.json only, so convert the model to an HF folder")
+        }
+        var vocab: [String: Int] = [:]
+        var added: [[String: Any]] = []
+        for (id, token) in tokens.enumerated() {
+            if vocab[token] == nil { vocab[token] = id }
+            let type = id < tokenTypes.count ? tokenTypes[id] : 1
+            if type == 3 || type == 4 {
+                added.append(["id": id, "content": token, "single_word": false, "lstrip": false, "rstrip": false,
+                              "normalized": type == 4, "special": type == 3])
+            }
+        }
+        let json: [String: Any] = [
+            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": added, "normalizer": NSNull(),
+            "pre_tokenizer": try Self.preTokenizer(preTokenizer, source: source), "post_processor": NSNull(),
+            "decoder": ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true],
+            "model": ["type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": NSNull(),
+                      "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false,
+                      "ignore_merges": preTokenizer == "llama-bpe" || preTokenizer == "llama3", "vocab": vocab, "merges": merges],
+        ]
+        return try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+    }
+}
