@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Stages", "Recipes", "Orchestration", "Reporting",
+                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

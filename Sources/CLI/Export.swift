@@ -1,6 +1,11 @@
 import ArgumentParser
+import Compute
 import Foundation
+import GGUF
+import Modeling
 import Orchestration
+import Recipes
+import Stages
 
 extension Lathe {
     struct Export: ParsableCommand {
@@ -13,12 +18,17 @@ extension Lathe {
                 already holds files is refused unless --force, which replaces the files of the same name \
                 and leaves others alone.
 
+                With --format gguf the stage's model (an adapter stage's merged into its base) is written \
+                as one llama.cpp file instead, OUT.gguf, with its tokenizer; --type picks f32 (default), \
+                f16 or q8_0 weights.
+
                 Exit status: 1 when the stage has not run with the recipe as it is now; 64 when DIR is \
                 not empty (without --force).
 
                 Examples:
                   lathe export pipelines/demo.yaml assistant exports/assistant
                   lathe export pipelines/demo.yaml base exports/base --with-logs --force
+                  lathe export pipelines/demo.yaml lora exports/lora.gguf --format gguf --type q8_0
                 """)
 
         @OptionGroup var recipe: RecipeOptions
@@ -26,11 +36,21 @@ extension Lathe {
         @Argument(help: "Folder to copy into.") var directory: String
         @Flag(help: "Also copy logs/ (metrics.jsonl, summary.json).") var withLogs = false
         @Flag(help: "Write into a folder that already holds files, replacing same-named ones.") var force = false
+        @Option(help: "hf (the stage's folder, default) or gguf (one llama.cpp file).") var format = "hf"
+        @Option(help: "GGUF weight type: f32, f16 or q8_0.") var type = "f32"
+
+        func validate() throws {
+            guard ["hf", "gguf"].contains(format) else { throw ValidationError("--format must be hf or gguf, got '\(format)'.") }
+            guard GGUFWriter.TensorType(rawValue: type) != nil else { throw ValidationError("--type must be f32, f16 or q8_0, got '\(type)'.") }
+            if format == "hf", type != "f32" { throw ValidationError("--type applies to --format gguf only.") }
+        }
 
         func run() throws {
             let ws = try Workspace.open(recipe, quiet: true)
             try ws.checkStageNames([stage])
-            let source = try StageResults.current(ws).require(stage, recipe: recipe)
+            let results = try StageResults.current(ws)
+            let source = try results.require(stage, recipe: recipe)
+            if format == "gguf" { return try exportGGUF(ws, results) }
             let fm = FileManager.default
             let target = URL(fileURLWithPath: directory)
             var targetIsFolder: ObjCBool = false
@@ -67,6 +87,36 @@ extension Lathe {
                 throw LatheExit.stageFailed
             }
             print("Exported \(copied) file\(copied == 1 ? "" : "s") (\(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) of stage '\(stage)' to \(directory).")
+        }
+
+        /// The stage's model as one GGUF file, written beside the target and renamed into place.
+        private func exportGGUF(_ ws: Workspace, _ results: StageResults) throws {
+            let kind = ws.recipe.stage(named: stage)!.kind
+            guard kind.producesModel else {
+                printError("lathe: stage '\(stage)' is a '\(kind.rawValue)' stage and holds no model; export a training or adapter stage.")
+                throw LatheExit.usage
+            }
+            let fm = FileManager.default
+            let target = URL(fileURLWithPath: directory)
+            if fm.fileExists(atPath: target.path) && !force {
+                printError("lathe: \(directory) exists; choose a new file name, or add --force to replace it.")
+                throw LatheExit.usage
+            }
+            do {
+                let (model, tokenizer) = try EvaluatedModel.load(.stage(stage), recipe: ws.recipe, outputs: results.outputs, projectRoot: ws.root)
+                let metadata = try GGUFTokenizerMetadata(tokenizer: tokenizer, source: "stage '\(stage)'")
+                try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
+                try GGUFModel.export(model, to: partial, type: GGUFWriter.TensorType(rawValue: type)!, tokenizer: metadata,
+                                     metadata: [("general.name", .string("\(ws.recipe.name)/\(stage)"))])
+                if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
+                try fm.moveItem(at: partial, to: target)
+            } catch {
+                printError("lathe: exporting '\(stage)' as GGUF to \(directory) failed: \(FileErrorText.describe(error))")
+                throw LatheExit.stageFailed
+            }
+            let size = ((try? fm.attributesOfItem(atPath: target.path)[.size]) as? NSNumber)?.doubleValue ?? 0
+            print("Exported stage '\(stage)' as GGUF (\(type)) to \(directory) (\(String(format: "%.1f", size / 1_048_576)) MiB).")
         }
     }
 }

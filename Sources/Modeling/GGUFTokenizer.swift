@@ -63,3 +63,30 @@ extension GGUFTokenizerMetadata {
         return try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
     }
 }
+
+extension GGUFTokenizerMetadata {
+    /// The `tokenizer.ggml.*` metadata of a byte-level BPE tokenizer, for writing a GGUF file that
+    /// llama.cpp and transformers tokenize the same way: tokens as their byte-level strings, merges as
+    /// "a b", added tokens as control (special) or user-defined types, the pre-tokenizer as llama.cpp names
+    /// it, bos/eos, and a chat template when the caller has one.
+    /// - Throws: `ModelingError.tokenizerFile` for a tokenizer GGUF cannot describe here (SentencePiece-style,
+    ///   or a pre-tokenizer without a llama.cpp name).
+    public init(tokenizer t: BPETokenizer, chatTemplate: String? = nil, source: String) throws {
+        let steps = t.pipeline.preTokenizer
+        let pre: String
+        switch steps {
+        case [.byteLevel(addPrefixSpace: false, useRegex: true)]: pre = "gpt2"
+        case [.digits(individual: true), .byteLevel(addPrefixSpace: false, useRegex: true)]: pre = "smollm"
+        case [.split(.llama3), .byteLevel(addPrefixSpace: false, useRegex: false)]: pre = "llama-bpe"
+        case [.split(.qwen2), .byteLevel(addPrefixSpace: false, useRegex: false)]: pre = "qwen2"
+        default:
+            throw ModelingError.tokenizerFile(path: source, problem: "its pre-tokenizer has no llama.cpp name (Lathe writes GGUF "
+                + "tokenizers for GPT-2, SmolLM2, Llama 3 and Qwen2 byte-level BPE)")
+        }
+        let added = Dictionary(t.addedTokens.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let tokens = (0..<t.vocabSize).map { id in added[id]?.content ?? ByteLevel.encode(t.tokenBytes[id]) }
+        let types = (0..<t.vocabSize).map { id in added[id].map { $0.special ? 3 : 4 } ?? 1 }
+        self.init(model: "gpt2", preTokenizer: pre, tokens: tokens, merges: t.merges.map { "\(tokens[$0.left]) \(tokens[$0.right])" },
+                  tokenTypes: types, bosTokenId: t.bosTokenId, eosTokenId: t.eosTokenId, chatTemplate: chatTemplate)
+    }
+}

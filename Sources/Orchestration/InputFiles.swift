@@ -13,21 +13,21 @@ import Glibc
 ///   opened (it could block forever, like a FIFO, or never end, like `/dev/zero`);
 /// - a folder reached twice through links is walked once (no cycles).
 public enum InputFiles {
-    /// What identifies one version of a file without reading it. `ctime` changes on every write and
-    /// cannot be set back by `touch`, so an unchanged stamp means unchanged bytes.
+    /// What identifies one version of a file without reading it: the identity the hash cache trusts
+    /// (size, mtime, inode) plus the device. Not `ctime`: it also changes when a hard link to the file
+    /// is made or removed or its mode changes, and model weights are routinely hard-linked between
+    /// projects and caches (`scripts/fetch-models.sh`), which must not fail a stage that is reading them.
     public struct Stamp: Sendable, Equatable {
         public var device: UInt64
         public var inode: UInt64
         public var size: Int64
         public var mtimeNanoseconds: Int64
-        public var ctimeNanoseconds: Int64
 
         init(_ st: stat) {
             device = UInt64(st.st_dev)
             inode = UInt64(st.st_ino)
             size = Int64(st.st_size)
             mtimeNanoseconds = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-            ctimeNanoseconds = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
         }
     }
 

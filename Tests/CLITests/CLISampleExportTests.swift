@@ -84,4 +84,40 @@ import TestSupport
         #expect(missing.status == 1)
         #expect(!fm.fileExists(atPath: p.root.appendingPathComponent("out/other").path))
     }
+
+    @Test("export --format gguf writes a llama.cpp file that gguf-py opens and Lathe scores exactly like the folder")
+    func exportAsGGUFRoundTrips() throws {
+        let p = try project()
+        let r = try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/base.gguf", "--format", "gguf"], in: p.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("as GGUF (f32)"), "\(r.stdout)")
+        let file = p.root.appendingPathComponent("out/base.gguf").path
+        let listing = try Python.run(["-c", "import gguf,sys; r=gguf.GGUFReader(sys.argv[1]); "
+            + "print(len(r.tensors), bytes(r.get_field('general.architecture').parts[-1]).decode(), "
+            + "len(r.get_field('tokenizer.ggml.tokens').data))", file])
+        let fields = listing.split(whereSeparator: \.isWhitespace)
+        #expect(fields.count == 3 && fields[1] == "gpt2" && (Int(fields[2]) ?? 0) > 256, "\(listing)")
+        let again = try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/base.gguf", "--format", "gguf"], in: p.root)
+        #expect(again.status == 64 && again.stderr.contains("exists"))
+        let bad = try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/x.gguf", "--format", "gguf", "--type", "q4"], in: p.root)
+        #expect(bad.status == 64)
+        // Lathe reads its own file back: an evaluate stage scores the folder and the GGUF alike
+        p.write("pipelines/compare.yaml", """
+            name: compare
+            stages:
+              compare:
+                kind: evaluate
+                models: [../out/folder, ../out/base.gguf]
+                test_datasets: [{path: data/a.txt}]
+                max_samples: 5
+            """)
+        #expect(try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/folder"], in: p.root).status == 0)
+        let compare = try CommandRunner.run(["run", "pipelines/compare.yaml"], in: p.root)
+        #expect(compare.status == 0, "\(compare.stderr)")
+        let lock = try #require(p.read("pipelines/compare.lock"))
+        // lock lines such as `"base.gguf/a/perplexity": 124.31,`
+        let perplexities = lock.split(separator: "\n").filter { $0.contains("/perplexity\"") }
+            .map { $0.split(separator: ":").last!.trimmingCharacters(in: CharacterSet(charactersIn: " ,")) }
+        #expect(perplexities.count == 2 && perplexities[0] == perplexities[1], "\(perplexities)")
+    }
 }

@@ -97,4 +97,19 @@ import Glibc
         let result = try String(contentsOf: h.store.outputDirectory(lock.stages["clinic"]!.key).appendingPathComponent("result.txt"), encoding: .utf8)
         #expect(result.contains("edited clinic text"))
     }
+
+    @Test("A hard link made to an input while a stage reads it (as fetch-models makes) is not an edit")
+    func aHardLinkToAnInputIsNotAnEdit() throws {
+        let runner = RecordingStageRunner()
+        let h = Harness(runner: runner)
+        let clinic = h.project.root.appendingPathComponent("pipelines/data/clinic.txt")
+        let link = h.project.root.appendingPathComponent("clinic-link.txt")
+        runner.onRun = { spec in
+            // ctime of clinic.txt changes (its link count does); its bytes do not
+            if spec.name == "base" { try? FileManager.default.linkItem(at: clinic, to: link) }
+        }
+        let summary = try h.run(.init(keepGoing: true))
+        #expect(summary.failed.isEmpty, "\(summary.failed)")
+        #expect(FileManager.default.fileExists(atPath: link.path))
+    }
 }
