@@ -15,7 +15,7 @@ extension HFGPT2Config {
         let modelType = try reader.string("model_type", default: nil)
         guard modelType == "gpt2" else {
             throw .unsupportedConfig(file: source, field: "model_type", value: "'\(modelType ?? "missing")'",
-                                     fix: "Lathe imports GPT-2 family models (model_type 'gpt2') only.")
+                                     fix: "Lathe runs decoders with model_type gpt2, llama, qwen2 and mistral.")
         }
         let activation = try reader.string("activation_function", default: "gelu_new") ?? "gelu_new"
         // gelu_pytorch_tanh is the same tanh approximation as gelu_new, computed by a fused kernel.

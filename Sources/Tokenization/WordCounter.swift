@@ -2,6 +2,12 @@ import Dispatch
 
 /// Counts distinct pre-tokens across documents, in parallel.
 enum WordCounter {
+    /// Longest word counted whole, in bytes: a longer pre-token (a megabyte line of NUL bytes, a
+    /// minified file) is counted as its pieces of at most this many bytes, so no merge — and no
+    /// token of the written tokenizer.json — grows past it, and counting costs no more than the text
+    /// (HF's BpeTrainer bounds tokens with `max_token_length` for the same reason).
+    static let maxWordBytes = 1_024
+
     /// A piece of one document that starts and ends on a pre-token boundary.
     struct Chunk {
         var document: Int
@@ -25,13 +31,18 @@ enum WordCounter {
                     documents[chunk.document].withUnsafeBufferPointer { doc in
                         let piece = UnsafeBufferPointer(rebasing: doc[chunk.start..<chunk.end])
                         let base = piece.baseAddress!
-                        PreTokenizer.split(piece) { s, e in
-                            let h = ByteTable.hash(base + s, e - s)
-                            let (slot, found) = table.find(base + s, e - s, h)
-                            if found {
-                                table.values[slot] += 1
-                            } else {
-                                _ = table.insert(at: slot, base + s, e - s, h, value: 1)
+                        PreTokenizer.split(piece) { start, end in
+                            var s = start
+                            while s < end {
+                                let e = min(end, s + maxWordBytes)
+                                let h = ByteTable.hash(base + s, e - s)
+                                let (slot, found) = table.find(base + s, e - s, h)
+                                if found {
+                                    table.values[slot] += 1
+                                } else {
+                                    _ = table.insert(at: slot, base + s, e - s, h, value: 1)
+                                }
+                                s = e
                             }
                         }
                     }

@@ -84,10 +84,10 @@ import Testing
     }
 
     @Test func unsupportedConfigsSayWhy() throws {
-        var directory = try Self.directory(editConfig: { $0.replacingOccurrences(of: "\"gpt2\"", with: "\"llama\"") })
+        var directory = try Self.directory(editConfig: { $0.replacingOccurrences(of: "\"gpt2\"", with: "\"falcon\"") })
         var path = directory.appendingPathComponent("config.json").path
         #expect(Self.importError(directory) == .unsupportedConfig(
-            file: path, field: "model_type", value: "'llama'", fix: "Lathe imports GPT-2 family models (model_type 'gpt2') only."))
+            file: path, field: "model_type", value: "'falcon'", fix: "Lathe runs decoders with model_type gpt2, llama, qwen2 and mistral."))
 
         directory = try Self.directory(editConfig: { $0.replacingOccurrences(of: "\"gelu_new\"", with: "\"relu\"") })
         path = directory.appendingPathComponent("config.json").path

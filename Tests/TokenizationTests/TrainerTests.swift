@@ -46,4 +46,15 @@ import Testing
         let tok = try BPETrainer(vocabSize: 257, minFrequency: 1, specialTokens: []).train([Array("xy xy xy zz".utf8)])
         #expect(tok.merges == [BPEMerge(Int(ByteLevel.baseId[0x78]), Int(ByteLevel.baseId[0x79]))])
     }
+
+    @Test("A huge pre-token is counted in pieces, so no trained token is longer than 1,024 bytes")
+    func hugeWordsAreCountedInBoundedPieces() throws {
+        let huge = [UInt8](repeating: 0, count: 3 << 20)  // a 3 MiB line of NUL bytes: one GPT-2 pre-token
+        let text = Array(String(repeating: "the lathe turns wood. ", count: 200).utf8)
+        let tokenizer = try BPETrainer(vocabSize: 400, threads: 2).train([huge, text, huge])
+        let longest = tokenizer.tokenBytes.map(\.count).max() ?? 0
+        #expect(longest <= 1_024, "longest token \(longest) bytes")
+        #expect(longest > 64, "the NUL run still merges up to the cap")
+        #expect(tokenizer.encode("the lathe").count <= 3)
+    }
 }
