@@ -26,15 +26,7 @@ enum GGUFTestSupport {
 
     /// The SmolLM2-135M-Instruct folder `scripts/fetch-models.sh` fills: the Q4_1 GGUF and, beside it,
     /// transformers' fp32 conversion of that GGUF (config.json, model.safetensors).
-    static func smolLM2() throws -> URL {
-        let cache = ProcessInfo.processInfo.environment["LATHE_MODEL_CACHE"]
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/lathe/models").path
-        let url = URL(fileURLWithPath: cache).appendingPathComponent("smollm2-135m-instruct")
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(".complete").path) else {
-            throw Python.Failure(message: "\(url.path) is missing: run scripts/fetch-models.sh")
-        }
-        return url
-    }
+    static func smolLM2() throws -> URL { try ModelCache.folder(ModelCache.smolLM2) }
     static let smolLM2File = "SmolLM2-135M-Instruct.Q4_1.gguf"
 }
 

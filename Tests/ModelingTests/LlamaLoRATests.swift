@@ -31,42 +31,8 @@ import Testing
 
     @Test("Adapter, saved-module and input gradients match finite differences through fused products")
     func gradientsMatchFiniteDifferences() throws {
-        let m = try Self.model()
-        let batch = Fixtures.packedBatch()
-        m.zeroGradients()
-        m.forward(batch)
-        m.backward(batch)
-        let adapters = try #require(m.adapters)
-        let grads = adapters.gradientValues(), baseGrads = m.gradientValues()
-        let h: Float = 1e-2
-        func fd(_ set: (Float) -> Void, _ saved: Float) -> Double {
-            set(saved + h); let lp = Double(m.forward(batch))
-            set(saved - h); let lm = Double(m.forward(batch))
-            set(saved)
-            return (lp - lm) / Double(2 * h)
-        }
-        for (name, shape, offset) in adapters.parameterShapes {
-            for k in [0, shape.reduce(1, *) - 1] {
-                let i = offset + k
-                let saved = adapters.withParameters { $0[i] }
-                let numeric = fd({ v in adapters.withParameters { $0[i] = v } }, saved)
-                let g = Double(grads[i])
-                #expect(abs(numeric - g) <= 2e-4 + 2e-2 * abs(g), "\(name)[\(k)]: backward \(g), finite difference \(numeric)")
-            }
-        }
-        for name in ["model.layers.0.input_layernorm.weight", "model.embed_tokens.weight"] {
-            let info = try #require(m.layout.info(name))
-            for k in [0, info.count / 2, info.count - 1] {
-                let i = info.offset + k
-                let saved = m.withParameters { $0[i] }
-                let numeric = fd({ v in m.withParameters { $0[i] = v } }, saved)
-                let g = Double(baseGrads[i])
-                #expect(abs(numeric - g) <= 2e-4 + 2e-2 * abs(g), "\(name)[\(k)]: backward \(g), finite difference \(numeric)")
-            }
-        }
-        let trained: Set = ["model.layers.0.input_layernorm.weight", "model.embed_tokens.weight"]
-        let frozen = m.layout.parameters.filter { !trained.contains($0.name) }
-        #expect(frozen.allSatisfy { p in baseGrads[p.offset..<(p.offset + p.count)].allSatisfy { $0 == 0 } })
+        try LoRATests.expectGradientsMatchFiniteDifferences(
+            try Self.model(), savedTensors: ["model.layers.0.input_layernorm.weight", "model.embed_tokens.weight"])
     }
 
     @Test("Merged weights, cached decoding and the batched path agree with adapters on")

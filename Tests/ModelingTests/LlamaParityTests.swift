@@ -92,15 +92,7 @@ import Testing
     }
 
     /// The real SmolLM2-135M-Instruct that `scripts/fetch-models.sh` fetched (the README's test command runs it).
-    static func smolLM2() throws -> URL {
-        let cache = ProcessInfo.processInfo.environment["LATHE_MODEL_CACHE"]
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/lathe/models").path
-        let url = URL(fileURLWithPath: cache).appendingPathComponent("smollm2-135m-instruct")
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(".complete").path) else {
-            throw HFTestSupport.PythonFailure(message: "\(url.path) is missing: run scripts/fetch-models.sh")
-        }
-        return url
-    }
+    static func smolLM2() throws -> URL { try ModelCache.folder(ModelCache.smolLM2) }
 
     @Test("The real SmolLM2-135M-Instruct gives transformers' logits, loss and greedy ids")
     func realSmolLM2MatchesTransformers() throws {

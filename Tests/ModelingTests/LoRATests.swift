@@ -29,6 +29,14 @@ import Testing
         // ln_1 of block 0 and wte train too: their gradients only come out right if d-input flows
         // correctly back through every adapter path above them.
         let m = try Self.adapted(LoRAConfig(rank: 2, alpha: 3, targetModules: LoRAConfig.allLinear, modulesToSave: ["h.0.ln_1", "wte"]))
+        try Self.expectGradientsMatchFiniteDifferences(m, savedTensors: ["transformer.h.0.ln_1.weight", "transformer.h.0.ln_1.bias",
+                                                                         "transformer.wte.weight"])
+    }
+
+    /// Checks dA and dB of every adapter and the gradients of `savedTensors` (the trained base tensors)
+    /// against central differences of the loss on `Fixtures.packedBatch()`, at a tensor's first, middle
+    /// and last element, and that every other base tensor got no gradient at all.
+    static func expectGradientsMatchFiniteDifferences(_ m: GPTModel, savedTensors: Set<String>) throws {
         let batch = Fixtures.packedBatch()
         m.zeroGradients()
         m.forward(batch)
@@ -52,7 +60,7 @@ import Testing
                 #expect(abs(numeric - g) <= 2e-4 + 2e-2 * abs(g), "\(name)[\(k)]: backward \(g), finite difference \(numeric)")
             }
         }
-        for name in ["transformer.h.0.ln_1.weight", "transformer.wte.weight"] {
+        for name in savedTensors.sorted() where name.hasSuffix(".weight") {
             let info = try #require(m.layout.info(name))
             for k in [0, info.count / 2, info.count - 1] {
                 let i = info.offset + k
@@ -63,7 +71,7 @@ import Testing
             }
         }
         // every other base tensor is frozen: no gradient computed at all
-        let frozen = m.layout.parameters.filter { !$0.name.hasPrefix("transformer.h.0.ln_1.") && $0.name != "transformer.wte.weight" }
+        let frozen = m.layout.parameters.filter { !savedTensors.contains($0.name) }
         #expect(frozen.allSatisfy { p in baseGrads[p.offset..<(p.offset + p.count)].allSatisfy { $0 == 0 } })
     }
 

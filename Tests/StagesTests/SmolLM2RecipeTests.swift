@@ -11,15 +11,7 @@ import TestSupport
 /// evaluate stage; the full model's folder loads in transformers and the LoRA folder in PEFT with
 /// Lathe's logits.
 @Suite(.serialized) struct SmolLM2RecipeTests {
-    static func modelFolder() throws -> URL {
-        let cache = ProcessInfo.processInfo.environment["LATHE_MODEL_CACHE"]
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/lathe/models").path
-        let url = URL(fileURLWithPath: cache).appendingPathComponent("smollm2-135m-instruct")
-        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("model.safetensors").path) else {
-            throw HarnessError("\(url.path) is missing: run scripts/fetch-models.sh")
-        }
-        return url
-    }
+    static func modelFolder() throws -> URL { try ModelCache.folder(ModelCache.smolLM2) }
 
     /// The method recipe with its paths re-rooted at the harness's `pipelines/p.yaml` and a CI budget.
     static func recipe() throws -> String {

@@ -1,0 +1,23 @@
+public import Foundation
+
+/// The real weights `scripts/fetch-models.sh` fetches (the README's test command runs it first):
+/// `$LATHE_MODEL_CACHE`, default `~/.cache/lathe/models`.
+public enum ModelCache {
+    /// SmolLM2-135M-Instruct: the Q4_1 GGUF and transformers' fp32 HF conversion of it beside it.
+    public static let smolLM2 = "smollm2-135m-instruct"
+    /// The GGUF file inside the SmolLM2 folder.
+    public static let smolLM2GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    /// The complete folder of model `name`.
+    /// - Throws: `Python.Failure` saying to run scripts/fetch-models.sh when it is missing, so a test that
+    ///   needs real weights fails loudly instead of skipping.
+    public static func folder(_ name: String) throws -> URL {
+        let cache = ProcessInfo.processInfo.environment["LATHE_MODEL_CACHE"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/lathe/models").path
+        let url = URL(fileURLWithPath: cache).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent(".complete").path) else {
+            throw Python.Failure(message: "\(url.path) is missing: run scripts/fetch-models.sh")
+        }
+        return url
+    }
+}
