@@ -32,7 +32,7 @@ let package = Package(
         .executable(name: "lathe", targets: ["CLI"]),
         .executable(name: "lathe-bench", targets: ["LatheBench"]),
         // The untrusted-input readers, for the separate fuzzing package in Fuzz/ (not built here).
-        .library(name: "LatheReaders", targets: ["Recipes", "SafeTensors", "Tokenization", "Datasets", "GGUF"]),
+        .library(name: "LatheReaders", targets: ["Recipes", "SafeTensors", "Tokenization", "Datasets", "GGUF", "Modeling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),

@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(FuzzRecipe FuzzSafeTensors FuzzTokenizerJSON FuzzJSONL FuzzInstructionJSON FuzzTokenShard FuzzGGUF)
+targets=(FuzzRecipe FuzzSafeTensors FuzzTokenizerJSON FuzzJSONL FuzzInstructionJSON FuzzTokenShard FuzzGGUF FuzzHFConfig)
 runs=1000000
 max_len=4096
 selected=()
@@ -37,7 +37,7 @@ done
 [ ${#selected[@]} -eq 0 ] && selected=("${targets[@]}")
 
 # Shares the machine-wide build lock when there is one, so fuzz builds never starve other builds.
-lock() { if [ -e /tmp/build.lock ]; then flock /tmp/build.lock "$@"; else "$@"; fi; }
+lock() { if [ -e /tmp/lathe-build.lock ]; then flock -o /tmp/lathe-build.lock "$@"; else "$@"; fi; }
 [ $build -eq 1 ] && lock swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -5
 bin="$(swift build -c release --package-path Fuzz --show-bin-path)"
 

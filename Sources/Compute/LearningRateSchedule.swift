@@ -13,7 +13,8 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
     public var peak: Float
     public var warmupSteps: Int
     public var totalSteps: Int
-    /// Floor of linear/cosine decay as a fraction of `peak` (Axolotl `cosine_min_lr_ratio`; 0 = HF default).
+    /// Floor of the cosine decay as a fraction of `peak` (Axolotl `cosine_min_lr_ratio`; 0 = HF default).
+    /// Linear decay ignores it: HF's `get_linear_schedule_with_warmup` always ends at 0.
     public var minRatio: Float
 
     public init(kind: Kind, peak: Float, warmupSteps: Int = 0, totalSteps: Int, minRatio: Float = 0) {
@@ -28,12 +29,10 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
         if step < warmupSteps { return peak * Float(step) / Float(warmupSteps) }
         let decaySteps = max(1, totalSteps - warmupSteps)
         let progress = min(1, Float(step - warmupSteps) / Float(decaySteps))
-        let factor: Float
         switch kind {
         case .constant: return peak
-        case .linear: factor = 1 - progress
-        case .cosine: factor = 0.5 * (1 + cosf(Float.pi * progress))
+        case .linear: return peak * (1 - progress)
+        case .cosine: return peak * (minRatio + (1 - minRatio) * 0.5 * (1 + cosf(Float.pi * progress)))
         }
-        return peak * (minRatio + (1 - minRatio) * factor)
     }
 }

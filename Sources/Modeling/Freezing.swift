@@ -3,9 +3,11 @@
 /// Rules apply in order:
 /// 1. `trainableLayers` (LLaMA-Factory `freeze_trainable_layers`): +N makes the last N blocks trainable,
 ///    −N the first N; everything outside those blocks (embeddings, ln_f) is frozen. nil: everything trains.
-/// 2. `unfrozenParameters` (Axolotl `unfrozen_parameters`): regular expressions matched at the start of the
-///    HF name (Python `re.match`). Without `trainableLayers`, only matching parameters train; with it,
-///    matching parameters train in addition.
+/// 2. `unfrozenParameters` (Axolotl `unfrozen_parameters`): regular expressions searched for anywhere in
+///    the HF name (Python `re.search`: `h\.1\.mlp` selects `transformer.h.1.mlp.c_fc.weight`; anchor with
+///    `^` or `$` to pin an end). Without `trainableLayers`, only matching parameters train; with it,
+///    matching parameters train in addition. A pattern that matches no parameter is refused: it is a typo
+///    that would otherwise train nothing, or less than asked, and publish the result.
 /// 3. `frozenLayers` and `frozenParameters` (same regex rule) freeze whatever they name.
 public struct Freezing: Sendable, Hashable, Codable {
     public var trainableLayers: Int?
@@ -33,7 +35,13 @@ public struct Freezing: Sendable, Hashable, Codable {
         }
         let unfrozen = try compile(unfrozenParameters), frozen = try compile(frozenParameters)
         func matches(_ name: String, _ rs: [Regex<AnyRegexOutput>]) -> Bool {
-            rs.contains { (try? $0.prefixMatch(in: name)) != nil }
+            rs.contains { (try? $0.firstMatch(in: name)) != nil }
+        }
+        for (pattern, regex) in zip(unfrozenParameters, unfrozen) where !layout.parameters.contains(where: { matches($0.name, [regex]) }) {
+            let examples = [layout.parameters.first, layout.parameters.first { $0.layer == 0 && $0.role == .linear }]
+                .compactMap { $0?.name }.map { "'\($0)'" }.joined(separator: ", ")
+            throw .invalidHyperparameters("unfrozen_parameters pattern '\(pattern)' matches no parameter of this model, so "
+                + "it would train nothing it names. Patterns are searched in the HF names, such as \(examples); fix or remove it")
         }
         var layers: Set<Int>?
         if let n = trainableLayers {

@@ -8,7 +8,7 @@ extension GPTModel {
     public func backward(_ batch: TokenBatch) {
         let b = batch.batchSize, t = batch.sequenceLength
         let c = config.nEmbd, v = config.vocabSize, n = b * t, heads = config.heads
-        guard let a = activations, a.b == b, a.t == t else { preconditionFailure("backward needs the forward of the same batch") }
+        guard let a = activations, a.b == b, a.t == t, a.forBackward else { preconditionFailure("backward needs the training forward of the same batch") }
         if a.grads == nil { a.grads = GradientScratch(config: config, b: b, t: t) }
         let g = a.grads!
         let o = offsets

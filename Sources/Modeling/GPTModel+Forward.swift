@@ -13,8 +13,8 @@ extension GPTModel {
         forward(batch, forBackward: true)
     }
 
-    /// `forward`, or with `forBackward` false (evaluation) a pass that does not keep the attention
-    /// probabilities, which `backward` needs: same loss bits, less memory traffic.
+    /// `forward`, or with `forBackward` false (evaluation) a pass that keeps one layer's activations at a
+    /// time and no attention probabilities, which `backward` needs: same loss bits, a fraction of the memory.
     @discardableResult
     func forward(_ batch: TokenBatch, forBackward: Bool) -> Float {
         let a = runTrunk(batch, forBackward: forBackward)
@@ -33,14 +33,14 @@ extension GPTModel {
     /// Embeddings, blocks, final norm and the LM head; returns the activations holding logits (or, with
     /// `logitsOut`, writes the (B·T, V) logits there instead). With `forBackward` false the attention
     /// probabilities of every layer share one cache-sized slot (`Attention.forward`'s `keepProbabilities`),
-    /// and `backward` must not follow.
+    /// all layers share one set of buffers (`GPTActivations`), and `backward` must not follow.
     func runTrunk(_ batch: TokenBatch, logitsOut: UnsafeMutablePointer<Float>? = nil, forBackward: Bool) -> GPTActivations {
         let b = batch.batchSize, t = batch.sequenceLength
         let c = config.nEmbd, v = config.vocabSize, n = b * t, heads = config.heads
         precondition(t <= config.nPositions, "sequence length \(t) exceeds n_positions \(config.nPositions)")
         precondition(batch.tokens.allSatisfy { $0 >= 0 && Int($0) < v }, "token id outside the vocabulary")
         precondition(batch.positions.allSatisfy { $0 >= 0 && Int($0) < config.nPositions }, "position outside n_positions")
-        let a = activations(b: b, t: t)
+        let a = activations(b: b, t: t, forBackward: forBackward)
         let o = offsets
         batch.tokens.withUnsafeBufferPointer { tok in
             batch.positions.withUnsafeBufferPointer { pos in

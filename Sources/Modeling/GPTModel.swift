@@ -169,10 +169,12 @@ public final class GPTModel: @unchecked Sendable {
 
     @inline(__always) func param(_ offset: Int) -> UnsafeMutablePointer<Float> { storage.base + offset }
 
-    /// Activations for (b, t), reallocated only when the shape changes.
-    func activations(b: Int, t: Int) -> GPTActivations {
-        if let a = activations, a.b == b, a.t == t { return a }
-        let a = GPTActivations(config: config, b: b, t: t)
+    /// Activations for (b, t), reallocated only when the shape changes or `forBackward` needs the
+    /// per-layer buffers an inference arena lacks (a training arena serves inference as it is).
+    func activations(b: Int, t: Int, forBackward: Bool = true) -> GPTActivations {
+        if let a = activations, a.b == b, a.t == t, a.forBackward || !forBackward { return a }
+        activations = nil  // free the old arena before the new one is allocated
+        let a = GPTActivations(config: config, b: b, t: t, forBackward: forBackward)
         activations = a
         return a
     }

@@ -109,15 +109,17 @@ enum KeyTables {
               default: .int(8192), range: .limit(257, ModelLimits.vocabSize)),
         K.key("min_frequency", .integer, "A pair must occur at least this many times to become a merge.",
               default: .int(2), range: .atLeast(1)),
-        K.key("special_tokens", .list(.string), "Special tokens appended after the merges; the first is end-of-text.",
+        K.key("special_tokens", .list(.string), "Special tokens appended after the merges. End of text is the first of "
+                  + "<|endoftext|>, </s>, <|end_of_text|>, <|im_end|> in the list, else its first entry.",
               default: .list([.string("<|endoftext|>")])),
         K.key("from", .reference(.tokenizerSource),
-              "Reuse the tokenizer.json of this stage or HF directory instead of training a new one."),
-    ] + common
+              "Reuse the tokenizer.json of this stage or HF directory instead of training a new one "
+                  + "(then vocab_size, min_frequency and special_tokens are refused: they would have no effect)."),
+    ] + common.filter { $0.name != "seed" }
 
     private static let training: [KeySpec] = [
         K.key("from", .reference(.model),
-              "Start model: 'scratch', an earlier stage, or a path to an HF GPT-2 directory (contains '/' or starts with '.').",
+              "Start model: 'scratch' (not in attach-adapters), an earlier stage, an HF model directory (GPT-2 or Llama family) or a .gguf file (a path contains '/' or starts with '.').",
               required: true),
         K.key("tokenizer", .reference(.tokenizer),
               "A tokenize stage or a directory holding tokenizer.json; required with from: scratch."),
@@ -147,12 +149,12 @@ enum KeyTables {
         K.key("learning_rate", .number, "Peak learning rate (per step, after warmup).", default: .number(3e-4),
               range: NumericRange(min: 0, minExclusive: true, max: TrainingLimits.learningRate), aliases: [.tt("lr")]),
         K.key("lr_scheduler", .enumeration(["cosine", "linear", "constant", "constant_with_warmup"]),
-              "Learning-rate schedule after warmup.", default: .string("cosine"), aliases: [.lf("lr_scheduler_type")]),
-        K.key("warmup_steps", .integer, "Linear warmup length in optimizer steps; excludes warmup_ratio.",
+              "Learning-rate schedule (HF's): cosine and linear decay to the end after warmup; constant_with_warmup holds the peak after warmup; constant holds it from step 0.", default: .string("cosine"), aliases: [.lf("lr_scheduler_type")]),
+        K.key("warmup_steps", .integer, "Linear warmup length in optimizer steps; excludes warmup_ratio. Refused with lr_scheduler constant (no warm-up in HF's constant schedule).",
               range: .atLeast(0), aliases: [.tt("num_warmup_steps")]),
-        K.key("warmup_ratio", .number, "Linear warmup length as a fraction of all steps; excludes warmup_steps.",
+        K.key("warmup_ratio", .number, "Linear warmup length as a fraction of all steps, rounded up (as HF); excludes warmup_steps.",
               range: .unit),
-        K.key("cosine_min_lr_ratio", .number, "Final learning rate of the cosine schedule as a fraction of the peak.",
+        K.key("cosine_min_lr_ratio", .number, "Final learning rate of the cosine schedule as a fraction of the peak (cosine only; refused with other schedules).",
               default: .number(0), range: .unit),
         K.key("optimizer", .enumeration(["adamw"]), "Optimizer: AdamW with decoupled weight decay, the one the engine implements.",
               default: .string("adamw")),
@@ -163,18 +165,18 @@ enum KeyTables {
         K.key("adam_epsilon", .number, "AdamW denominator epsilon.", default: .number(1e-8), range: .greaterThan(0)),
         K.key("max_grad_norm", .number, "Clip the global gradient L2 norm to this value; 0 = no clipping.",
               default: .number(1), range: .atLeast(0), aliases: [.tt("clip_grad_norm")]),
-        K.key("eval_steps", .integer, "Validate every this many optimizer steps (default: once per epoch).",
+        K.key("eval_steps", .integer, "Validate every this many optimizer steps (default: max_steps / 4, so four times a run) and after the last step; needs val_set_size or test_datasets.",
               range: .atLeast(1), aliases: [.mlx("steps_per_eval"), .tt("run_val_every_n_steps")]),
         K.key("save_steps", .integer, "Write a resumable checkpoint every this many optimizer steps.",
               range: .atLeast(1), aliases: [.mlx("save_every")]),
         K.key("logging_steps", .integer, "Record training metrics every this many optimizer steps.", default: .int(10),
               range: .atLeast(1), aliases: [.mlx("steps_per_report"), .tt("log_every_n_steps")]),
-        K.key("early_stopping_patience", .integer, "Stop after this many validations without improvement.",
+        K.key("early_stopping_patience", .integer, "Stop after this many validations in a row without a new best validation loss; the published weights are the last step's, not the best one's (HF Trainer without load_best_model_at_end). Needs val_set_size or test_datasets.",
               range: .atLeast(1)),
         K.key("freeze_trainable_layers", .integer,
               "Train only the last N blocks (N > 0) or the first -N blocks (N < 0); embeddings stay frozen."),
         K.key("unfrozen_parameters", .list(.string),
-              "Regular expressions over HF parameter names; only matching parameters train."),
+              "Regular expressions searched in HF parameter names (Python re.search; anchor with ^ or $); only matching parameters train. A pattern that matches no parameter is an error."),
     ] + common
 
     private static let adapterOnly: [KeySpec] = [
@@ -189,8 +191,6 @@ enum KeyTables {
         K.key("lora_target_modules", .list(.string), "Module name suffixes that get LoRA (PEFT semantics), e.g. c_attn.",
               default: .list([.string("c_attn")]), aliases: [.peft("target_modules"), .lf("lora_target")]),
         K.key("lora_target_linear", .boolean, "Put LoRA on every linear layer except the LM head.", default: .bool(false)),
-        K.key("lora_fan_in_fan_out", .boolean, "Base weights are stored [in, out] (GPT-2 Conv1D).", default: .bool(true),
-              aliases: [.peft("fan_in_fan_out")]),
         K.key("peft_use_rslora", .boolean, "Rank-stabilised scaling: scale = lora_alpha / sqrt(lora_r).",
               default: .bool(false), aliases: [.peft("use_rslora")]),
         K.key("peft_layers_to_transform", .list(.integer), "Only these block indices (from 0) get LoRA.",
@@ -216,10 +216,37 @@ enum KeyTables {
               range: .atLeast(1)),
         K.key("generation_max_new_tokens", .integer, "Most tokens generated per answer or sample.", default: .int(64),
               range: .atLeast(1)),
-        K.key("generation_temperature", .number, "Sampling temperature; 0 = greedy.", default: .number(0),
+        K.key("generation_temperature", .number, "Sampling temperature of `samples:`; 0 = greedy. Answers scored by exact_match, token_f1 and accuracy are always greedy, so metrics do not depend on it.", default: .number(0),
               range: .atLeast(0)),
         K.key("samples", .object(samples), "Prompts to sample from every model for the report."),
     ] + common
+
+    /// Keys no stage accepts, with the reason and the fix: spellings users bring from PEFT or Axolotl
+    /// whose effect Lathe decides itself, so accepting them would mean ignoring them (issue 22).
+    static let refusedKeys: [String: String] = [
+        "lora_fan_in_fan_out": "Lathe sets PEFT's fan_in_fan_out from the model's weight layout (GPT-2's Conv1D: true; "
+            + "Llama-family nn.Linear: false) and writes it to adapter_config.json. Remove it.",
+        "fan_in_fan_out": "Lathe sets PEFT's fan_in_fan_out from the model's weight layout (GPT-2's Conv1D: true; "
+            + "Llama-family nn.Linear: false) and writes it to adapter_config.json. Remove it.",
+    ]
+
+    /// Keys of the training kinds that one kind refuses, with the reason and the fix.
+    static let refusedByKind: [StageKind: [String: String]] = [
+        .tokenize: ["seed": "the BPE trainer draws no random numbers: the same data always gives the same merges. Remove it."],
+        .attachAdapters: [
+            "freeze_trainable_layers": "a LoRA stage trains only its adapters and lora_modules_to_save; the base stays frozen. "
+                + "Use lora_modules_to_save or peft_layers_to_transform, or a domain-adapt stage to train base blocks.",
+            "unfrozen_parameters": "a LoRA stage trains only its adapters and lora_modules_to_save; the base stays frozen. "
+                + "Name whole modules in lora_modules_to_save, or use a domain-adapt stage to train base parameters.",
+            "model": "a LoRA stage adapts an existing model; 'model:' describes one trained from scratch. "
+                + "Train it in a pretrain-continue stage first and name that stage in 'from:'.",
+        ],
+    ]
+
+    /// Why `key` is refused in a stage of `kind` (nil: it is not a refused key there).
+    static func refusal(of key: String, kind: StageKind?) -> String? {
+        refusedKeys[key] ?? kind.flatMap { refusedByKind[$0]?[key] }
+    }
 
     /// Keys of a stage of `kind`, excluding `kind` itself.
     static func keys(for kind: StageKind) -> ObjectSpec { byKind[kind]! }
@@ -232,7 +259,7 @@ enum KeyTables {
             case .pretrainContinue, .instruct: training
             case .domainAdapt: training + [K.key("replay", .object(replay),
                                                   "Replay general data against forgetting.")]
-            case .attachAdapters: training + adapterOnly + [K.key("replay", .object(replay),
+            case .attachAdapters: training.filter { refusedByKind[.attachAdapters]![$0.name] == nil } + adapterOnly + [K.key("replay", .object(replay),
                                                                   "Replay general data against forgetting (LoRA domain adaptation).")]
             case .evaluate: evaluate
             }

@@ -79,7 +79,7 @@ struct ParamReader {
         return TokenizeParams(
             datasets: objects("datasets").map { $0.dataset() }, vocabSize: int("vocab_size") ?? 8192,
             minFrequency: int("min_frequency") ?? 2, specialTokens: strings("special_tokens") ?? [],
-            from: from, maxSamples: int("max_samples"), seed: int("seed") ?? 0, threads: int("threads"))
+            from: from, maxSamples: int("max_samples"), threads: int("threads"))
     }
 
     func training() -> TrainingParams {
@@ -122,7 +122,7 @@ struct ParamReader {
             training: training(), adapter: string("adapter") ?? "lora", loraR: rank,
             loraAlpha: number("lora_alpha") ?? Double(2 * rank), loraDropout: number("lora_dropout") ?? 0,
             loraTargetModules: strings("lora_target_modules") ?? ["c_attn"],
-            loraTargetLinear: bool("lora_target_linear") ?? false, loraFanInFanOut: bool("lora_fan_in_fan_out") ?? true,
+            loraTargetLinear: bool("lora_target_linear") ?? false,
             peftUseRslora: bool("peft_use_rslora") ?? false,
             peftLayersToTransform: list("peft_layers_to_transform")?.compactMap { if case .int(let v) = $0 { v } else { nil } },
             loraModulesToSave: strings("lora_modules_to_save") ?? [], loraModelDir: string("lora_model_dir"),

@@ -65,7 +65,8 @@ extension LoadSession {
         checkExclusive(checked, stage: draft.name)
         checkCrossKeys(checked, kind: kind, stage: draft.name, at: draft.location)
         checker.fillDefaults(&checked, spec: spec, at: draft.location, scope: scope)
-        if checked.fields["seed"] == nil { checked.fields["seed"] = Field(value: .int(seed), location: draft.location) }
+        // the BPE trainer draws no random numbers, so a tokenize stage has no seed (and no rerun when it changes)
+        if kind != .tokenize, checked.fields["seed"] == nil { checked.fields["seed"] = Field(value: .int(seed), location: draft.location) }
         if kind == .attachAdapters, checked.fields["lora_alpha"] == nil, !checked.present.contains("lora_alpha"),
            case .int(let rank)? = checked.fields["lora_r"]?.value {
             checked.fields["lora_alpha"] = Field(value: .number(Double(2 * rank)), location: draft.location)
@@ -103,7 +104,10 @@ extension LoadSession {
         let fields = checked.fields
         let scope = Scope(owner: "stage '\(stage)'")
         if kind.isTraining, let from = fields["from"] {
-            if case .ref(.scratch) = from.value {
+            if kind == .attachAdapters, case .ref(.scratch) = from.value {
+                checker.sink.error(from.location, "stage '\(stage)' attaches adapters to a trained model, so it cannot start "
+                    + "from scratch. Name a stage or an HF model directory in 'from:', or use a pretrain-continue stage.")
+            } else if case .ref(.scratch) = from.value {
                 if !checked.present.contains("model") {
                     checker.sink.error(from.location, "stage '\(stage)' starts from scratch, so it needs 'model'. "
                         + "Add e.g. '\(ValueChecker.example(for: "model"))'.")
@@ -171,7 +175,7 @@ extension LoadSession {
         }
         if let patterns = fields["unfrozen_parameters"], case .list(let items) = patterns.value {
             for case (let index, .string(let pattern)) in items.enumerated() {
-                if (try? NSRegularExpression(pattern: pattern)) == nil {
+                if (try? Regex(pattern)) == nil {  // the engine training uses (Modeling.Freezing)
                     checker.sink.error(patterns.location, "'unfrozen_parameters[\(index)]' \(scope.phrase) is not a valid "
                         + "regular expression: '\(pattern)'. Fix the pattern.")
                 } else if let problem = PatternSafety.problem(in: pattern) {
@@ -186,11 +190,44 @@ extension LoadSession {
             checker.sink.error(layers.location, "'peft_layers_to_transform' \(scope.phrase) lists block indices, which "
                 + "start at 0. Remove the negative entries.")
         }
+        checkKeysWithoutEffect(checked, kind: kind, scope: scope)
         if kind == .tokenize, case .int(let size)? = fields["vocab_size"]?.value,
            case .list(let specials)? = fields["special_tokens"]?.value ?? .some(.list([.string("")])),
            size <= 256 + specials.count {
             checker.sink.error(fields["vocab_size"]!.location, "'vocab_size' \(scope.phrase) must exceed 256 byte tokens "
                 + "plus \(specials.count) special token(s), got \(size). Use at least \(257 + specials.count).")
+        }
+    }
+
+    /// Keys that are valid alone but would have no effect beside the others (issue 22): refused with the
+    /// reason, never accepted and ignored. `present` holds keys written in the stage or in `defaults:`.
+    private mutating func checkKeysWithoutEffect(_ checked: ValueChecker.CheckedObject, kind: StageKind, scope: Scope) {
+        let fields = checked.fields, present = checked.present
+        func refuse(_ key: String, _ why: String) {
+            checker.sink.error(fields[key]?.location ?? SourceLocation(line: 0, column: 0), "'\(key)' \(scope.phrase) \(why)")
+        }
+        if kind == .tokenize, present.contains("from") {
+            for key in ["vocab_size", "min_frequency", "special_tokens"] where present.contains(key) {
+                refuse(key, "has no effect: 'from' reuses an existing tokenizer as it is. Remove '\(key)', or remove 'from' to train a new one.")
+            }
+        }
+        guard kind.isTraining else { return }
+        let scheduler: String = if case .string(let name)? = fields["lr_scheduler"]?.value { name } else { "cosine" }
+        if scheduler == "constant" {
+            for key in ["warmup_steps", "warmup_ratio"] where present.contains(key) {
+                refuse(key, "has no effect with lr_scheduler 'constant' (HF's constant schedule has no warm-up). Use "
+                    + "lr_scheduler: constant_with_warmup, or remove '\(key)'.")
+            }
+        }
+        if present.contains("cosine_min_lr_ratio"), scheduler != "cosine" {
+            refuse("cosine_min_lr_ratio", "only floors the cosine schedule, and lr_scheduler is '\(scheduler)'. Remove it or use lr_scheduler: cosine.")
+        }
+        let holdsOut: Bool = if case .number(let share)? = fields["val_set_size"]?.value { share > 0 }
+            else if case .int(let count)? = fields["val_set_size"]?.value { count > 0 } else { false }
+        if !holdsOut, !present.contains("test_datasets") {
+            for key in ["eval_steps", "early_stopping_patience"] where present.contains(key) {
+                refuse(key, "needs validation data, and this stage has none. Set val_set_size (e.g. 0.1) or test_datasets, or remove '\(key)'.")
+            }
         }
     }
 

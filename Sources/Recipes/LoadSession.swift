@@ -114,6 +114,10 @@ struct LoadSession {
                 checker.sink.error(entry.keyLocation, "'kind' cannot be set in 'defaults'. Give each stage its own 'kind'.")
                 continue
             }
+            if let reason = KeyTables.refusedKeys[entry.key] {
+                checker.sink.error(entry.keyLocation, "'\(entry.key)' is not accepted in 'defaults': \(reason)")
+                continue
+            }
             guard KeyTables.kindsByKey[entry.key] != nil else {
                 checker.sink.error(entry.keyLocation, "unknown key '\(entry.key)' in 'defaults'."
                     + (Suggestions.closest(to: entry.key, in: KeyTables.allCanonicalKeys).map { " Did you mean '\($0)'?" }

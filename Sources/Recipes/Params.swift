@@ -93,7 +93,6 @@ public struct TokenizeParams: Sendable, Hashable, Codable {
     /// Reuse this tokenizer instead of training one (`.stage` or `.path`); nil or `.scratch` = train.
     public var from: FromRef?
     public var maxSamples: Int?
-    public var seed: Int
     public var threads: Int?
 }
 
@@ -154,7 +153,6 @@ public struct AdapterParams: Sendable, Hashable, Codable {
     public var loraDropout: Double
     public var loraTargetModules: [String]
     public var loraTargetLinear: Bool
-    public var loraFanInFanOut: Bool
     public var peftUseRslora: Bool
     public var peftLayersToTransform: [Int]?
     public var loraModulesToSave: [String]

@@ -11,6 +11,14 @@ extension RecipeSchema {
         for spec in [KeyTables.dataset, KeyTables.evalDataset, KeyTables.model, KeyTables.replay, KeyTables.samples] {
             out += "\n## `\(spec.name)`\n\n\(spec.description)\n\n" + table(spec.keys)
         }
+        out += "\n## Refused keys\n\nKeys other tools accept that Lathe refuses rather than ignore (`lathe validate` says why):\n\n"
+            + "| key | where | why |\n|---|---|---|\n"
+        for key in KeyTables.refusedKeys.keys.sorted() { out += "| `\(key)` | every stage | \(KeyTables.refusedKeys[key]!) |\n" }
+        for kind in StageKind.allCases {
+            for (key, why) in (KeyTables.refusedByKind[kind] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                out += "| `\(key)` | `kind: \(kind.rawValue)` | \(why) |\n"
+            }
+        }
         return out
     }
 

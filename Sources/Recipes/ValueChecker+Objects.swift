@@ -62,6 +62,10 @@ extension ValueChecker {
     }
 
     private mutating func unknownKey(_ entry: YEntry, spec: ObjectSpec, scope: Scope, stageKind: StageKind?) {
+        if spec.name == stageKind?.rawValue, let reason = KeyTables.refusal(of: entry.key, kind: stageKind) {
+            sink.error(entry.keyLocation, "'\(entry.key)' is not accepted \(scope.phrase): \(reason)")
+            return
+        }
         if let kind = stageKind, let owners = KeyTables.kindsByKey[entry.key], !owners.isEmpty {
             let list = owners.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             sink.error(entry.keyLocation, "'\(entry.key)' is not a key of a '\(kind.rawValue)' stage; it belongs to \(list). "

@@ -46,6 +46,12 @@ struct AdapterStage: StageAdapter {
             guard existing.config.rank == config.rank, existing.targets == wanted else {
                 throw StageError.invalidInput("the adapter to continue has r = \(existing.config.rank) on \(existing.targets.count) modules, but the recipe asks for lora_r \(config.rank) on \(wanted.count) (\(config.targetModules.joined(separator: ", "))). Match lora_r and lora_target_modules to the adapter, or start a new adapter from its base.")
             }
+            // The adapter's own scaling, dropout and saved modules carry on (as PEFT's `is_trainable` load
+            // does); a recipe that says otherwise would be silently ignored, so it is refused.
+            let mismatches = Self.settingMismatches(existing: existing.config, recipe: config)
+            guard mismatches.isEmpty else {
+                throw StageError.invalidInput("the adapter to continue was trained with other settings than the recipe gives: \(mismatches.joined(separator: "; ")). Set these keys to the adapter's values (or remove them where that is the default), or start a new adapter from its base.")
+            }
             context.report(.note("continuing the adapter from \(a.loraModelDir ?? p.from.stageName ?? "its folder") (lora_alpha \(existing.config.alpha))"))
         } else {
             // Adapter init draws from its own stream so the data order (seeded by `seed`) is unaffected.
@@ -80,6 +86,18 @@ struct AdapterStage: StageAdapter {
         }
         return try result.writeLogs(to: out, kind: stage.kind, trainer: trainer, sequenceLength: data.sequenceLength,
                                     started: started, extra: extra)
+    }
+
+    /// `key: adapter value vs recipe value` for each continued-adapter setting the recipe contradicts.
+    static func settingMismatches(existing: LoRAConfig, recipe: LoRAConfig) -> [String] {
+        var out: [String] = []
+        if existing.alpha != recipe.alpha { out.append("lora_alpha \(existing.alpha) in the adapter, \(recipe.alpha) in the recipe (default 2 × lora_r)") }
+        if existing.dropout != recipe.dropout { out.append("lora_dropout \(existing.dropout) in the adapter, \(recipe.dropout) in the recipe") }
+        if existing.useRSLoRA != recipe.useRSLoRA { out.append("peft_use_rslora \(existing.useRSLoRA) in the adapter, \(recipe.useRSLoRA) in the recipe") }
+        if Set(existing.modulesToSave) != Set(recipe.modulesToSave) {
+            out.append("lora_modules_to_save \(existing.modulesToSave) in the adapter, \(recipe.modulesToSave) in the recipe")
+        }
+        return out
     }
 
     /// The base's HF files (config, generation config, weights), hard-linked when possible (the store's

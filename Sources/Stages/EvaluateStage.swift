@@ -59,6 +59,7 @@ struct EvaluateStage: StageAdapter {
             guard sequenceLength <= model.config.nPositions else {
                 throw StageError.invalidInput("eval_sequence_len \(sequenceLength) exceeds model '\(label)''s n_positions \(model.config.nPositions). Lower eval_sequence_len.")
             }
+            try MemoryBudget.checkInference(model.config, batch: p.evalBatchSize, sequence: sequenceLength)
             for dataset in datasets {
                 context.report(.note("scoring \(label) on \(dataset.label)"))
                 let score = try scorer.score(dataset, sequenceLength: sequenceLength, batchSize: p.evalBatchSize,

@@ -46,6 +46,7 @@ struct TrainingRun {
         case .linear: .linear
         case .constant, .constantWithWarmup: .constant
         }
+        // HF's `constant` is `get_constant_schedule`: no warm-up (validate refuses warm-up keys with it).
         hp.cosineMinLRRatio = Float(p.cosineMinLrRatio)
         hp.weightDecay = Float(p.weightDecay)
         hp.maxGradNorm = Float(p.maxGradNorm)
@@ -53,7 +54,8 @@ struct TrainingRun {
         hp.gradientAccumulationSteps = p.gradientAccumulationSteps
         let rowsPerStep = max(1, p.microBatchSize * p.gradientAccumulationSteps)
         hp.maxSteps = p.maxSteps ?? max(1, Int((p.numEpochs * Double(trainRows) / Double(rowsPerStep)).rounded(.up)))
-        hp.warmupSteps = p.warmupSteps ?? Int((p.warmupRatio ?? 0) * Double(hp.maxSteps))
+        // HF's `get_warmup_steps` rounds a ratio up: 0.1 of 25 steps warms up for 3
+        hp.warmupSteps = p.lrScheduler == .constant ? 0 : p.warmupSteps ?? Int(((p.warmupRatio ?? 0) * Double(hp.maxSteps)).rounded(.up))
         hp.adamBeta1 = Float(p.adamBeta1)
         hp.adamBeta2 = Float(p.adamBeta2)
         hp.adamEpsilon = Float(p.adamEpsilon)

@@ -21,6 +21,14 @@ import Testing
         #expect(c.learningRate(at: 9) == 3)
     }
 
+    @Test("The linear schedule ends at zero whatever the cosine floor says, as HF's linear schedule does")
+    func linearDecayIgnoresTheCosineFloor() {
+        let floored = LearningRateSchedule(kind: .linear, peak: 2, warmupSteps: 2, totalSteps: 12, minRatio: 0.5)
+        let plain = LearningRateSchedule(kind: .linear, peak: 2, warmupSteps: 2, totalSteps: 12)
+        for step in 0...12 { #expect(floored.learningRate(at: step) == plain.learningRate(at: step), "step \(step)") }
+        #expect(floored.learningRate(at: 12) == 0)
+    }
+
     @Test func seededGeneratorIsReproducibleAndRestorable() {
         var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
         let xs = (0..<5).map { _ in a.next() }

@@ -1,6 +1,6 @@
 import Compute
 import Foundation
-import Modeling
+@testable import Modeling
 import Testing
 
 @Suite struct DataAndInferenceTests {
@@ -21,6 +21,28 @@ import Testing
         let data = try TrainingData.contiguous(tokens: tokens, documentStarts: [10], sequenceLength: 5, vocabSize: 16)
         #expect(data.rowCount == 4)
         #expect(data.targetCount == 20 - 1)  // 20 transitions, one crosses the document start
+    }
+
+    @Test("An inference forward keeps one layer's activations and gives the training forward's loss bits",
+          arguments: [Fixtures.tiny, Fixtures.tinyLlama])
+    func inferenceSharesOneLayerOfActivations(_ base: GPTConfig) throws {
+        var config = base
+        config.nLayer = 4
+        let batch = Fixtures.packedBatch()
+        let inference = try GPTModel(config: config, seed: 3)
+        let scored = inference.forward(batch, forBackward: false)
+        let training = try GPTModel(config: config, seed: 3)
+        let reference = training.forward(batch)
+        #expect(scored == reference)
+        let shared = try #require(inference.activations), perLayer = try #require(training.activations)
+        #expect(!shared.forBackward && perLayer.forBackward)
+        // four layers' buffers against one; the logits, embeddings and final norm are the same in both
+        #expect(shared.floatCount < perLayer.floatCount / 2, "\(shared.floatCount) against \(perLayer.floatCount) floats")
+        // a training arena serves inference as it is, and backward still follows a training forward
+        _ = training.forward(batch, forBackward: false)
+        #expect(training.activations === perLayer)
+        #expect(training.forward(batch) == reference)
+        training.backward(batch)
     }
 
     @Test func kvCachedGreedyGenerationEqualsFullRecompute() throws {

@@ -34,14 +34,32 @@ import Testing
         }
     }
 
-    @Test func namePatternsMatchFromTheStartOfTheName() throws {
+    @Test("Name patterns are searched anywhere in the HF name, as Python's re.search, and anchors still pin an end")
+    func namePatternsAreSearchedInTheName() throws {
         let layout = ParameterLayout(config: Fixtures.tiny)
         let only = try Freezing(unfrozenParameters: [#"transformer\.h\.[0-9]+\.mlp\."#]).trainableFlags(layout: layout, nLayer: 2)
         for (i, p) in layout.parameters.enumerated() { #expect(only[i] == p.name.contains(".mlp."), "\(p.name)") }
+        // issue 22 #1: `h\.1\.mlp` used to match nothing (it is not at the start) and train nothing
+        let inner = try Freezing(unfrozenParameters: [#"h\.1\.mlp"#]).trainableFlags(layout: layout, nLayer: 2)
+        for (i, p) in layout.parameters.enumerated() { #expect(inner[i] == p.name.hasPrefix("transformer.h.1.mlp"), "\(p.name)") }
+        let anchored = try Freezing(unfrozenParameters: [#"^transformer\.h\.1\."#, #"ln_f\.bias$"#]).trainableFlags(layout: layout, nLayer: 2)
+        for (i, p) in layout.parameters.enumerated() {
+            #expect(anchored[i] == (p.name.hasPrefix("transformer.h.1.") || p.name == "transformer.ln_f.bias"), "\(p.name)")
+        }
         let frozen = try Freezing(frozenLayers: [0], frozenParameters: ["transformer.wpe"]).trainableFlags(layout: layout, nLayer: 2)
         for (i, p) in layout.parameters.enumerated() { #expect(frozen[i] == !(p.layer == 0 || p.name.hasPrefix("transformer.wpe")), "\(p.name)") }
         #expect(throws: ModelingError.invalidPattern("([")) { try Freezing(unfrozenParameters: ["(["]).trainableFlags(layout: layout, nLayer: 2) }
         #expect(throws: ModelingError.self) { try Freezing(trainableLayers: 3).trainableFlags(layout: layout, nLayer: 2) }
+    }
+
+    @Test("A pattern that matches no parameter is refused with example names, alone or beside patterns that match")
+    func aPatternMatchingNothingIsRefused() throws {
+        let layout = ParameterLayout(config: Fixtures.tiny)
+        for patterns in [["model\\.layers\\.1"], ["mlp", "h\\.7\\."]] {
+            let error = #expect(throws: ModelingError.self) { try Freezing(unfrozenParameters: patterns).trainableFlags(layout: layout, nLayer: 2) }
+            let text = error.map { "\($0)" } ?? ""
+            #expect(text.contains("'\(patterns.last!)' matches no parameter") && text.contains("'transformer.wte.weight'"), "\(text)")
+        }
     }
 
     @Test func configCodesWithHFKeys() throws {
