@@ -10,6 +10,8 @@ final class ProgressRenderer: @unchecked Sendable {
     enum Mode { case live, plain, json, quiet }
 
     let mode: Mode
+    /// `-q` with `--log-format json`: only failures and skips are emitted, then the summary.
+    let quietJSON: Bool
     private let lock = NSLock()
     private var running: [String: (start: Date, detail: String)] = [:]
     private var lastPlain: [String: Date] = [:]
@@ -18,6 +20,7 @@ final class ProgressRenderer: @unchecked Sendable {
     let plainInterval: Double = 10
 
     init(format: LogFormat, quiet: Bool) {
+        quietJSON = quiet && format == .json
         if format == .json { mode = .json } else if quiet { mode = .quiet } else {
             mode = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb" ? .live : .plain
         }
@@ -26,7 +29,11 @@ final class ProgressRenderer: @unchecked Sendable {
     func handle(_ event: Executor.Event) {
         lock.withLock {
             switch mode {
-            case .json: emitJSON(event)
+            case .json:
+                switch event {
+                case .failed, .skipped: emitJSON(event)
+                default: if !quietJSON { emitJSON(event) }
+                }
             case .quiet: if case .failed(let stage, let message) = event { line("✘ \(stage) failed: \(message)") }
             case .live, .plain: emitText(event)
             }

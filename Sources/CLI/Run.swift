@@ -50,6 +50,12 @@ extension Lathe {
             let ws = try Workspace.open(recipe, quiet: output.quiet)
             try ws.checkStageNames(only + force + (until.map { [$0] } ?? []))
             let selection = Planner.Selection(only: only.isEmpty ? nil : Set(only), until: until, force: Set(force), forceAll: forceAll)
+            // a forced stage the selection does not run would be silently ignored
+            let selected = selection.selected(in: ws.graph)
+            if let outside = force.first(where: { !selected.contains($0) }) {
+                let chosen = only.isEmpty ? "--until \(until ?? "")" : "--only " + only.joined(separator: " --only ")
+                throw ValidationError("--force \(outside) names a stage that \(chosen) does not run. Add it to the selection or drop --force \(outside).")
+            }
             if dryRun {
                 let plan = try ws.plan(selection)
                 StatusTable.print(plan, format: output.logFormat)

@@ -40,7 +40,8 @@ extension Lathe {
                 Keeps every entry named by any pipelines/**/*.lock of the project (commit lock files \
                 of branches you want to keep warm). With a shared --store, run it from each project \
                 or not at all. Also deletes leftovers of killed runs and the resume checkpoints of \
-                stages that have since finished. Checkpoints of interrupted runs and the encoded-dataset \
+                stages that have since finished, and quarantined entries (damaged results, and results \
+                a forced rerun replaced). Checkpoints of interrupted runs and the encoded-dataset \
                 cache are kept and their sizes reported: --resume and --datasets delete them.
 
                 Examples:
@@ -103,6 +104,14 @@ extension Lathe {
             if !resume && !interrupted.isEmpty {
                 let bytes = interrupted.reduce(Int64(0)) { $0 + ArtifactStore.diskSize(of: store.resumeDirectory($1)) }
                 print("Kept \(interrupted.count) resume checkpoint\(interrupted.count == 1 ? "" : "s") of interrupted runs (\(mib(bytes))); --resume deletes them.")
+            }
+
+            // Quarantined entries (damaged, or replaced by a forced rerun) are kept only until the next gc.
+            let quarantined = store.quarantineEntries()
+            if !quarantined.isEmpty {
+                let bytes = quarantined.reduce(Int64(0)) { $0 + ArtifactStore.diskSize(of: $1) }
+                if dryRun { quarantined.forEach { print("would delete quarantine/\($0.lastPathComponent)") } } else { try store.removeQuarantine() }
+                print("\(verb) \(quarantined.count) quarantined entr\(quarantined.count == 1 ? "y" : "ies") (\(mib(bytes))).")
             }
 
             let cacheBytes = store.datasetCacheEntries().reduce(Int64(0)) { $0 + ArtifactStore.diskSize(of: $1) }

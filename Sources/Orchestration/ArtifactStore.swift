@@ -290,6 +290,21 @@ public struct ArtifactStore: Sendable {
         return total
     }
 
+    /// The quarantined entries (damaged results, and results a forced rerun replaced), never read again.
+    public func quarantineEntries() -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: quarantineDirectory.path)) ?? []
+        return names.sorted().map { quarantineDirectory.appendingPathComponent($0) }
+    }
+
+    /// Deletes the quarantined entries (gc). A half-deleted one is as unused as a whole one.
+    public func removeQuarantine() throws(OrchestrationError) {
+        for entry in quarantineEntries() {
+            do { try FileManager.default.removeItem(at: entry) } catch {
+                throw .storeIO(path: entry.path, reason: error.localizedDescription)
+            }
+        }
+    }
+
     /// Deletes leftovers of killed runs (work and gc directories; resume checkpoints are kept).
     /// Only call while holding the store lock exclusively.
     public func removeStaleWork() {

@@ -41,7 +41,9 @@ public final class Executor: @unchecked Sendable {
         /// Damaged bookkeeping found and recovered from (an unreadable lock file, a damaged hash
         /// memo), each naming its file; the CLI prints them as warnings.
         public var warnings: [String] = []
-        public var succeeded: Bool { failed.isEmpty }
+        /// No stage failed and none was skipped (a skipped stage, e.g. `--only S` without S's upstream
+        /// results, produced nothing the user asked for).
+        public var succeeded: Bool { failed.isEmpty && skipped.isEmpty }
     }
 
     let graph: PipelineGraph

@@ -28,7 +28,7 @@ import TestSupport
     static func project() throws -> TemporaryProject {
         let p = TemporaryProject()
         let fm = FileManager.default
-        for file in ["glassvine.txt", "glassvine-test.txt", "general.txt", "general-test.txt"] {
+        for file in ["glassvine.txt", "glassvine-test.txt", "general.txt", "general-test.txt", "prose-test.txt"] {
             try fm.copyItem(at: CommandRunner.packageRoot.appendingPathComponent("pipelines/data/\(file)"),
                             to: p.root.appendingPathComponent("pipelines/data/\(file)"))
         }
