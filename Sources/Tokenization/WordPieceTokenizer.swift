@@ -32,6 +32,9 @@ public struct WordPieceTokenizer: Sendable {
 
     /// Vocabulary key (UTF-8 bytes, so canonically equivalent strings stay distinct) → id.
     let vocab: [[UInt8]: Int32]
+    /// Bytes of the longest vocabulary key: a longer candidate piece cannot match, so the search starts
+    /// there (the same result as HF's, in O(k·m) lookups instead of O(k²)).
+    let longestKey: Int
     let rawAdded: AddedTokenMatcher
     let normalizedAdded: AddedTokenMatcher
     let specialIds: Set<Int>
@@ -42,6 +45,7 @@ public struct WordPieceTokenizer: Sendable {
     ) {
         self.tokens = tokens
         self.vocab = vocab
+        self.longestKey = vocab.keys.map(\.count).max() ?? 0
         self.normalizer = normalizer
         self.continuingSubwordPrefix = prefix
         self.maxInputCharsPerWord = maxInputCharsPerWord
@@ -123,7 +127,13 @@ public struct WordPieceTokenizer: Sendable {
 
     /// HF's `wordpiece::cleanup`, applied to each piece in its order of replacements.
     static func cleanup(_ piece: String) -> String {
-        guard piece.unicodeScalars.first == " " else { return piece }
+        // Every pattern is a space followed by one of . ? ! , ' n d: most pieces have none.
+        var previousSpace = false, candidate = false
+        for u in piece.unicodeScalars {
+            if previousSpace && ".?!,'nd".unicodeScalars.contains(u) { candidate = true; break }
+            previousSpace = u == " "
+        }
+        guard candidate else { return piece }
         var s = piece
         for (from, to) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
             (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
@@ -167,7 +177,7 @@ public struct WordPieceTokenizer: Sendable {
 
     /// Greedy longest-match-first WordPiece on one word; a word with a piece missing from the
     /// vocabulary, or longer than ``maxInputCharsPerWord`` scalars, is one `[UNK]`.
-    /// - Complexity: O(k²) lookups for a word of k scalars (k ≤ 100).
+    /// - Complexity: O(k·m) lookups for a word of k scalars (k ≤ 100) and pieces of at most m.
     func encodeWord(_ word: String, into ids: inout [Int]) {
         let scalars = Array(word.unicodeScalars)
         guard scalars.count <= maxInputCharsPerWord else { ids.append(unkId); return }
@@ -182,6 +192,8 @@ public struct WordPieceTokenizer: Sendable {
         var key: [UInt8] = []
         while start < scalars.count {
             var end = scalars.count
+            let room = longestKey - (start > 0 ? prefix.count : 0)
+            while end > start && offsets[end] - offsets[start] > room { end -= 1 }
             var found: Int32?
             while start < end {
                 key.removeAll(keepingCapacity: true)
