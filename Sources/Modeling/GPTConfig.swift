@@ -61,6 +61,9 @@ public struct GPTConfig: Sendable, Hashable, Codable {
     public var tiedEmbeddings: Bool
     /// Rows of the token-type (segment) table (`type_vocab_size`; BERT: 2, decoders: 0).
     public var typeVocabSize: Int = 0
+    /// BERT: the model carries BertForMaskedLM's `cls.predictions` head (transform dense + GELU +
+    /// LayerNorm, decoder tied to the word embeddings, plus a bias) instead of the pooler.
+    public var maskedLMHead: Bool = false
 
     /// A GPT-2 configuration (MLP 4·C, NH key/value heads, every bias, tied head).
     public init(
@@ -99,6 +102,7 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         case nKVHead = "num_key_value_heads", headDim = "head_dim", intermediateSize = "intermediate_size"
         case ropeTheta = "rope_theta", ropeScaling = "rope_scaling", qkvBias = "qkv_bias", outputBias = "output_bias"
         case mlpBias = "mlp_bias", tiedEmbeddings = "tie_word_embeddings", typeVocabSize = "type_vocab_size"
+        case maskedLMHead = "masked_lm_head"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -126,6 +130,7 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         mlpBias = try c.decodeIfPresent(Bool.self, forKey: .mlpBias) ?? gpt2
         tiedEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tiedEmbeddings) ?? true
         typeVocabSize = try c.decodeIfPresent(Int.self, forKey: .typeVocabSize) ?? 0
+        maskedLMHead = try c.decodeIfPresent(Bool.self, forKey: .maskedLMHead) ?? false
     }
 
     /// The synthesized encoding, plus `type_vocab_size` only for encoders (decoder checkpoints keep
@@ -142,7 +147,7 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         try c.encode(ropeTheta, forKey: .ropeTheta); try c.encode(ropeScaling, forKey: .ropeScaling)
         try c.encode(qkvBias, forKey: .qkvBias); try c.encode(outputBias, forKey: .outputBias); try c.encode(mlpBias, forKey: .mlpBias)
         try c.encode(tiedEmbeddings, forKey: .tiedEmbeddings)
-        if family == .bert { try c.encode(typeVocabSize, forKey: .typeVocabSize) }
+        if family == .bert { try c.encode(typeVocabSize, forKey: .typeVocabSize); try c.encode(maskedLMHead, forKey: .maskedLMHead) }
     }
 
     /// The block layout this configuration selects.

@@ -53,7 +53,7 @@ extension GPTModel {
         // pooler: tanh(dense(h[CLS])) on each row's first position
         let hidden = a.ptr(a.ln2[config.nLayer - 1]), cls = a.ptr(a.cls)
         for bi in 0..<b { (cls + bi * c).update(from: hidden + bi * t * c, count: c) }
-        let pooler = o.pooler!
+        guard let pooler = o.pooler else { return }  // BertForMaskedLM has no pooler
         Matmul.linearForward(out: a.ptr(a.poolerDense), inp: cls, weight: param(pooler.weight), bias: pooler.bias.map { param($0) },
                              n: b, c: c, oc: c, outIn: true)
         Tanh.forward(out: a.ptr(a.pooled), inp: a.ptr(a.poolerDense), n: b * c)
@@ -74,22 +74,26 @@ extension GPTModel {
     }
 
     /// Adds into the gradient buffer the gradient of a loss whose gradient with respect to the pooled
-    /// vectors is `dPooled` (B·C) and, optionally, with respect to the hidden states `dHidden` (B·T·C),
+    /// vectors is `dPooled` (B·C; nil when only the hidden states feed the loss) and with respect to the
+    /// hidden states `dHidden` (B·T·C; nil for none),
     /// for the last `encode(batch, forBackward: true)`. Frozen tensors get none (call `zeroGradients` first).
     /// - Complexity: ≈ 2× the forward's FLOP.
-    public func encoderBackward(_ batch: EncoderBatch, dPooled: [Float], dHidden: [Float]? = nil) {
+    public func encoderBackward(_ batch: EncoderBatch, dPooled: [Float]?, dHidden: [Float]? = nil) {
         let b = batch.batchSize, t = batch.sequenceLength, c = config.nEmbd, n = b * t, f = config.intermediateSize
         guard let a = encoderActivations, a.b == b, a.t == t, a.training else {
             preconditionFailure("encoderBackward needs encode(batch, forBackward: true) of the same batch first")
         }
-        precondition(dPooled.count == b * c && (dHidden?.count ?? n * c) == n * c, "dPooled is (B, C), dHidden (B·T, C)")
-        let o = offsets, pooler = o.pooler!
-        // pooler: through tanh, the dense, into the [CLS] rows
-        dPooled.withUnsafeBufferPointer { Tanh.backward(dinp: a.gptr(a.dpoolerDense), out: a.ptr(a.pooled), dout: $0.baseAddress!, n: b * c) }
+        precondition((dPooled?.count ?? b * c) == b * c && (dHidden?.count ?? n * c) == n * c, "dPooled is (B, C), dHidden (B·T, C)")
+        precondition(dPooled == nil || offsets.pooler != nil, "this model has no pooler")
+        let o = offsets
         a.zero(a.dcls)
-        Matmul.linearBackward(dinp: a.gptr(a.dcls), dweight: grad(pooler.weights[0].index, pooler.weight),
-                              dbias: grad(pooler.biases[0].index, pooler.biases[0].offset), dout: a.gptr(a.dpoolerDense),
-                              inp: a.ptr(a.cls), weight: param(pooler.weight), n: b, c: c, oc: c, outIn: true)
+        if let dPooled, let pooler = o.pooler {
+            // pooler: through tanh, the dense, into the [CLS] rows
+            dPooled.withUnsafeBufferPointer { Tanh.backward(dinp: a.gptr(a.dpoolerDense), out: a.ptr(a.pooled), dout: $0.baseAddress!, n: b * c) }
+            Matmul.linearBackward(dinp: a.gptr(a.dcls), dweight: grad(pooler.weights[0].index, pooler.weight),
+                                  dbias: grad(pooler.biases[0].index, pooler.biases[0].offset), dout: a.gptr(a.dpoolerDense),
+                                  inp: a.ptr(a.cls), weight: param(pooler.weight), n: b, c: c, oc: c, outIn: true)
+        }
         var dres = a.gptr(a.dA), dmid = a.gptr(a.dB), dnext = a.gptr(a.dC)
         if let dHidden { dHidden.withUnsafeBufferPointer { dres.update(from: $0.baseAddress!, count: n * c) } } else { a.zero(a.dA) }
         for bi in 0..<b { VectorMath.axpy(1, a.gptr(a.dcls) + bi * c, dres + bi * t * c, c) }

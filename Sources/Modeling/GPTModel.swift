@@ -23,6 +23,8 @@ public final class GPTModel: @unchecked Sendable {
     var activations: GPTActivations?
     /// The saved tensors of the last `encode` (encoders only).
     var encoderActivations: EncoderActivations?
+    /// The masked-LM head's saved tensors of the last `maskedLMLoss`.
+    var maskedLMState: MaskedLMHeadState?
     /// LoRA adapters applied on top of the (then frozen) base weights; see `attach(_:)`.
     public internal(set) var adapters: LoRAAdapters?
     /// Offsets of the named tensors, resolved once.

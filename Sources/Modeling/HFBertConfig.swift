@@ -46,6 +46,10 @@ public enum HFBertConfig {
             initializerRange: Float(try r.double("initializer_range", default: 0.02)),
             qkvBias: true, outputBias: true, mlpBias: true, tiedEmbeddings: try r.bool("tie_word_embeddings", default: true))
         config.typeVocabSize = try r.positiveInt("type_vocab_size", default: 2)
+        // `architectures: ["BertForMaskedLM"]`: the folder carries the masked-LM head, not the pooler
+        if case let .array(names)? = r.present("architectures") {
+            config.maskedLMHead = names.contains { if case .string("BertForMaskedLM") = $0 { return true }; return false }
+        }
         do throws(ModelingError) {
             try config.validate()
         } catch {
@@ -54,11 +58,11 @@ public enum HFBertConfig {
         return config
     }
 
-    /// `config.json` text for `config` with the given `architectures` class (`BertModel`,
-    /// `BertForMaskedLM`, `BertForSequenceClassification`); `transformers` loads it.
-    public static func jsonText(_ config: GPTConfig, architecture: String = "BertModel") -> String {
+    /// `config.json` text for `config`: `architectures` is `BertForMaskedLM` for a model with the masked-LM
+    /// head, else `BertModel`; `transformers` loads it.
+    public static func jsonText(_ config: GPTConfig) -> String {
         let fields: [String: Any] = [
-            "architectures": [architecture], "model_type": "bert",
+            "architectures": [config.maskedLMHead ? "BertForMaskedLM" : "BertModel"], "model_type": "bert",
             "vocab_size": config.vocabSize, "hidden_size": config.nEmbd, "intermediate_size": config.intermediateSize,
             "num_hidden_layers": config.nLayer, "num_attention_heads": config.nHead,
             "max_position_embeddings": config.nPositions, "type_vocab_size": config.typeVocabSize, "hidden_act": "gelu",

@@ -34,7 +34,10 @@ public enum HFEncoderFolder {
             }
             for info in file.tensors {
                 let name = info.name.hasPrefix("bert.") ? String(info.name.dropFirst(5)) : info.name
-                if name == "embeddings.position_ids" || name.hasPrefix("cls.") || name.hasPrefix("classifier.") { continue }
+                if name == "embeddings.position_ids" || name.hasPrefix("classifier.") { continue }
+                // the masked-LM decoder is the word embedding (tied) and its bias is cls.predictions.bias
+                if name.hasPrefix("cls.") && (!config.maskedLMHead || name.hasPrefix("cls.predictions.decoder.")) { continue }
+                if name.hasPrefix("pooler.") && config.maskedLMHead { continue }
                 guard let p = model.layout.info(name) else { throw .unexpectedTensor(file: path, tensor: info.name) }
                 guard !loaded.contains(name) else { throw .duplicateTensor(file: path, tensor: info.name) }
                 guard info.shape == p.shape else {
@@ -57,8 +60,9 @@ public enum HFEncoderFolder {
         return model
     }
 
-    /// Writes `model` (a BERT engine model) as a `BertModel` folder: `config.json` and `model.safetensors`
-    /// with the layout's names and `{"format": "pt"}` metadata; `BertModel.from_pretrained` loads it.
+    /// Writes `model` (a BERT engine model) as a `BertModel` folder, or a `BertForMaskedLM` one when it has
+    /// the masked-LM head (encoder names under `bert.`, the decoder tied so not stored): `config.json` and
+    /// `model.safetensors` with `{"format": "pt"}` metadata; `from_pretrained` loads either.
     public static func export(_ model: GPTModel, to directory: URL) throws(HFCheckpointError) {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -69,7 +73,9 @@ public enum HFEncoderFolder {
         let all = model.parameterValues()
         do throws(SafeTensorsError) {
             for p in model.layout.parameters {
-                try writer.addFloat32(p.name, shape: p.shape, values: Array(all[p.offset..<(p.offset + p.count)]))
+                // BertForMaskedLM prefixes the encoder's names with `bert.`
+                let name = model.config.maskedLMHead && !p.name.hasPrefix("cls.") ? "bert." + p.name : p.name
+                try writer.addFloat32(name, shape: p.shape, values: Array(all[p.offset..<(p.offset + p.count)]))
             }
             try writer.write(to: directory.appendingPathComponent("model.safetensors"))
         } catch {

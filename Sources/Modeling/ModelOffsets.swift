@@ -34,6 +34,8 @@ struct ModelOffsets {
     /// `normF` is the embedding LayerNorm (it has no final norm).
     let tokenTypes: Entry?
     let pooler: Product?
+    /// BertForMaskedLM's head: transform dense, its LayerNorm, the output bias (the decoder is `wte`).
+    let mlmDense: Product?, mlmNorm: Entry?, mlmNormBias: Entry?, mlmBias: Entry?
 
     /// Module names per family: (norm1, qkv parts, attention output, norm2, MLP input parts, MLP output).
     static func names(_ family: DecoderFamily) -> (String, [String], String, String, [String], String) {
@@ -77,7 +79,12 @@ struct ModelOffsets {
             head = wte
         }
         tokenTypes = config.family == .bert ? e("embeddings.token_type_embeddings.weight") : nil
-        pooler = config.family == .bert ? product("", ["pooler.dense"]) : nil
+        let bertPooler = config.family == .bert && !config.maskedLMHead, mlm = config.family == .bert && config.maskedLMHead
+        pooler = bertPooler ? product("", ["pooler.dense"]) : nil
+        mlmDense = mlm ? product("", ["cls.predictions.transform.dense"]) : nil
+        mlmNorm = mlm ? e("cls.predictions.transform.LayerNorm.weight") : nil
+        mlmNormBias = mlm ? e("cls.predictions.transform.LayerNorm.bias") : nil
+        mlmBias = mlm ? e("cls.predictions.bias") : nil
         blocks = (0..<config.nLayer).map { l in
             let p = layout.blockPrefix(l)
             return Block(norm1: e(p + n1 + ".weight"), norm1Bias: optional(p + n1 + ".bias"), qkv: product(p, qkv),

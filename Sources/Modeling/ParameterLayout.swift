@@ -168,8 +168,17 @@ public struct ParameterLayout: Sendable, Hashable {
                 blk("output.dense", "weight", [c, f], .linear); blk("output.dense", "bias", [c], .bias)
                 blk("output.LayerNorm", "weight", [c], .norm); blk("output.LayerNorm", "bias", [c], .bias)
             }
-            add("pooler.dense", "weight", [c, c], layer: nil, role: .linear)
-            add("pooler.dense", "bias", [c], layer: nil, role: .bias)
+            if config.maskedLMHead {
+                // BertForMaskedLM's head; its decoder weight is the word embedding (tied)
+                add("cls.predictions.transform.dense", "weight", [c, c], layer: nil, role: .linear)
+                add("cls.predictions.transform.dense", "bias", [c], layer: nil, role: .bias)
+                add("cls.predictions.transform.LayerNorm", "weight", [c], layer: nil, role: .norm)
+                add("cls.predictions.transform.LayerNorm", "bias", [c], layer: nil, role: .bias)
+                add("cls.predictions", "bias", [config.vocabSize], layer: nil, role: .bias)
+            } else {
+                add("pooler.dense", "weight", [c, c], layer: nil, role: .linear)
+                add("pooler.dense", "bias", [c], layer: nil, role: .bias)
+            }
             linearModules = [
                 LinearModule(blockModule: "attention.self.query", product: 0, outputOffset: 0, inFeatures: c, outFeatures: q),
                 LinearModule(blockModule: "attention.self.key", product: 0, outputOffset: q, inFeatures: c, outFeatures: kv),
