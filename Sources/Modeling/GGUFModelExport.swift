@@ -30,6 +30,7 @@ extension GGUFModel {
         switch c.family {
         case .gpt2: arch = "gpt2"
         case .llama: arch = c.modelType == "qwen2" ? "qwen2" : "llama"
+        case .bert: throw .invalidInput(detail: "BERT encoders are exported as Hugging Face folders, not GGUF")
         }
         var w = try GGUFWriter()
         let fileType: UInt32 = switch type {

@@ -64,6 +64,8 @@ public enum GGUFModel {
             ]
             guard let (g, t) = table[String(parts[3])] else { return nil }
             return ("blk.\(l).\(g).\(suffix)", t)
+        case .bert:
+            return nil  // encoders are not read from or written to GGUF
         }
     }
 

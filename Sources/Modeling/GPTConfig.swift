@@ -9,6 +9,10 @@ public enum DecoderFamily: String, Sendable, Hashable, Codable, CaseIterable {
     /// Llama, Qwen2, Mistral (and SmolLM2, TinyLlama): rotary positions, RMSNorm, SwiGLU MLP, grouped-query
     /// attention, `nn.Linear` [out, in] weights, optional q/k/v biases, tied or untied head.
     case llama
+    /// BERT encoders (all-MiniLM-L6-v2): word + learned position + token-type embeddings and an embedding
+    /// LayerNorm, post-LayerNorm blocks, bidirectional attention with a padding mask, erf GELU, `nn.Linear`
+    /// weights with every bias, a pooler (dense + tanh over [CLS]); no final norm.
+    case bert
 }
 
 /// Shape of a decoder-only model. Property names are Swift-cased; the Codable keys are HF GPT-2's
@@ -55,6 +59,11 @@ public struct GPTConfig: Sendable, Hashable, Codable {
     public var mlpBias: Bool
     /// The LM head is the token embedding (`tie_word_embeddings`); otherwise `lm_head.weight` is its own tensor.
     public var tiedEmbeddings: Bool
+    /// Rows of the token-type (segment) table (`type_vocab_size`; BERT: 2, decoders: 0).
+    public var typeVocabSize: Int = 0
+    /// BERT: the model carries BertForMaskedLM's `cls.predictions` head (transform dense + GELU +
+    /// LayerNorm, decoder tied to the word embeddings, plus a bias) instead of the pooler.
+    public var maskedLMHead: Bool = false
 
     /// A GPT-2 configuration (MLP 4·C, NH key/value heads, every bias, tied head).
     public init(
@@ -92,7 +101,8 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         case bosTokenId = "bos_token_id", eosTokenId = "eos_token_id"
         case nKVHead = "num_key_value_heads", headDim = "head_dim", intermediateSize = "intermediate_size"
         case ropeTheta = "rope_theta", ropeScaling = "rope_scaling", qkvBias = "qkv_bias", outputBias = "output_bias"
-        case mlpBias = "mlp_bias", tiedEmbeddings = "tie_word_embeddings"
+        case mlpBias = "mlp_bias", tiedEmbeddings = "tie_word_embeddings", typeVocabSize = "type_vocab_size"
+        case maskedLMHead = "masked_lm_head"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -119,6 +129,25 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         outputBias = try c.decodeIfPresent(Bool.self, forKey: .outputBias) ?? gpt2
         mlpBias = try c.decodeIfPresent(Bool.self, forKey: .mlpBias) ?? gpt2
         tiedEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tiedEmbeddings) ?? true
+        typeVocabSize = try c.decodeIfPresent(Int.self, forKey: .typeVocabSize) ?? 0
+        maskedLMHead = try c.decodeIfPresent(Bool.self, forKey: .maskedLMHead) ?? false
+    }
+
+    /// The synthesized encoding, plus `type_vocab_size` only for encoders (decoder checkpoints keep
+    /// the bytes they had before encoders existed).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(family, forKey: .family); try c.encode(modelType, forKey: .modelType)
+        try c.encode(vocabSize, forKey: .vocabSize); try c.encode(nPositions, forKey: .nPositions)
+        try c.encode(nEmbd, forKey: .nEmbd); try c.encode(nLayer, forKey: .nLayer); try c.encode(nHead, forKey: .nHead)
+        try c.encode(nKVHead, forKey: .nKVHead); try c.encode(headDim, forKey: .headDim)
+        try c.encode(intermediateSize, forKey: .intermediateSize); try c.encode(layerNormEpsilon, forKey: .layerNormEpsilon)
+        try c.encode(initializerRange, forKey: .initializerRange)
+        try c.encodeIfPresent(bosTokenId, forKey: .bosTokenId); try c.encodeIfPresent(eosTokenId, forKey: .eosTokenId)
+        try c.encode(ropeTheta, forKey: .ropeTheta); try c.encode(ropeScaling, forKey: .ropeScaling)
+        try c.encode(qkvBias, forKey: .qkvBias); try c.encode(outputBias, forKey: .outputBias); try c.encode(mlpBias, forKey: .mlpBias)
+        try c.encode(tiedEmbeddings, forKey: .tiedEmbeddings)
+        if family == .bert { try c.encode(typeVocabSize, forKey: .typeVocabSize); try c.encode(maskedLMHead, forKey: .maskedLMHead) }
     }
 
     /// The block layout this configuration selects.
@@ -158,6 +187,11 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         if family == .gpt2, !(qkvBias && outputBias && mlpBias && tiedEmbeddings) {
             try fail("GPT-2 blocks always have biases and a tied head")
         }
+        if family == .bert {
+            if !(qkvBias && outputBias && mlpBias) { try fail("BERT blocks always have biases") }
+            if typeVocabSize < 1 || typeVocabSize > 1_024 { try fail("type_vocab_size must be in 1...1024, got \(typeVocabSize)") }
+            if nKVHead != nHead { try fail("BERT attention has as many key/value heads as query heads") }
+        }
     }
 
     /// Shape limits (the recipe loader's `ModelLimits` are the same): far above any model a CPU engine
@@ -180,9 +214,14 @@ public struct BlockSpec: Sendable, Hashable {
     public let gatedMLP: Bool
     /// Linear weights stored [out, in] (`nn.Linear`) instead of [in, out] (GPT-2's Conv1D).
     public let outIn: Bool
+    /// BERT: the norm follows each residual sum (post-LN) instead of preceding each sub-layer; every
+    /// position sees every non-padded one (no causal mask); the MLP's GELU is the exact erf form; the
+    /// embeddings add a token-type row and are normalized.
+    public let encoder: Bool
 
     public init(family: DecoderFamily) {
         let llama = family == .llama
-        rmsNorm = llama; rotary = llama; gatedMLP = llama; outIn = llama
+        rmsNorm = llama; rotary = llama; gatedMLP = llama; outIn = llama || family == .bert
+        encoder = family == .bert
     }
 }

@@ -38,6 +38,7 @@ extension GPTModel {
         let b = batch.batchSize, t = batch.sequenceLength
         let c = config.nEmbd, v = config.vocabSize, n = b * t, heads = config.heads
         precondition(t <= config.nPositions, "sequence length \(t) exceeds n_positions \(config.nPositions)")
+        precondition(!spec.encoder, "encoders run through encode(_:) (GPTModel+Encoder.swift)")
         precondition(batch.tokens.allSatisfy { $0 >= 0 && Int($0) < v }, "token id outside the vocabulary")
         precondition(batch.positions.allSatisfy { $0 >= 0 && Int($0) < config.nPositions }, "position outside n_positions")
         let a = activations(b: b, t: t, forBackward: forBackward)

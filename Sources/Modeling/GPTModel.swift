@@ -21,6 +21,10 @@ public final class GPTModel: @unchecked Sendable {
     /// gradient computed and no optimizer state.
     public internal(set) var trainable: [Bool]
     var activations: GPTActivations?
+    /// The saved tensors of the last `encode` (encoders only).
+    var encoderActivations: EncoderActivations?
+    /// The masked-LM head's saved tensors of the last `maskedLMLoss`.
+    var maskedLMState: MaskedLMHeadState?
     /// LoRA adapters applied on top of the (then frozen) base weights; see `attach(_:)`.
     public internal(set) var adapters: LoRAAdapters?
     /// Offsets of the named tensors, resolved once.

@@ -92,6 +92,7 @@ extension GPTModel {
     /// `model.safetensors`) that `GPT2LMHeadModel.from_pretrained` loads.
     public func exportHF(to directory: URL) throws(HFCheckpointError) {
         if config.family == .llama { return try HFDecoderFolder.exportLlama(self, to: directory) }
+        if config.family == .bert { return try HFEncoderFolder.export(self, to: directory) }
         try HFCheckpoint(model: self).export(to: directory)
     }
 }

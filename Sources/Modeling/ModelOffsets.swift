@@ -30,11 +30,20 @@ struct ModelOffsets {
     /// The LM head weight (V, C): the token embedding when tied.
     let head: Entry
     let blocks: [Block]
+    /// BERT: the token-type table and the pooler's dense (tanh follows); nil for decoders. BERT's
+    /// `normF` is the embedding LayerNorm (it has no final norm).
+    let tokenTypes: Entry?
+    let pooler: Product?
+    /// BertForMaskedLM's head: transform dense, its LayerNorm, the output bias (the decoder is `wte`).
+    let mlmDense: Product?, mlmNorm: Entry?, mlmNormBias: Entry?, mlmBias: Entry?
 
     /// Module names per family: (norm1, qkv parts, attention output, norm2, MLP input parts, MLP output).
     static func names(_ family: DecoderFamily) -> (String, [String], String, String, [String], String) {
         switch family {
         case .gpt2: return ("ln_1", ["attn.c_attn"], "attn.c_proj", "ln_2", ["mlp.c_fc"], "mlp.c_proj")
+        case .bert:
+            return ("attention.output.LayerNorm", ["attention.self.query", "attention.self.key", "attention.self.value"],
+                    "attention.output.dense", "output.LayerNorm", ["intermediate.dense"], "output.dense")
         case .llama:
             return ("input_layernorm", ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"], "self_attn.o_proj",
                     "post_attention_layernorm", ["mlp.gate_proj", "mlp.up_proj"], "mlp.down_proj")
@@ -64,7 +73,18 @@ struct ModelOffsets {
             wte = e("model.embed_tokens.weight"); wpe = nil
             normF = e("model.norm.weight"); normFBias = nil
             head = config.tiedEmbeddings ? wte : e("lm_head.weight")
+        case .bert:
+            wte = e("embeddings.word_embeddings.weight"); wpe = e("embeddings.position_embeddings.weight")
+            normF = e("embeddings.LayerNorm.weight"); normFBias = e("embeddings.LayerNorm.bias")
+            head = wte
         }
+        tokenTypes = config.family == .bert ? e("embeddings.token_type_embeddings.weight") : nil
+        let bertPooler = config.family == .bert && !config.maskedLMHead, mlm = config.family == .bert && config.maskedLMHead
+        pooler = bertPooler ? product("", ["pooler.dense"]) : nil
+        mlmDense = mlm ? product("", ["cls.predictions.transform.dense"]) : nil
+        mlmNorm = mlm ? e("cls.predictions.transform.LayerNorm.weight") : nil
+        mlmNormBias = mlm ? e("cls.predictions.transform.LayerNorm.bias") : nil
+        mlmBias = mlm ? e("cls.predictions.bias") : nil
         blocks = (0..<config.nLayer).map { l in
             let p = layout.blockPrefix(l)
             return Block(norm1: e(p + n1 + ".weight"), norm1Bias: optional(p + n1 + ".bias"), qkv: product(p, qkv),

@@ -142,6 +142,51 @@ public struct ParameterLayout: Sendable, Hashable {
                 LinearModule(blockModule: "mlp.up_proj", product: 2, outputOffset: f, inFeatures: c, outFeatures: f),
                 LinearModule(blockModule: "mlp.down_proj", product: 3, outputOffset: 0, inFeatures: f, outFeatures: c),
             ]
+        case .bert:
+            // BertModel's names (a `bert.` prefix, as BertForMaskedLM / …ForSequenceClassification write, is
+            // removed on import); q, k, v weights then their biases contiguous, like Llama's.
+            let prefix: @Sendable (Int) -> String = { "encoder.layer.\($0)." }
+            blockPrefix = prefix
+            add("embeddings.word_embeddings", "weight", [config.vocabSize, c], layer: nil, role: .embedding)
+            add("embeddings.position_embeddings", "weight", [config.nPositions, c], layer: nil, role: .positions)
+            add("embeddings.token_type_embeddings", "weight", [config.typeVocabSize, c], layer: nil, role: .positions)
+            add("embeddings.LayerNorm", "weight", [c], layer: nil, role: .norm)
+            add("embeddings.LayerNorm", "bias", [c], layer: nil, role: .bias)
+            for l in 0..<config.nLayer {
+                let p = prefix(l)
+                func blk(_ m: String, _ s: String, _ shape: [Int], _ role: ParameterInfo.Role) {
+                    add(p + m, s, shape, layer: l, blockModule: m, role: role)
+                }
+                blk("attention.self.query", "weight", [q, c], .linear)
+                blk("attention.self.key", "weight", [kv, c], .linear)
+                blk("attention.self.value", "weight", [kv, c], .linear)
+                blk("attention.self.query", "bias", [q], .bias); blk("attention.self.key", "bias", [kv], .bias)
+                blk("attention.self.value", "bias", [kv], .bias)
+                blk("attention.output.dense", "weight", [c, q], .linear); blk("attention.output.dense", "bias", [c], .bias)
+                blk("attention.output.LayerNorm", "weight", [c], .norm); blk("attention.output.LayerNorm", "bias", [c], .bias)
+                blk("intermediate.dense", "weight", [f, c], .linear); blk("intermediate.dense", "bias", [f], .bias)
+                blk("output.dense", "weight", [c, f], .linear); blk("output.dense", "bias", [c], .bias)
+                blk("output.LayerNorm", "weight", [c], .norm); blk("output.LayerNorm", "bias", [c], .bias)
+            }
+            if config.maskedLMHead {
+                // BertForMaskedLM's head; its decoder weight is the word embedding (tied)
+                add("cls.predictions.transform.dense", "weight", [c, c], layer: nil, role: .linear)
+                add("cls.predictions.transform.dense", "bias", [c], layer: nil, role: .bias)
+                add("cls.predictions.transform.LayerNorm", "weight", [c], layer: nil, role: .norm)
+                add("cls.predictions.transform.LayerNorm", "bias", [c], layer: nil, role: .bias)
+                add("cls.predictions", "bias", [config.vocabSize], layer: nil, role: .bias)
+            } else {
+                add("pooler.dense", "weight", [c, c], layer: nil, role: .linear)
+                add("pooler.dense", "bias", [c], layer: nil, role: .bias)
+            }
+            linearModules = [
+                LinearModule(blockModule: "attention.self.query", product: 0, outputOffset: 0, inFeatures: c, outFeatures: q),
+                LinearModule(blockModule: "attention.self.key", product: 0, outputOffset: q, inFeatures: c, outFeatures: kv),
+                LinearModule(blockModule: "attention.self.value", product: 0, outputOffset: q + kv, inFeatures: c, outFeatures: kv),
+                LinearModule(blockModule: "attention.output.dense", product: 1, outputOffset: 0, inFeatures: q, outFeatures: c),
+                LinearModule(blockModule: "intermediate.dense", product: 2, outputOffset: 0, inFeatures: c, outFeatures: f),
+                LinearModule(blockModule: "output.dense", product: 3, outputOffset: 0, inFeatures: f, outFeatures: c),
+            ]
         }
         parameters = list
         totalCount = offset

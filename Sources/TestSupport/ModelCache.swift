@@ -7,6 +7,8 @@ public enum ModelCache {
     public static let smolLM2 = "smollm2-135m-instruct"
     /// The GGUF file inside the SmolLM2 folder.
     public static let smolLM2GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+    /// all-MiniLM-L6-v2: a 6-layer BERT (hidden 384) HF folder with its WordPiece tokenizer.json.
+    public static let allMiniLM = "all-minilm-l6-v2"
 
     /// The complete folder of model `name`.
     /// - Throws: `Python.Failure` saying to run scripts/fetch-models.sh when it is missing, so a test that

@@ -26,7 +26,7 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable, Sendab
         case let .invalidField(path, field, reason):
             return "\(path): field '\(field)' \(reason)."
         case let .unsupported(path, feature):
-            return "\(path): \(feature) is not supported by Lathe's BPE tokenizers. Lathe reads the tokenizer.json of byte-level BPE (GPT-2, SmolLM2, Llama 3, Qwen2) and of SentencePiece-style BPE (Llama 2, Mistral, TinyLlama); use a model whose tokenizer is one of these."
+            return "\(path): \(feature) is not supported by Lathe's tokenizers. Lathe reads the tokenizer.json of byte-level BPE (GPT-2, SmolLM2, Llama 3, Qwen2), of SentencePiece-style BPE (Llama 2, Mistral, TinyLlama) and of BERT-style WordPiece (BertNormalizer, BertPreTokenizer; BERT, all-MiniLM-L6-v2); use a model whose tokenizer is one of these."
         case let .unknownPattern(path, field, pattern):
             let known = SplitPattern.allCases.map { "\($0)" }.joined(separator: ", ")
             return "\(path): field '\(field)' is the Split regex \(pattern.debugDescription), which Lathe has no scanner for (it knows the \(known) patterns, byte for byte). Use a tokenizer with one of those, or add a scanner for this pattern to Sources/Tokenization/SplitPattern.swift."

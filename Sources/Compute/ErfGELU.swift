@@ -1,0 +1,63 @@
+import Foundation
+
+/// GELU in its exact erf form: x·Φ(x) = 0.5·x·(1 + erf(x/√2)) (HF `gelu`, BERT's `hidden_act`; GPT-2's
+/// tanh approximation is ``GELU``). The two differ by up to ≈ 5·10⁻⁴, too much for 1e-4 parity.
+public enum ErfGELU {
+    @usableFromInline static let invSqrt2: Float = 1 / Float(2).squareRoot()
+    @usableFromInline static let invSqrt2Pi: Float = 1 / (2 * Float.pi).squareRoot()
+
+    /// out (n) = gelu(inp). - Complexity: n `erff` calls, split across threads.
+    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int) {
+        Parallel.forEachChunk(n, costPerItem: 24) { r in
+            for i in r {
+                let x = inp[i]
+                out[i] = 0.5 * x * (1 + Foundation.erf(x * invSqrt2))
+            }
+        }
+    }
+
+    /// dinp (n) = gelu'(inp)·dout, gelu'(x) = Φ(x) + x·φ(x) (overwrites, like ``GELU/backward(dinp:inp:dout:n:)``).
+    public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int) {
+        Parallel.forEachChunk(n, costPerItem: 40) { r in
+            for i in r {
+                let x = inp[i]
+                let cdf = 0.5 * (1 + Foundation.erf(x * invSqrt2))
+                let pdf = invSqrt2Pi * Foundation.exp(-0.5 * x * x)
+                dinp[i] = (cdf + x * pdf) * dout[i]
+            }
+        }
+    }
+
+    /// Reference forward in Float64.
+    public static func forwardNaive(_ x: [Double]) -> [Double] {
+        x.map { 0.5 * $0 * (1 + Foundation.erf($0 / 2.0.squareRoot())) }
+    }
+
+    /// Reference backward in Float64: dinp = gelu'(x)·dout.
+    public static func backwardNaive(_ x: [Double], dout: [Double]) -> [Double] {
+        zip(x, dout).map { x, g in
+            (0.5 * (1 + Foundation.erf(x / 2.0.squareRoot())) + x * Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()) * g
+        }
+    }
+}
+
+/// tanh as an activation (BERT's pooler: tanh(dense([CLS]))).
+public enum Tanh {
+    /// out (n) = tanh(inp), with libm's `tanhf` (exact to 1 ulp; the pooler is one row per sequence).
+    public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int) {
+        for i in 0..<n { out[i] = Foundation.tanh(inp[i]) }
+    }
+
+    /// dinp (n) = (1 − out²)·dout, from the forward's output (overwrites).
+    public static func backward(dinp: UnsafeMutablePointer<Float>, out: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int) {
+        for i in 0..<n { dinp[i] = (1 - out[i] * out[i]) * dout[i] }
+    }
+
+    /// Reference forward in Float64.
+    public static func forwardNaive(_ x: [Double]) -> [Double] { x.map { Foundation.tanh($0) } }
+
+    /// Reference backward in Float64 from the input: dinp = (1 − tanh²(x))·dout.
+    public static func backwardNaive(_ x: [Double], dout: [Double]) -> [Double] {
+        zip(x, dout).map { x, g in let t = Foundation.tanh(x); return (1 - t * t) * g }
+    }
+}

@@ -1,0 +1,139 @@
+public import Compute
+import Foundation
+
+/// BertForMaskedLM's objective on the encoder: the `cls.predictions` head (transform dense → erf GELU →
+/// LayerNorm → decoder tied to the word embeddings + bias) on the masked positions only, mean
+/// cross-entropy over them (HF's labels of −100 elsewhere).
+extension GPTModel {
+    /// Runs `encode(batch, forBackward:)` and the head on positions whose `targets` entry is ≥ 0;
+    /// returns the mean −log p(target) over them (0 when there are none). `targets` is (B·T).
+    /// - Complexity: the encoder's, plus 2·m·C·(C + V) FLOP for m masked positions.
+    @discardableResult
+    public func maskedLMLoss(_ batch: EncoderBatch, targets: [Int32], forBackward: Bool = false) -> Float {
+        precondition(config.maskedLMHead, "maskedLMLoss needs a model with the cls.predictions head")
+        precondition(targets.count == batch.tokens.count && targets.allSatisfy { $0 < config.vocabSize }, "targets are (B·T) ids or −1")
+        encode(batch, forBackward: forBackward)
+        let head = MaskedLMHeadState(model: self, targets: targets)
+        maskedLMState = head
+        return head.loss
+    }
+
+    /// Adds the gradient of the last `maskedLMLoss(batch, targets:, forBackward: true)` into the
+    /// gradient buffer (call `zeroGradients` first).
+    public func maskedLMBackward(_ batch: EncoderBatch) {
+        guard let head = maskedLMState else { preconditionFailure("maskedLMBackward needs maskedLMLoss first") }
+        let c = config.nEmbd, v = config.vocabSize, m = head.rows.count, o = offsets
+        var dHidden = [Float](repeating: 0, count: batch.tokens.count * c)
+        guard m > 0 else { return encoderBackward(batch, dPooled: nil, dHidden: dHidden) }
+        var dlogits = head.probs
+        for (r, target) in head.rowTargets.enumerated() { dlogits[r * v + Int(target)] -= 1 }
+        let scale = 1 / Float(m)
+        for i in dlogits.indices { dlogits[i] *= scale }
+        var dnormed = [Float](repeating: 0, count: m * c), dgelu = [Float](repeating: 0, count: m * c)
+        var ddense = [Float](repeating: 0, count: m * c), dh = [Float](repeating: 0, count: m * c)
+        dlogits.withUnsafeBufferPointer { dl in
+            // decoder: dnormed = dlogits·wte; dwte += dlogitsᵀ·normed; dbias += column sums
+            Matmul.gemm(transA: false, transB: false, m: m, n: c, k: v, a: dl.baseAddress!, lda: v, b: param(o.wte.offset), ldb: c,
+                        beta: 0, c: &dnormed, ldc: c)
+            if let dwte = grad(o.wte.index, o.wte.offset) {
+                head.normed.withUnsafeBufferPointer { h in
+                    Matmul.gemm(transA: true, transB: false, m: v, n: c, k: m, a: dl.baseAddress!, lda: v, b: h.baseAddress!, ldb: c,
+                                beta: 1, c: dwte, ldc: c)
+                }
+            }
+            if let bias = o.mlmBias, let dbias = grad(bias.index, bias.offset) {
+                for r in 0..<m { VectorMath.axpy(1, dl.baseAddress! + r * v, dbias, v) }
+            }
+        }
+        let norm = o.mlmNorm!, normBias = o.mlmNormBias!, dense = o.mlmDense!
+        LayerNorm.backward(dinp: &dgelu, dweight: grad(norm.index, norm.offset), dbias: grad(normBias.index, normBias.offset),
+                           dout: dnormed, inp: head.activated, weight: param(norm.offset), mean: head.mean, rstd: head.rstd, n: m, c: c)
+        ErfGELU.backward(dinp: &ddense, inp: head.dense, dout: dgelu, n: m * c)
+        Matmul.linearBackward(dinp: &dh, dweight: grad(dense.weights[0].index, dense.weight),
+                              dbias: grad(dense.biases[0].index, dense.biases[0].offset), dout: ddense, inp: head.hidden,
+                              weight: param(dense.weight), n: m, c: c, oc: c, outIn: true)
+        for (r, row) in head.rows.enumerated() {
+            for j in 0..<c { dHidden[row * c + j] += dh[r * c + j] }
+        }
+        encoderBackward(batch, dPooled: nil, dHidden: dHidden)
+    }
+
+    /// The (m, V) logits of the masked positions of the last `maskedLMLoss`, row-major in position order.
+    public func maskedLMLogits() -> [Float] { maskedLMState?.logits ?? [] }
+}
+
+/// The head's saved tensors for one batch: m masked rows.
+final class MaskedLMHeadState {
+    /// Flat (B·T) positions with a target, their targets, and the head's intermediate rows (m, C).
+    let rows: [Int], rowTargets: [Int32]
+    let hidden: [Float], dense: [Float], activated: [Float], normed: [Float], mean: [Float], rstd: [Float]
+    /// (m, V) logits and their softmax.
+    let logits: [Float], probs: [Float]
+    let loss: Float
+
+    init(model: GPTModel, targets: [Int32]) {
+        let c = model.config.nEmbd, v = model.config.vocabSize, o = model.offsets
+        let rows = targets.indices.filter { targets[$0] >= 0 }
+        self.rows = rows
+        rowTargets = rows.map { targets[$0] }
+        let m = rows.count
+        var hidden = [Float](repeating: 0, count: m * c)
+        model.withHiddenStates { h in
+            for (r, row) in rows.enumerated() { for j in 0..<c { hidden[r * c + j] = h[row * c + j] } }
+        }
+        var dense = [Float](repeating: 0, count: m * c), activated = dense, normed = dense
+        var mean = [Float](repeating: 0, count: m), rstd = mean
+        var logits = [Float](repeating: 0, count: m * v), probs = logits
+        var loss: Double = 0
+        if m > 0 {
+            let d = o.mlmDense!
+            Matmul.linearForward(out: &dense, inp: hidden, weight: model.param(d.weight), bias: d.bias.map { model.param($0) },
+                                 n: m, c: c, oc: c, outIn: true)
+            ErfGELU.forward(out: &activated, inp: dense, n: m * c)
+            LayerNorm.forward(out: &normed, mean: &mean, rstd: &rstd, inp: activated, weight: model.param(o.mlmNorm!.offset),
+                              bias: model.param(o.mlmNormBias!.offset), n: m, c: c, epsilon: model.config.layerNormEpsilon)
+            Matmul.gemm(transA: false, transB: true, m: m, n: v, k: c, a: normed, lda: c, b: model.param(o.wte.offset), ldb: c,
+                        beta: 0, c: &logits, ldc: v)
+            let bias = model.param(o.mlmBias!.offset)
+            for r in 0..<m { for j in 0..<v { logits[r * v + j] += bias[j] } }
+            Softmax.forward(probs: &probs, logits: logits, n: m, v: v)
+            for (r, target) in rows.map({ targets[$0] }).enumerated() {
+                loss -= Foundation.log(Double(max(probs[r * v + Int(target)], Float.leastNormalMagnitude)))
+            }
+            loss /= Double(m)
+        }
+        self.hidden = hidden; self.dense = dense; self.activated = activated; self.normed = normed
+        self.mean = mean; self.rstd = rstd; self.logits = logits; self.probs = probs; self.loss = Float(loss)
+    }
+}
+
+/// BERT's masked-language-model corruption (HF `DataCollatorForLanguageModeling`): each real, non-special
+/// position is chosen with probability `probability`; a chosen position's target is its id, and its
+/// input becomes `[MASK]` (80 %), a random id (10 %) or stays (10 %). Every draw comes from `generator`,
+/// so a seed fixes the masks.
+public enum MaskedLMMasking {
+    /// Returns the corrupted tokens and the targets (−1 where nothing is predicted), both (B·T).
+    /// `special` ids ([CLS], [SEP], [PAD]) are never chosen; padding positions never are either.
+    public static func mask(
+        _ batch: EncoderBatch, probability: Double, maskId: Int, vocabSize: Int, special: Set<Int>,
+        generator: inout SeededGenerator
+    ) -> (tokens: [Int32], targets: [Int32]) {
+        var tokens = batch.tokens
+        var targets = [Int32](repeating: -1, count: tokens.count)
+        let t = batch.sequenceLength
+        for bi in 0..<batch.batchSize {
+            for i in 0..<Int(batch.lengths[bi]) {
+                let k = bi * t + i
+                guard !special.contains(Int(tokens[k])), generator.nextDouble() < probability else { continue }
+                targets[k] = tokens[k]
+                let u = generator.nextDouble()
+                if u < 0.8 {
+                    tokens[k] = Int32(maskId)
+                } else if u < 0.9 {
+                    tokens[k] = Int32(generator.next() % UInt64(vocabSize))
+                }
+            }
+        }
+        return (tokens, targets)
+    }
+}
