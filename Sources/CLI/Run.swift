@@ -18,10 +18,12 @@ extension Lathe {
                   lathe run pipelines/demo.yaml --until base --jobs 2
                   lathe run pipelines/demo.yaml --force lora --set stages.lora.lora_r=16
                   lathe run pipelines/demo.yaml --dry-run
+                  lathe run pipelines/demo.yaml --remote http://cache.example:8080/lathe
                 """)
 
         @OptionGroup var recipe: RecipeOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remoteOptions: RemoteOptions
 
         @Option(help: ArgumentHelp("Run only this stage, against its upstreams' recorded results (repeatable).", valueName: "STAGE"))
         var only: [String] = []
@@ -74,8 +76,9 @@ extension Lathe {
             if let seconds = ProcessInfo.processInfo.environment["LATHE_TESTONLY_STAGE_SECONDS"].flatMap(Double.init) {
                 runner = DelayedRunner(inner: runner, seconds: seconds)
             }
+            let remote = try remoteOptions.open()
             let executor = Executor(graph: ws.graph, store: ws.store, projectRoot: ws.root, lockURL: ws.lockURL,
-                                    recipeName: ws.recipe.name, runner: runner, cancel: cancel)
+                                    recipeName: ws.recipe.name, runner: runner, cancel: cancel, remote: remote)
             let summary: Executor.Summary
             do {
                 summary = try executor.run(options: .init(jobs: jobs, keepGoing: keepGoing, selection: selection)) {
