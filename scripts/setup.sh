@@ -36,3 +36,13 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null
 fi
+
+# `lathe run --executor slurm` tests: a one-node Slurm with munge, started by scripts/start-slurm.sh.
+if ! command -v sbatch >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
+  echo "setup: installing slurm-wlm and munge for the Slurm executor tests" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq slurm-wlm munge >/dev/null
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  "$(dirname "$0")/start-slurm.sh"
+fi
