@@ -39,6 +39,8 @@ public final class RemoteCache: @unchecked Sendable {
     /// Problems met so far (corrupt objects, failed uploads, the remote going away), for the run summary.
     public var problems: [String] { lock.withLock { recorded } }
     private var recorded: [String] = []
+    /// Blobs whose download did not match its SHA-256 or size: uploads replace them.
+    private var damagedBlobs: Set<String> = []
 
     public func recordProblem(_ text: String) { lock.withLock { recorded.append(text) } }
 
@@ -92,6 +94,7 @@ public final class RemoteCache: @unchecked Sendable {
                 let size = (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? NSNumber)?.int64Value ?? -1
                 let digest = try ContentHasher.hashFile(atPath: target.path)
                 if digest != file.sha256 || size != file.size {
+                    lock.withLock { _ = damagedBlobs.insert(file.sha256) }
                     return .unusable("\(blob) (output '\(name)') is corrupt: \(size) bytes with SHA-256 \(digest.prefix(12))…, the entry says \(file.size) bytes; nothing was restored.")
                 }
                 total += size
@@ -125,12 +128,15 @@ public final class RemoteCache: @unchecked Sendable {
             for name in record.outputs.keys.sorted() {
                 let file = record.outputs[name]!
                 if !sent.insert(file.sha256).inserted { continue }
-                if try transport.exists("cas/\(file.sha256)") {
+                // A blob this process found damaged on the server is sent again whatever HEAD says.
+                let damaged = lock.withLock { damagedBlobs.contains(file.sha256) }
+                if !damaged, try transport.exists("cas/\(file.sha256)") {
                     result.blobsPresent += 1
                     continue
                 }
                 try transport.upload("cas/\(file.sha256)", fromFile: store.outputDirectory(key).appendingPathComponent(name))
                 result.blobsSent += 1
+                if damaged { lock.withLock { _ = damagedBlobs.remove(file.sha256) } }
                 result.bytesSent += file.size
             }
             try transport.upload("ac/\(key)", fromFile: URL(fileURLWithPath: store.manifestPath(key)))

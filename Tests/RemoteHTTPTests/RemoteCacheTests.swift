@@ -80,6 +80,11 @@ import TestSupport
         #expect(summary.executed.contains("tok"))
         #expect(summary.warnings.contains { $0.contains("cas/\(sha)") })
         #expect(b.store.deepCheck(key) == nil)
+        // b's run sent its own copy of the damaged blob (HEAD alone would have kept the damaged one),
+        // so a third machine restores everything.
+        let c = Machine()
+        let third = try c.run(remote: try remote(server))
+        #expect(c.runner.totalExecutions == 0 && third.restored.count == 3, "\(third.warnings)")
     }
 
     @Test("an entry naming a blob the server lacks is partial: reported, nothing stored")
