@@ -32,7 +32,7 @@ let package = Package(
         .executable(name: "lathe", targets: ["CLI"]),
         .executable(name: "lathe-bench", targets: ["LatheBench"]),
         // The untrusted-input readers, for the separate fuzzing package in Fuzz/ (not built here).
-        .library(name: "LatheReaders", targets: ["Recipes", "SafeTensors", "Tokenization", "Datasets", "GGUF", "Modeling"]),
+        .library(name: "LatheReaders", targets: ["Recipes", "SafeTensors", "Tokenization", "Datasets", "GGUF", "Modeling", "Orchestration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -76,12 +76,15 @@ let package = Package(
             dependencies: ["Compute", "Modeling", "GGUF", "Recipes", "Orchestration", "Tokenization", "Datasets"],
             swiftSettings: strictSettings
         ),
+        // The remote cache's HTTP transport (URLSession / FoundationNetworking, libcurl underneath); only the
+        // CLI links it, so the engine and Orchestration stay free of networking.
+        .target(name: "RemoteHTTP", dependencies: ["Orchestration"], swiftSettings: strictSettings),
         // Run reports (HTML with inline SVG, Markdown) from the store and lock file; no engine code.
         .target(name: "Reporting", dependencies: ["Orchestration"], swiftSettings: strictSettings),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute",
+                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -124,5 +127,6 @@ let package = Package(
         .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RemoteHTTPTests", dependencies: ["RemoteHTTP", "Orchestration", "TestSupport"], swiftSettings: strictSettings),
     ]
 )

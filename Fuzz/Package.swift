@@ -23,6 +23,6 @@ func fuzzTarget(_ name: String) -> Target {
 let package = Package(
     name: "LatheFuzz",
     dependencies: [.package(path: "..")],
-    targets: ["FuzzRecipe", "FuzzSafeTensors", "FuzzTokenizerJSON", "FuzzJSONL", "FuzzInstructionJSON", "FuzzTokenShard", "FuzzGGUF", "FuzzHFConfig", "FuzzWordPieceJSON"]
+    targets: ["FuzzRecipe", "FuzzSafeTensors", "FuzzTokenizerJSON", "FuzzJSONL", "FuzzInstructionJSON", "FuzzTokenShard", "FuzzGGUF", "FuzzHFConfig", "FuzzWordPieceJSON", "FuzzRemoteEntry"]
         .map(fuzzTarget) + [.target(name: "FuzzSupport", swiftSettings: Array(settings.dropLast()))]
 )

@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(FuzzRecipe FuzzSafeTensors FuzzTokenizerJSON FuzzJSONL FuzzInstructionJSON FuzzTokenShard FuzzGGUF FuzzHFConfig FuzzWordPieceJSON)
+targets=(FuzzRecipe FuzzSafeTensors FuzzTokenizerJSON FuzzJSONL FuzzInstructionJSON FuzzTokenShard FuzzGGUF FuzzHFConfig FuzzWordPieceJSON FuzzRemoteEntry)
 runs=1000000
 max_len=4096
 selected=()

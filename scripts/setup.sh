@@ -29,3 +29,20 @@ if ! python3 -c 'import torch, transformers, peft' >/dev/null 2>&1; then
   echo "setup: installing peft (with torch and transformers) for the LoRA interop test" >&2
   python3 -m pip install -q --disable-pip-version-check peft
 fi
+
+# The remote-cache tests start their own nginx (WebDAV PUT) on a free loopback port (TestSupport/NginxServer).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "setup: installing nginx for the remote-cache tests" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null
+fi
+
+# `lathe run --executor slurm` tests: a one-node Slurm with munge, started by scripts/start-slurm.sh.
+if ! command -v sbatch >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
+  echo "setup: installing slurm-wlm and munge for the Slurm executor tests" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq slurm-wlm munge >/dev/null
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  "$(dirname "$0")/start-slurm.sh"
+fi

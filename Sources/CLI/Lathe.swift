@@ -26,7 +26,7 @@ struct Lathe: ParsableCommand {
             error, 75 store busy with --no-wait.
             """,
         subcommands: [Init.self, Run.self, Status.self, Dag.self, Report.self, Sample.self, Export.self, Validate.self, Tokens.self,
-                      Encode.self, Decode.self, Schema.self, Gc.self, Verify.self]
+                      Encode.self, Decode.self, Schema.self, Gc.self, Verify.self, Push.self, Pull.self, RunStage.self]
     )
 
     static func main() {

@@ -59,6 +59,9 @@ final class ProgressRenderer: @unchecked Sendable {
             if case .note(let text) = e, text.hasPrefix("discarded") || text.contains("corrupt") {
                 // Damage found and recovered from: a permanent line, never a transient status.
                 line("⚠ \(stage): \(text)")
+            } else if case .note(let text) = e, text.hasPrefix("remote cache: ") {
+                let bad = text.contains("unreachable") || text.contains("failed") || text.contains("missing") || text.contains("not a usable")
+                line("\(bad ? "⚠" : " ") \(stage): \(text)")
             } else if mode == .plain {
                 let now = Date()
                 if now.timeIntervalSince(lastPlain[stage] ?? .distantPast) >= plainInterval {

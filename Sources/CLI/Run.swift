@@ -18,10 +18,12 @@ extension Lathe {
                   lathe run pipelines/demo.yaml --until base --jobs 2
                   lathe run pipelines/demo.yaml --force lora --set stages.lora.lora_r=16
                   lathe run pipelines/demo.yaml --dry-run
+                  lathe run pipelines/demo.yaml --remote http://cache.example:8080/lathe
                 """)
 
         @OptionGroup var recipe: RecipeOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var remoteOptions: RemoteOptions
 
         @Option(help: ArgumentHelp("Run only this stage, against its upstreams' recorded results (repeatable).", valueName: "STAGE"))
         var only: [String] = []
@@ -33,15 +35,18 @@ extension Lathe {
         var forceAll = false
         @Flag(help: "Print what would run, and why, without running anything.")
         var dryRun = false
-        @Option(name: .shortAndLong, help: "Stages to run side by side when independent.")
-        var jobs: Int = 1
+        @Option(name: .shortAndLong, help: "Stages to run side by side when independent (default 1; with --executor slurm, 64).")
+        var jobs: Int?
+        @Option(help: "local (default) or slurm: each stage becomes one sbatch job against this store (a shared path).")
+        var executor: ExecutorKind = .local
+        @OptionGroup var slurm: SlurmOptions
         @Flag(help: "After a failure, let independent stages finish (default: stop starting new ones).")
         var keepGoing = false
         @Flag(help: "Fail at once (exit 75) if another lathe process holds the store, instead of waiting.")
         var noWait = false
 
         func validate() throws {
-            if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
             if !only.isEmpty && until != nil { throw ValidationError("--only and --until cannot be combined; pick one.") }
         }
 
@@ -77,14 +82,18 @@ extension Lathe {
                 printError("\nlathe: interrupted; finishing the running stage's step and publishing nothing half-done (press Ctrl-C again to stop at once).")
             }
             var runner: any StageRunner = StageRegistry(recipe: ws.recipe)
-            if let seconds = ProcessInfo.processInfo.environment["LATHE_TESTONLY_STAGE_SECONDS"].flatMap(Double.init) {
+            if executor == .slurm {
+                runner = SlurmRunner(recipe: ws.recipe, recipePath: ws.recipeURL.path, overrides: recipe.overrides,
+                                     settings: slurm.settings, lathe: CommandLine.executablePath)
+            } else if let seconds = ProcessInfo.processInfo.environment["LATHE_TESTONLY_STAGE_SECONDS"].flatMap(Double.init) {
                 runner = DelayedRunner(inner: runner, seconds: seconds)
             }
+            let remote = try remoteOptions.open()
             let executor = Executor(graph: ws.graph, store: ws.store, projectRoot: ws.root, lockURL: ws.lockURL,
-                                    recipeName: ws.recipe.name, runner: runner, cancel: cancel)
+                                    recipeName: ws.recipe.name, runner: runner, cancel: cancel, remote: remote)
             let summary: Executor.Summary
             do {
-                summary = try executor.run(options: .init(jobs: jobs, keepGoing: keepGoing, selection: selection)) {
+                summary = try executor.run(options: .init(jobs: jobs ?? (self.executor == .slurm ? 64 : 1), keepGoing: keepGoing, selection: selection)) {
                     renderer.handle($0)
                 }
             } catch {
@@ -97,6 +106,34 @@ extension Lathe {
             if cancel.isSet { throw LatheExit.interrupted }
             if !summary.succeeded { throw LatheExit.stageFailed }
         }
+    }
+}
+
+/// Where stages execute.
+enum ExecutorKind: String, ExpressibleByArgument, CaseIterable {
+    case local, slurm
+}
+
+/// Job resources for `--executor slurm`.
+struct SlurmOptions: ParsableArguments {
+    @Option(name: .customLong("slurm-partition"), help: ArgumentHelp("Slurm partition (default: the cluster's default).", valueName: "NAME"))
+    var partition: String?
+    @Option(name: .customLong("slurm-account"), help: ArgumentHelp("Slurm account to charge.", valueName: "NAME"))
+    var account: String?
+    @Option(name: .customLong("slurm-time"), help: ArgumentHelp("Time limit per stage job, in sbatch's format (e.g. 2:00:00).", valueName: "TIME"))
+    var time: String?
+    @Option(name: .customLong("slurm-mem"), help: ArgumentHelp("Memory per stage job in MiB.", valueName: "MIB"))
+    var memory: Int = 2048
+
+    var settings: SlurmRunner.Settings {
+        .init(partition: partition, account: account, timeLimit: time, memoryMiB: memory)
+    }
+}
+
+extension CommandLine {
+    /// The absolute path of the running binary (what a Slurm job runs).
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? URL(fileURLWithPath: arguments[0]).standardizedFileURL.path
     }
 }
 

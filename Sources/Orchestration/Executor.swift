@@ -53,11 +53,14 @@ public final class Executor: @unchecked Sendable {
     let recipeName: String
     let runner: any StageRunner
     let cancel: CancellationFlag
+    /// Shared results (`--remote`): looked up before a stage runs, sent after it publishes.
+    let remote: RemoteCache?
 
     public init(
         graph: PipelineGraph, store: ArtifactStore, projectRoot: URL, lockURL: URL, recipeName: String,
-        runner: any StageRunner, cancel: CancellationFlag = CancellationFlag()
+        runner: any StageRunner, cancel: CancellationFlag = CancellationFlag(), remote: RemoteCache? = nil
     ) {
+        self.remote = remote
         self.graph = graph
         self.store = store
         self.projectRoot = projectRoot
@@ -161,6 +164,13 @@ public final class Executor: @unchecked Sendable {
                         if case .upToDate = planned.action { summary.upToDate.append(spec.name) } else { summary.restored.append(spec.name) }
                         onEvent(.resolved(stage: spec.name, action: planned.action))
                     case .run(let reason):
+                        if let remote, reason != .forced, !cancel.isSet,
+                           let record = restoreFromRemote(remote, spec.name, key: planned.key!, summary: &summary, onEvent: onEvent) {
+                            records[spec.name] = record
+                            digests[spec.name] = record.outputDigest
+                            summary.restored.append(spec.name)
+                            continue
+                        }
                         if cancel.isSet {
                             // Interrupted: start nothing new; the stage stays pending and is reported skipped.
                             stopScheduling = true
@@ -235,6 +245,7 @@ public final class Executor: @unchecked Sendable {
         for name in summary.upToDate where oldLock.stages[name] != lock.stages[name] {
             summary.warnings.append("\(lockURL.path): the entry of stage '\(name)' did not match its stored result (damaged or edited by hand); rewrote it from the store.")
         }
+        if let remote { summary.warnings += remote.problems }
         summary.lock = lock
         summary.lockWritten = try lock.write(to: lockURL)
         return summary
@@ -245,7 +256,7 @@ public final class Executor: @unchecked Sendable {
         _ spec: StageSpec, key: String, inputHashes: [String: String], inputFiles: [String: [InputFiles.File]],
         upstream: [StageRecord], onEvent: @escaping @Sendable (Event) -> Void, completions: CompletionQueue
     ) {
-        let store = self.store, runner = self.runner, cancel = self.cancel, root = projectRoot
+        let store = self.store, runner = self.runner, cancel = self.cancel, root = projectRoot, remote = self.remote
         let thread = Thread {
             let start = Date()
             let result: Result<StageRecord, StageFailure>
@@ -292,6 +303,7 @@ public final class Executor: @unchecked Sendable {
                     upstream: upstreamDigests, outputs: [:], outputDigest: "", metrics: outcome.metrics, cost: cost)
                 let record = try store.publish(work: work, record: draft)
                 onEvent(.finished(stage: spec.name, seconds: Date().timeIntervalSince(start), record: record))
+                if let remote { Executor.uploadToRemote(remote, spec.name, key: key, store: store, onEvent: onEvent) }
                 result = .success(record)
             } catch let failure as StageFailure {
                 result = .failure(failure)
@@ -306,6 +318,45 @@ public final class Executor: @unchecked Sendable {
 }
 
 extension Executor {
+    /// Looks a stage that must run up in the remote cache; a hit is published in the local store.
+    /// Problems are reported once as notes and kept for the summary's warnings; the stage then runs here.
+    func restoreFromRemote(
+        _ remote: RemoteCache, _ stage: String, key: String, summary: inout Summary, onEvent: @Sendable (Event) -> Void
+    ) -> StageRecord? {
+        let wasDisabled = remote.disabled != nil
+        switch remote.restore(key, into: store) {
+        case .restored(let record, let bytes):
+            onEvent(.resolved(stage: stage, action: .restore([])))
+            onEvent(.progress(stage: stage, event: .note("remote cache: restored \(RemoteCache.megabytes(bytes)) from \(remote.transport.displayURL)")))
+            return record
+        case .absent:
+            return nil
+        case .unusable(let why):
+            remote.recordProblem(why)
+            onEvent(.progress(stage: stage, event: .note("remote cache: \(why) Running the stage here.")))
+            return nil
+        case .unavailable(let why):
+            if !wasDisabled {
+                remote.recordProblem(why + " The run continued with the local store only.")
+                onEvent(.progress(stage: stage, event: .note("remote cache: \(why) Continuing with the local store only.")))
+            }
+            return nil
+        }
+    }
+
+    /// Sends a freshly published result to the remote; a failure is reported and the result stays local.
+    static func uploadToRemote(_ remote: RemoteCache, _ stage: String, key: String, store: ArtifactStore, onEvent: @Sendable (Event) -> Void) {
+        guard remote.disabled == nil else { return }
+        do {
+            let sent = try remote.upload(key, from: store)
+            onEvent(.progress(stage: stage, event: .note("remote cache: uploaded \(sent.blobsSent) blob\(sent.blobsSent == 1 ? "" : "s") (\(RemoteCache.megabytes(sent.bytesSent))), \(sent.blobsPresent) already there, and the entry")))
+        } catch {
+            let why = "uploading stage '\(stage)' failed: \(error.description) Its result is in the local store; `lathe push` sends it later."
+            remote.recordProblem(why)
+            onEvent(.progress(stage: stage, event: .note("remote cache: \(why)")))
+        }
+    }
+
     /// The first input of `spec` whose files differ (added, removed, or a changed stamp) from those
     /// observed when it was hashed, or nil when none does.
     static func changedInput(_ spec: StageSpec, root: String, observed: [String: [InputFiles.File]]) -> OrchestrationError? {

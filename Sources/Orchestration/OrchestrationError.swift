@@ -27,6 +27,12 @@ public enum OrchestrationError: Error, Sendable, CustomStringConvertible, Equata
     case inputChanged(path: String, detail: String)
     /// The store folder was not made by Lathe (no marker file), so nothing in it may be deleted or written.
     case notAStore(path: String, reason: String)
+    /// The remote cache did not answer (refused, timed out) after the retries.
+    case remoteUnreachable(url: String, reason: String)
+    /// The remote cache answered a request with an error status.
+    case remoteRefused(url: String, status: Int, hint: String)
+    /// The remote cache URL or its credentials are unusable (`--remote`, `LATHE_REMOTE`, `LATHE_REMOTE_*`).
+    case remoteConfiguration(String)
 
     public var description: String {
         switch self {
@@ -55,6 +61,12 @@ public enum OrchestrationError: Error, Sendable, CustomStringConvertible, Equata
             return "input \(path) changed while the stage ran (\(detail)); its result was not published, since it may mix old and new data. Run again once the file is final."
         case .notAStore(let path, let reason):
             return "\(path) is not a Lathe store (\(reason)). Point --store or $LATHE_STORE at the store folder (default <project>/artifacts), or at an empty or new folder for a new store."
+        case .remoteUnreachable(let url, let reason):
+            return "remote cache \(url) is unreachable (\(reason)). Check that the server runs and the URL (--remote or LATHE_REMOTE)."
+        case .remoteRefused(let url, let status, let hint):
+            return "remote cache \(url) answered HTTP \(status). \(hint)"
+        case .remoteConfiguration(let why):
+            return why
         case .noProjectRoot(let recipe):
             return "\(recipe): no project root found (no 'artifacts/' or '.git' in any parent folder). Run `git init` or `mkdir artifacts` at the project's top."
         }

@@ -1,0 +1,187 @@
+import Foundation
+import Orchestration
+import Recipes
+import Stages
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `lathe run --executor slurm`: each stage the executor starts becomes one `sbatch` job running
+/// `lathe run-stage` on a compute node against the same (shared) store and project paths. The job writes
+/// the stage's outputs into the executor's work folder; this process polls `squeue` / `scontrol show job`
+/// (no accounting needed), streams the job's progress lines, and hands the outcome back to the executor,
+/// which publishes as for a local stage. On Ctrl-C the job is `scancel`led and nothing is published.
+///
+/// Resources: `--cpus-per-task` from the stage's `threads:` (default 1), `--mem` from `--slurm-mem`,
+/// partition, account and time limit from `--slurm-partition`, `--slurm-account`, `--slurm-time`.
+struct SlurmRunner: StageRunner {
+    struct Settings: Sendable {
+        var partition: String?
+        var account: String?
+        var timeLimit: String?
+        var memoryMiB: Int
+        /// Seconds between polls of the job's state.
+        var pollInterval: Double = 0.25
+    }
+
+    let recipe: Recipe
+    let recipePath: String
+    let overrides: [String]
+    let settings: Settings
+    /// The `lathe` binary the job runs (the one running now; on a cluster it sits on the shared path).
+    let lathe: String
+
+    /// Marks a progress line in the job's log (`run-stage` prints one per event).
+    static let eventPrefix = "@lathe-event "
+
+    func run(_ spec: StageSpec, context: StageContext) throws -> StageOutcome {
+        let work = context.outputDirectory.deletingLastPathComponent()
+        let log = work.appendingPathComponent("slurm.log")
+        let outcomeFile = work.appendingPathComponent("outcome.json")
+        var command = [lathe, "run-stage", recipePath, "--store", context.storeRoot.path, "--stage", spec.name, "--key", context.key,
+                       "--out", context.outputDirectory.path, "--resume", context.resumeDirectory.path, "--outcome", outcomeFile.path]
+        for value in overrides { command += ["--set", value] }
+        for (name, url) in context.upstreamOutputs.sorted(by: { $0.key < $1.key }) { command += ["--upstream", "\(name)=\(url.path)"] }
+        let script = "#!/bin/sh\nexec " + command.map(SlurmRunner.shellQuoted).joined(separator: " ") + "\n"
+        let scriptURL = work.appendingPathComponent("job.sh")
+        try Data(script.utf8).write(to: scriptURL)
+
+        var sbatch = ["--parsable", "--job-name", "lathe-\(spec.name)", "--output", log.path, "--chdir", context.projectRoot.path,
+                      "--cpus-per-task", String(threads(of: spec.name) ?? 1), "--mem", "\(settings.memoryMiB)M"]
+        if let p = settings.partition { sbatch += ["--partition", p] }
+        if let a = settings.account { sbatch += ["--account", a] }
+        if let t = settings.timeLimit { sbatch += ["--time", t] }
+        let submitted = try SlurmRunner.tool("sbatch", sbatch + [scriptURL.path])
+        guard submitted.status == 0, let jobID = submitted.output.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines),
+              !jobID.isEmpty else {
+            throw StageError.invalidInput("sbatch refused the job: \(submitted.output.trimmingCharacters(in: .whitespacesAndNewlines)). Check --slurm-partition, --slurm-account and --slurm-time, and that `sinfo` lists a node.")
+        }
+        context.report(.note("submitted as Slurm job \(jobID)"))
+
+        var offset: UInt64 = 0
+        var pending = ""
+        func stream() {
+            guard let handle = try? FileHandle(forReadingFrom: log) else { return }
+            defer { try? handle.close() }
+            try? handle.seek(toOffset: offset)
+            let data = handle.readDataToEndOfFile()
+            offset += UInt64(data.count)
+            pending += String(decoding: data, as: UTF8.self)
+            while let newline = pending.firstIndex(of: "\n") {
+                let line = String(pending[..<newline])
+                pending.removeSubrange(...newline)
+                if line.hasPrefix(SlurmRunner.eventPrefix), let event = StageEventLine.decode(String(line.dropFirst(SlurmRunner.eventPrefix.count))) {
+                    context.report(event)
+                }
+            }
+        }
+        while true {
+            if context.isCancelled() {
+                _ = try? SlurmRunner.tool("scancel", [jobID])
+                throw StageCancelled()
+            }
+            stream()
+            let state = try SlurmRunner.state(of: jobID)
+            if let state, SlurmRunner.terminal.contains(state.name) {
+                stream()
+                if state.name == "COMPLETED", let outcome = StageEventLine.decodeOutcome(outcomeFile) {
+                    try? FileManager.default.removeItem(at: outcomeFile)
+                    for name in ["job.sh", "slurm.log"] { try? FileManager.default.removeItem(at: work.appendingPathComponent(name)) }
+                    return outcome
+                }
+                let tail = SlurmRunner.tail(log, lines: 15)
+                throw StageError.invalidInput("Slurm job \(jobID) ended \(state.name) (exit code \(state.exitCode)); the last lines of its log:\n\(tail)")
+            }
+            Thread.sleep(forTimeInterval: settings.pollInterval)
+        }
+    }
+
+    /// The stage's `threads:` key, if set.
+    func threads(of stage: String) -> Int? {
+        switch recipe.stage(named: stage)?.params {
+        case .tokenize(let p): p.threads
+        case .training(let p): p.threads
+        case .adapters(let p): p.training.threads
+        case .evaluate(let p): p.threads
+        case nil: nil
+        }
+    }
+
+    static let terminal: Set<String> = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED", "BOOT_FAIL", "DEADLINE"]
+
+    /// The job's state from `squeue`, else (once it left the queue) from `scontrol show job`; nil when
+    /// neither knows it yet.
+    static func state(of job: String) throws -> (name: String, exitCode: String)? {
+        let queue = try tool("squeue", ["-h", "-j", job, "-o", "%T"])
+        let name = queue.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        if queue.status == 0, !name.isEmpty, !terminal.contains(name) { return (name, "") }
+        let shown = try tool("scontrol", ["show", "job", "-o", job])
+        guard shown.status == 0 else { return nil }
+        var fields: [String: String] = [:]
+        for part in shown.output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            if let eq = part.firstIndex(of: "=") { fields[String(part[..<eq])] = String(part[part.index(after: eq)...]) }
+        }
+        guard let jobState = fields["JobState"] else { return nil }
+        return (jobState, fields["ExitCode"] ?? "?")
+    }
+
+    /// Runs a Slurm command; its standard output and error together.
+    static func tool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [name] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch {
+            throw StageError.invalidInput("cannot run \(name) (\(error.localizedDescription)); is Slurm installed? (scripts/setup.sh, scripts/start-slurm.sh)")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 127 {
+            throw StageError.invalidInput("\(name) is not installed; `--executor slurm` needs Slurm's client tools (scripts/setup.sh).")
+        }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func tail(_ file: URL, lines: Int) -> String {
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? "(no log)"
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix(eventPrefix) }.suffix(lines).joined(separator: "\n")
+    }
+
+    static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+/// Progress events and the outcome as one-line JSON, between `lathe run-stage` and ``SlurmRunner``.
+enum StageEventLine {
+    static func encode(_ event: StageEvent) -> String {
+        switch event {
+        case .note(let text): return JSONValue.object(["note": .string(text)]).compact()
+        case .progress(let step, let total, let values):
+            return JSONValue.object(["step": .int(step), "total": .int(total), "values": .object(values.mapValues { .double($0) })]).compact()
+        }
+    }
+
+    static func decode(_ line: String) -> StageEvent? {
+        guard let json = try? JSONValue.parse(line) else { return nil }
+        if let note = json["note"]?.stringValue { return .note(note) }
+        guard let step = json["step"]?.intValue, let total = json["total"]?.intValue else { return nil }
+        var values: [String: Double] = [:]
+        for (k, v) in json["values"]?.objectValue ?? [:] { values[k] = v.doubleValue }
+        return .progress(step: step, total: total, values: values)
+    }
+
+    static func encodeOutcome(_ outcome: StageOutcome) -> String {
+        JSONValue.object(["metrics": .object(outcome.metrics.mapValues { .double($0) }),
+                          "cost": .object(outcome.cost.mapValues { .double($0) })]).compact()
+    }
+
+    static func decodeOutcome(_ file: URL) -> StageOutcome? {
+        guard let data = try? Data(contentsOf: file), let json = try? JSONValue.parse(data) else { return nil }
+        var outcome = StageOutcome()
+        for (k, v) in json["metrics"]?.objectValue ?? [:] { outcome.metrics[k] = v.doubleValue }
+        for (k, v) in json["cost"]?.objectValue ?? [:] { outcome.cost[k] = v.doubleValue }
+        return outcome
+    }
+}
