@@ -79,7 +79,7 @@ struct AdapterStage: StageAdapter {
             extra["merge_max_abs_diff"] = Double(diff)
         }
         return try result.writeLogs(to: out, kind: stage.kind, trainer: trainer, sequenceLength: data.sequenceLength,
-                                    started: started, extra: extra)
+                                    started: started, fit: data.fit, extra: extra)
     }
 
     /// The base's HF files (config, generation config, weights), hard-linked when possible (the store's

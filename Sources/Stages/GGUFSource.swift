@@ -13,6 +13,9 @@ enum GGUFSource {
 
     static func tokenizer(_ url: URL) throws -> BPETokenizer { try tokenizer(try open(url), url) }
 
+    /// The file's `tokenizer.chat_template` (Jinja), if it carries one.
+    static func chatTemplate(_ url: URL) throws -> String? { try open(url).tokenizer()?.chatTemplate }
+
     private static func open(_ url: URL) throws -> GGUFFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw StageError.invalidInput("\(url.path) does not exist: name a GGUF file inside the project.")

@@ -37,7 +37,7 @@ struct TrainingStage: StageAdapter {
         let out = context.outputDirectory
         try model.exportHF(to: out)
         try tokenizer.write(to: out.appendingPathComponent("tokenizer.json"))
-        return try result.writeLogs(to: out, kind: stage.kind, trainer: trainer, sequenceLength: data.sequenceLength, started: started)
+        return try result.writeLogs(to: out, kind: stage.kind, trainer: trainer, sequenceLength: data.sequenceLength, started: started, fit: data.fit)
     }
 }
 

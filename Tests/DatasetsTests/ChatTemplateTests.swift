@@ -83,8 +83,8 @@ struct ChatTemplateTests {
             }
         }
         let smol = try ChatTemplates.recognise(jinja: try Self.jinja("smollm2"), bosToken: nil, eosToken: nil, source: "smollm2")
-        #expect((smol as? ChatMLTemplate)?.defaultSystem == "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
-        #expect((try ChatTemplates.recognise(jinja: try Self.jinja("chatml"), bosToken: nil, eosToken: nil, source: "c") as? ChatMLTemplate)?.defaultSystem == nil)
+        #expect(smol == .chatml(defaultSystem: "You are a helpful AI assistant named SmolLM, trained by Hugging Face"))
+        #expect((try ChatTemplates.recognise(jinja: try Self.jinja("chatml"), bosToken: nil, eosToken: nil, source: "c")) == .chatml(defaultSystem: nil))
     }
 
     @Test("A template Lathe cannot render is an error naming the source and the supported templates")

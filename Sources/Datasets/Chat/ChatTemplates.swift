@@ -7,14 +7,14 @@ public enum ChatTemplates {
 
     /// The built-in family called `name` (not `tokenizer`). `eosToken` is the tokenizer's end token,
     /// used by `alpaca`, which has no family token of its own.
-    public static func named(_ name: String, eosToken: String = "<|endoftext|>") -> (any ChatTemplateFamily)? {
+    public static func named(_ name: String, eosToken: String = "<|endoftext|>") -> ChatTemplate? {
         switch name {
-        case "chatml": ChatMLTemplate()
-        case "llama3": Llama3ChatTemplate()
-        case "mistral": MistralChatTemplate()
-        case "gemma": GemmaChatTemplate()
-        case "phi3": Phi3ChatTemplate()
-        case "alpaca": AlpacaChatTemplate(eosToken: eosToken)
+        case "chatml": .chatml(defaultSystem: nil)
+        case "llama3": .llama3(bosToken: "<|begin_of_text|>")
+        case "mistral": .mistral(bosToken: "<s>", eosToken: "</s>")
+        case "gemma": .gemma(bosToken: "<bos>")
+        case "phi3": .phi3(eosToken: "<|endoftext|>")
+        case "alpaca": .alpaca(eosToken: eosToken)
         default: nil
         }
     }
@@ -31,27 +31,27 @@ public enum ChatTemplates {
     ///   - source: where the template came from (for the error).
     /// - Throws: ``DatasetError/unsupportedChatTemplate(source:reason:)`` when no family matches or the
     ///   template uses a feature Lathe does not render.
-    public static func recognise(jinja: String, bosToken: String?, eosToken: String?, source: String) throws -> any ChatTemplateFamily {
+    public static func recognise(jinja: String, bosToken: String?, eosToken: String?, source: String) throws -> ChatTemplate {
         if let feature = unsupportedFeatures.first(where: { jinja.contains($0) }) {
             throw DatasetError.unsupportedChatTemplate(source: source, reason: "it uses '\(feature)', which Lathe does not render")
         }
         if jinja.contains("<|im_start|>") {
-            return ChatMLTemplate(defaultSystem: defaultChatMLSystem(jinja))
+            return .chatml(defaultSystem: defaultChatMLSystem(jinja))
         }
         if jinja.contains("<|start_header_id|>") && jinja.contains("<|end_header_id|>") {
-            return Llama3ChatTemplate(bosToken: bosToken ?? "<|begin_of_text|>")
+            return .llama3(bosToken: bosToken ?? "<|begin_of_text|>")
         }
         if jinja.contains("<start_of_turn>") {
-            return GemmaChatTemplate(bosToken: bosToken ?? "<bos>")
+            return .gemma(bosToken: bosToken ?? "<bos>")
         }
         if jinja.contains("<|assistant|>") && jinja.contains("<|end|>") {
-            return Phi3ChatTemplate(eosToken: eosToken ?? "<|endoftext|>")
+            return .phi3(eosToken: eosToken ?? "<|endoftext|>")
         }
         if jinja.contains("' [INST] '") {
-            return MistralChatTemplate(bosToken: bosToken ?? "<s>", eosToken: eosToken ?? "</s>")
+            return .mistral(bosToken: bosToken ?? "<s>", eosToken: eosToken ?? "</s>")
         }
         if jinja.contains("### Instruction:") && jinja.contains("### Response:") {
-            return AlpacaChatTemplate(eosToken: eosToken ?? "<|endoftext|>")
+            return .alpaca(eosToken: eosToken ?? "<|endoftext|>")
         }
         throw DatasetError.unsupportedChatTemplate(source: source, reason: "its markers match none of the families Lathe renders")
     }
