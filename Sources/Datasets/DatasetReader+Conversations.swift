@@ -1,6 +1,15 @@
 import Foundation
 
 extension DatasetReader {
+    /// Checks every record of `spec` against its type without a tokenizer (`lathe validate`): chat and
+    /// sharegpt records without a template are checked for structure only. Returns the record count.
+    /// - Throws: the ``DatasetError`` that reading for training would throw.
+    public static func check(_ spec: DatasetSpec) throws -> Int {
+        var s = spec
+        if s.type.isConversation && s.chatTemplate == nil { s.chatTemplate = .chatml(defaultSystem: nil) }
+        return try examples(s).count
+    }
+
     /// Role spellings conversations may use: OpenAI's and ShareGPT's.
     static let roleNames: [String: ChatRole] = [
         "system": .system, "user": .user, "human": .user, "assistant": .assistant, "gpt": .assistant,

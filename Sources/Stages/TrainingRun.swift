@@ -19,8 +19,8 @@ struct TrainingRun {
         let sequenceLength: Int
         /// Per-dataset `truncation` counts (summary.json, stage log); totals go to the lock's metrics.
         let fit: [(dataset: String, counts: SequenceFitCounts)]
-        /// The chat template conversations were rendered with (written beside the model), or nil.
-        let chatTemplate: ChatTemplate?
+        /// The chat template conversations were rendered with and its Jinja (written beside the model), or nil.
+        let chatTemplate: (template: ChatTemplate, jinja: String)?
     }
 
     /// Checks tokenizer and sequence length against the model, then encodes the datasets (cached).
@@ -35,11 +35,9 @@ struct TrainingRun {
         }
         try MemoryBudget.check(config, batch: p.microBatchSize, sequence: sequenceLength)
         context.report(.note("encoding datasets"))
-        let conversations = (p.datasets + p.testDatasets).contains { $0.type == .chat || $0.type == .sharegpt }
         let chatTemplate = try ChatTemplateResolver.resolve(
-            p.chatTemplate, needed: conversations, modelDirectory: try ModelInputs.directory(p.tokenizer ?? p.from, context: context),
-            tokenizer: tokenizer)
-        let builder = try TrainingDataBuilder(params: p, kind: kind, tokenizer: tokenizer, chatTemplate: chatTemplate,
+            p, modelDirectory: try ModelInputs.directory(p.tokenizer ?? p.from, context: context), tokenizer: tokenizer)
+        let builder = try TrainingDataBuilder(params: p, kind: kind, tokenizer: tokenizer, chatTemplate: chatTemplate?.template,
                                               root: context.projectRoot, storeRoot: context.storeRoot,
                                               sequenceLength: sequenceLength, vocabSize: config.vocabSize, seed: UInt64(truncatingIfNeeded: p.seed),
                                               report: { context.report(.note($0)) })

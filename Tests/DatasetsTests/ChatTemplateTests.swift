@@ -105,6 +105,15 @@ struct ChatTemplateTests {
         #expect(ChatTemplates.named("vicuna") == nil)
     }
 
+    @Test("The Jinja written beside a trained model is the fixture transformers was checked on")
+    func sourceJinjaIsTheFixture() throws {
+        for name in ChatTemplates.names.dropFirst() {
+            let fixture = try Self.jinja(name)
+            #expect(ChatTemplates.jinja(named: name) == fixture, "\(name)")
+        }
+        #expect(ChatTemplates.jinja(named: "tokenizer") == nil)
+    }
+
     @Test("Completion segments are exactly each assistant turn's content and end-of-turn token")
     func completionSegmentsHaveExactBoundaries() {
         let conversation = Self.conversations[0]
