@@ -52,7 +52,7 @@ import TestSupport
         #expect(metrics["records_over_length"] == dropped)
         let out = try run.output("ft")
         let logged = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("logs/summary.json"))) as? [String: Any]
-        let fit = (logged?["sequence_fit"] as? [String: Any])?["data/chat.jsonl"] as? [String: Double]
+        let fit = (logged?["sequence_fit"] as? [String: Any])?["pipelines/data/chat.jsonl"] as? [String: Double]
         #expect(fit?["dropped"] == dropped && fit?["records"] == 24)
         // The folder carries the template: transformers renders the training format from it.
         let rendered = try Python.run(["-c", """
