@@ -104,7 +104,9 @@ extension Lathe {
             }
             do {
                 let (model, tokenizer) = try EvaluatedModel.load(.stage(stage), recipe: ws.recipe, outputs: results.outputs, projectRoot: ws.root)
-                let metadata = try GGUFTokenizerMetadata(tokenizer: tokenizer, source: "stage '\(stage)'")
+                // The template the stage trained with (written beside its model), else the one it started from.
+                let chatTemplate = try ChatTemplateResolver.jinja(in: results.outputs[stage] ?? URL(fileURLWithPath: "/nonexistent"))?.0
+                let metadata = try GGUFTokenizerMetadata(tokenizer: tokenizer, chatTemplate: chatTemplate, source: "stage '\(stage)'")
                 try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
                 try GGUFModel.export(model, to: partial, type: GGUFWriter.TensorType(rawValue: type)!, tokenizer: metadata,

@@ -109,7 +109,8 @@ extension Lathe {
             abstract: "Show a stage's training examples as tokens, marking which carry loss.",
             discussion: """
                 The first thing to check when instruction tuning misbehaves: the prompt should be \
-                'masked', the response and its end-of-text token 'trained'.
+                'masked', the response and its end-of-text token 'trained'. Conversations show each turn's \
+                role; with sequence_len set, the length distribution of each dataset follows.
 
                 Examples:
                   lathe tokens pipelines/demo.yaml assistant
@@ -129,23 +130,44 @@ extension Lathe {
                 printError("lathe: stage '\(stage)' is a '\(recipeStage.kind.rawValue)' stage; `lathe tokens` shows training stages.")
                 throw LatheExit.usage
             }
-            let tokenizerStage = training.tokenizer?.stageName ?? training.from.stageName
-            guard let tokenizerStage else {
-                printError("lathe: stage '\(stage)' takes its tokenizer from a folder; use `lathe encode` on it.")
+            // The tokenizer (and the model's chat template) of `tokenizer:`/`from:`: a stage's result or a folder.
+            let modelDirectory: URL
+            switch training.tokenizer ?? training.from {
+            case .stage(let name): modelDirectory = try StageOutput.directory(recipe: recipe, stage: name)
+            case .path(let path): modelDirectory = ws.root.appendingPathComponent(path)
+            case .scratch:
+                printError("lathe: stage '\(stage)' trains from scratch without `tokenizer:`; there is no tokenizer to show tokens with.")
                 throw LatheExit.usage
             }
-            let tok = try TokenizerLocator.load(recipe + ":" + tokenizerStage)
-            for d in training.datasets {
-                let spec = DatasetBridge.spec(d, root: ws.root, maxSamples: n, trainOnInputs: training.trainOnInputs, trainOnEOS: training.trainOnEos)
-                do {
-                    let encoded = try DatasetEncoder.encode(spec, tokenizer: tok)
-                    for i in 0..<min(n, encoded.documentCount) {
-                        print(TokenPreview.render(encoded, document: i, tokenizer: tok, title: "\(d.path) example \(i + 1)", showIds: ids))
+            let tok: BPETokenizer
+            do {
+                tok = modelDirectory.pathExtension.lowercased() == "gguf"
+                    ? try StageInputs.tokenizer(gguf: modelDirectory)
+                    : try BPETokenizer.load(contentsOf: modelDirectory.appendingPathComponent("tokenizer.json"))
+            } catch {
+                printError("lathe: \(error)")
+                throw LatheExit.usage
+            }
+            do {
+                let template = try ChatTemplateResolver.resolve(training, modelDirectory: modelDirectory, tokenizer: tok)?.template
+                if let template { print("chat template: \(template.name), train_on: \(training.trainOn.rawValue)\n") }
+                for d in training.datasets {
+                    let spec = DatasetBridge.spec(d, root: ws.root, maxSamples: nil, trainOnInputs: training.trainOnInputs,
+                                                  trainOnEOS: training.trainOnEos, chatTemplate: template, trainOn: training.trainOn)
+                    let examples = try DatasetReader.examples(spec)
+                    for (i, example) in examples.prefix(n).enumerated() {
+                        print(TokenPreview.render(example, tokenizer: tok, title: "\(d.path) example \(i + 1) (\(example.source))", showIds: ids))
                     }
-                } catch {
-                    printError("lathe: \(error)")
-                    throw LatheExit.stageFailed
+                    if let sequenceLen = training.sequenceLen {
+                        let encoded = try DatasetEncoder.encode(examples, tokenizer: tok)
+                        print("\(d.path): \(LengthDistribution(encoded, sequenceLen: sequenceLen).summary) (truncation: \(training.truncation.rawValue))\n")
+                    } else {
+                        print("\(d.path): \(examples.count) records (set sequence_len to see how they fit)\n")
+                    }
                 }
+            } catch {
+                printError("lathe: \(error)")
+                throw LatheExit.stageFailed
             }
         }
     }

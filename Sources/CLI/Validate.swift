@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Orchestration
 import Recipes
@@ -33,6 +34,9 @@ extension Lathe {
                     let loaded = try RecipeLoader(projectRoot: root).load(recipeAt: url, overrides: overrides)
                     for w in loaded.warnings { printError(w.description) }
                     _ = try PipelineGraph(Stages.StageSpecs.make(from: loaded.recipe))
+                    let dataProblems = Self.checkData(loaded.recipe, root: root)
+                    for problem in dataProblems { printError(problem) }
+                    guard dataProblems.isEmpty else { failed += 1; continue }
                     print("\(path): ok (\(loaded.recipe.stages.count) stages)")
                 } catch let error as RecipeError {
                     for d in error.diagnostics { printError(d.description) }
@@ -46,6 +50,30 @@ extension Lathe {
                 printError("lathe: \(failed) of \(recipes.count) recipe\(recipes.count == 1 ? "" : "s") invalid.")
                 throw LatheExit.usage
             }
+        }
+    
+        /// Reads every dataset of every stage against its `type` (records, fields, roles and turn order),
+        /// as training would, and returns one message per dataset that fails. Token shards are left to the
+        /// run (they need the tokenizer).
+        static func checkData(_ recipe: Recipe, root: URL) -> [String] {
+            var problems: [String] = []
+            var seen: Set<Recipes.DatasetSpec> = []
+            for stage in recipe.stages {
+                var sources: [Recipes.DatasetSpec] = []
+                switch stage.params {
+                case .tokenize(let t): sources = t.datasets
+                case .evaluate(let e): sources = e.testDatasets.map(\.source)
+                case .training, .adapters:
+                    let t = stage.params.training!
+                    sources = t.datasets + t.testDatasets + (t.replay?.datasets ?? [])
+                }
+                for d in sources where d.type != .tokenized && seen.insert(d).inserted {
+                    do { _ = try DatasetReader.check(DatasetBridge.spec(d, root: root, maxSamples: nil)) } catch {
+                        problems.append("\(error) (stage '\(stage.name)', dataset type \(d.type.rawValue))")
+                    }
+                }
+            }
+            return problems
         }
     }
 }

@@ -26,7 +26,7 @@ public enum DatasetEncoder {
             }
             for segment in example.segments {
                 let before = ids.count
-                segment.bytes.withUnsafeBufferPointer { encoder.encode(bytes: $0, into: &ids) }
+                segment.bytes.withUnsafeBufferPointer { encoder.encode(bytes: $0, allowAddedTokens: segment.parsesSpecialTokens, into: &ids) }
                 mask += [UInt8](repeating: segment.trained ? 1 : 0, count: ids.count - before)
             }
             if example.appendEOS {

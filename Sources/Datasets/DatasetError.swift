@@ -13,6 +13,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case badShard(path: String, reason: String)
     /// Writing an output or cache file failed.
     case unwritable(path: String, reason: String)
+    /// A model's chat template that Lathe cannot render exactly (`source` names the file it came from).
+    case unsupportedChatTemplate(source: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path): not a valid token shard: \(reason)."
         case let .unwritable(path, reason):
             return "\(path): cannot write: \(reason)."
+        case let .unsupportedChatTemplate(source, reason):
+            return "\(source): the chat template cannot be rendered exactly (\(reason)). Set `chat_template:` to one of "
+                + ChatTemplates.names.dropFirst().joined(separator: ", ") + " (the family the model was trained with)."
         }
     }
 }

@@ -12,8 +12,11 @@ public enum DatasetReader {
         var out: [Example]
         switch spec.type {
         case .completion: out = try completion(spec)
-        case .alpaca, .dolly, .inputOutput: out = try instructions(spec)
+        case .alpaca, .dolly:
+            out = spec.chatTemplate == nil ? try instructions(spec) : try conversations(spec)
+        case .inputOutput: out = try instructions(spec)
         case .tokenized: out = try tokenized(spec)
+        case .chat, .sharegpt: out = try conversations(spec)
         }
         if let cap = spec.maxSamples, out.count > cap { out.removeLast(out.count - cap) }
         guard !out.isEmpty else {
@@ -101,22 +104,25 @@ public enum DatasetReader {
     /// The rendered prompt and the response of one record.
     static func promptAndResponse(_ spec: DatasetSpec, _ r: Record) throws -> (String, String) {
         switch spec.type {
-        case .alpaca:
-            let instruction = try string(r, "instruction", hint: "Alpaca records are {instruction, input, output}")
-            let input = try optionalString(r, "input")
-            let output = try string(r, "output", hint: "Alpaca records are {instruction, input, output}")
+        case .alpaca, .dolly:
+            let (instruction, input, output) = try instructionFields(spec, r)
             return (spec.template.prompt(instruction: instruction, input: input), output)
-        case .dolly:
-            let instruction = try string(r, "instruction", hint: "Dolly records are {instruction, context, response}")
-            let context = try optionalString(r, "context")
-            let response = try string(r, "response", hint: "Dolly records are {instruction, context, response}")
-            return (spec.template.prompt(instruction: instruction, input: context), response)
         default:
             let hint = "input_output records are {input, output}, {prompt, completion} or {segments: [{text, label}]}"
             let input = try r.object["input"] != nil ? string(r, "input", hint: hint) : string(r, "prompt", hint: hint)
             let output = try r.object["output"] != nil ? string(r, "output", hint: hint) : string(r, "completion", hint: hint)
             return (input, output)
         }
+    }
+
+    /// Instruction, optional input and output of an alpaca or dolly record, under the spec's field names.
+    static func instructionFields(_ spec: DatasetSpec, _ r: Record) throws -> (String, String?, String) {
+        let dolly = spec.type == .dolly
+        let names = (spec.fields.instruction ?? "instruction", spec.fields.input ?? (dolly ? "context" : "input"),
+                     spec.fields.output ?? (dolly ? "response" : "output"))
+        let hint = "\(dolly ? "Dolly" : "Alpaca") records are {\(names.0), \(names.1), \(names.2)}; name other fields with "
+            + "`field_instruction`, `field_input` and `field_output`"
+        return (try string(r, names.0, hint: hint), try optionalString(r, names.1), try string(r, names.2, hint: hint))
     }
 
     /// Axolotl template-free segments: `label: true` segments are trained.

@@ -17,6 +17,14 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     public var textSplit: TextSplit
     /// Cap on examples read (debugging; Axolotl/LF `max_samples`), nil = all.
     public var maxSamples: Int?
+    /// Field names of the records (Axolotl's `field_messages`, `message_field_role`, …); nil fields
+    /// take the type's standard name.
+    public var fields: FieldMapping
+    /// The chat template conversations (and, when set, alpaca/dolly records) are rendered with; nil
+    /// renders alpaca/dolly with ``template`` and is an error for `chat`/`sharegpt` data.
+    public var chatTemplate: ChatTemplate?
+    /// Which rendered turns carry loss.
+    public var trainOn: TrainOn
     /// The project root: every file read for this dataset must resolve inside it (a symbolic link in a
     /// dataset folder that leads out of the project is refused). nil reads any path (tools, tests).
     public var root: URL?
@@ -24,8 +32,11 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     public init(
         path: URL, type: DatasetType, field: String? = nil, trainOnInputs: Bool = false, trainOnEOS: Bool = true,
         template: PromptTemplate = .alpaca, textSplit: TextSplit = .blankLines, maxSamples: Int? = nil,
-        root: URL? = nil
+        root: URL? = nil, fields: FieldMapping = FieldMapping(), chatTemplate: ChatTemplate? = nil, trainOn: TrainOn = .assistant
     ) {
+        self.fields = fields
+        self.chatTemplate = chatTemplate
+        self.trainOn = trainOn
         self.root = root
         self.path = path
         self.type = type
@@ -50,6 +61,45 @@ public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
     case inputOutput = "input_output"
     /// Pre-tokenized `.bin` shards (Lathe/llm.c header, or headerless nanoGPT uint16).
     case tokenized
+    /// OpenAI-style `{"messages": [{"role", "content"}]}` conversations (system/user/assistant).
+    case chat
+    /// ShareGPT `{"conversations": [{"from", "value"}]}` (system/human/gpt).
+    case sharegpt
+
+    /// Types whose records become conversations rendered by a chat template.
+    public var isConversation: Bool { self == .chat || self == .sharegpt }
+}
+
+/// The JSON field names a dataset's records use, when they are not the type's standard ones
+/// (recipes.md: Axolotl's `field_messages`, `message_field_role`, `message_field_content`,
+/// `field_instruction`, `field_input`, `field_output`). nil = the standard name.
+public struct FieldMapping: Sendable, Hashable, Codable {
+    public var messages: String?
+    public var role: String?
+    public var content: String?
+    public var instruction: String?
+    public var input: String?
+    public var output: String?
+
+    public init(messages: String? = nil, role: String? = nil, content: String? = nil,
+                instruction: String? = nil, input: String? = nil, output: String? = nil) {
+        self.messages = messages
+        self.role = role
+        self.content = content
+        self.instruction = instruction
+        self.input = input
+        self.output = output
+    }
+}
+
+/// Which tokens of a rendered conversation carry loss (`train_on`).
+public enum TrainOn: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Every assistant turn's content and its end-of-turn token.
+    case assistant
+    /// Only the last assistant turn's content and end-of-turn token.
+    case lastAssistant = "last_assistant"
+    /// Every token, template text included.
+    case all
 }
 
 /// How `completion` text files are cut into documents.

@@ -42,7 +42,7 @@ public struct EncodedDatasetCache: Sendable {
         case let .fraction(f)?: val = "{\"fraction\":\(f)}"
         case let .count(n)?: val = "{\"count\":\(n)}"
         }
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("data_hash", q(dataHash)),
             ("field", spec.field.map(q) ?? "null"),
             ("format", "\(formatVersion)"),
@@ -58,6 +58,16 @@ public struct EncodedDatasetCache: Sendable {
             ("type", q(spec.type.rawValue)),
             ("val_set_size", val),
         ]
+        // Added only when used, so the keys of datasets without them stay what they were.
+        if let template = spec.chatTemplate {
+            let json = (try? JSONEncoder().encode(template)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+            fields.append(("chat_template", json))
+            fields.append(("train_on", q(spec.trainOn.rawValue)))
+        }
+        if spec.fields != FieldMapping(), let json = try? JSONEncoder().encode(spec.fields) {
+            fields.append(("fields", String(decoding: json, as: UTF8.self)))
+        }
+        fields.sort { $0.0 < $1.0 }
         return "{" + fields.map { "\(q($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
 

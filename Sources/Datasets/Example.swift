@@ -6,6 +6,13 @@ public struct Example: Sendable, Hashable {
     public struct Segment: Sendable, Hashable {
         public var bytes: [UInt8]
         public var trained: Bool
+        /// Special tokens written in the text (`<|im_start|>`) encode as their ids: set for text a chat
+        /// template rendered, as `apply_chat_template` tokenizes it; off for raw data.
+        public var parsesSpecialTokens = false
+        /// The conversation turn (message index) and role this text belongs to, for `lathe tokens`;
+        /// nil outside conversations.
+        public var turn: Int?
+        public var role: ChatRole?
         public init(_ text: String, trained: Bool) {
             self.bytes = Array(text.utf8)
             self.trained = trained

@@ -1,3 +1,4 @@
+import Foundation
 public import Tokenization
 
 /// Text rendering for `lathe tokens`: each example's tokens, grouped into runs that carry loss or
@@ -26,5 +27,45 @@ public enum TokenPreview {
             out += line + "\n"
         }
         return out
+    }
+
+    /// Renders one example segment by segment, so a conversation shows each turn's role and whether its
+    /// tokens carry loss (the tokens are the ones training uses: segments are encoded separately, as
+    /// ``DatasetEncoder`` does).
+    ///
+    ///     example 1 (chat.jsonl:1): 31 tokens, 9 trained
+    ///       turn 1 user      masked  |<|im_start|>|user|Ċ|What|…|<|im_end|>|Ċ|
+    ///       turn 2 assistant masked  |<|im_start|>|assistant|Ċ|
+    ///       turn 2 assistant trained |Keys| and| hashes|.|<|im_end|>|
+    public static func render(_ example: Example, tokenizer: BPETokenizer, title: String, showIds: Bool = false) -> String {
+        var encoder = BPEEncoder(tokenizer)
+        var lines: [String] = []
+        var total = 0, trained = 0
+        var current: (key: String, line: String)?
+        for segment in example.segments {
+            var ids: [UInt32] = []
+            segment.bytes.withUnsafeBufferPointer { encoder.encode(bytes: $0, allowAddedTokens: segment.parsesSpecialTokens, into: &ids) }
+            guard !ids.isEmpty else { continue }
+            total += ids.count
+            if segment.trained { trained += ids.count }
+            let who = segment.turn.map { "turn \($0 + 1) \((segment.role?.rawValue ?? "").padding(toLength: 9, withPad: " ", startingAt: 0))" }
+                ?? (example.segments.contains { $0.turn != nil } ? "template".padding(toLength: 19, withPad: " ", startingAt: 0) : "")
+            let key = who + (segment.trained ? " trained |" : " masked  |")
+            let text = ids.map { id in
+                let t = Int(id) < tokenizer.vocabSize ? tokenizer.tokenString(Int(id)) : "<unk:\(id)>"
+                return showIds ? "\(t)(\(id))|" : "\(t)|"
+            }.joined()
+            if let c = current, c.key == key { current = (key, c.line + text) } else {
+                if let c = current { lines.append(c.line) }
+                current = (key, "  " + key + text)
+            }
+        }
+        if let c = current { lines.append(c.line) }
+        if example.appendEOS, let eos = tokenizer.endOfTextId {
+            total += 1
+            if example.trainEOS { trained += 1 }
+            lines.append("  " + (example.trainEOS ? "trained |" : "masked  |") + tokenizer.tokenString(eos) + "|")
+        }
+        return "\(title): \(total) tokens, \(trained) trained\n" + lines.joined(separator: "\n") + "\n"
     }
 }

@@ -6,7 +6,8 @@
 enum KeyTables {
     typealias K = KeySpec
 
-    static let datasetTypes = ["completion", "alpaca", "dolly", "input_output", "tokenized"]
+    static let datasetTypes = ["completion", "alpaca", "dolly", "input_output", "tokenized", "chat", "sharegpt"]
+    static let chatTemplates = ["tokenizer", "chatml", "llama3", "mistral", "gemma", "phi3", "alpaca"]
     static let evalMetrics = ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "forgetting"]
 
     private static let datasetKeys: [KeySpec] = [
@@ -15,9 +16,17 @@ enum KeyTables {
               required: true),
         K.key("type", .enumeration(datasetTypes),
               "Record format: completion = raw text; alpaca = {instruction, input, output}; dolly = {instruction, "
-                  + "context, response}; input_output = {input, output}; tokenized = token-id shard.",
+                  + "context, response}; input_output = {input, output}; tokenized = token-id shard; chat = "
+                  + "{messages: [{role, content}]} (system/user/assistant); sharegpt = {conversations: [{from, value}]} "
+                  + "(system/human/gpt).",
               default: .string("completion")),
         K.key("field", .string, "JSON field that holds the text of a completion record in .jsonl/.json (default: text)."),
+        K.key("field_messages", .string, "Field holding a conversation's message list (default: messages; sharegpt: conversations)."),
+        K.key("message_field_role", .string, "Field of a message holding its role (default: role; sharegpt: from)."),
+        K.key("message_field_content", .string, "Field of a message holding its text (default: content; sharegpt: value)."),
+        K.key("field_instruction", .string, "Field holding an alpaca/dolly record's instruction (default: instruction)."),
+        K.key("field_input", .string, "Field holding an alpaca/dolly record's optional input (default: input; dolly: context)."),
+        K.key("field_output", .string, "Field holding an alpaca/dolly record's output (default: output; dolly: response)."),
         K.key("split_documents", .enumeration(["line", "blank_line", "none"]),
               "How a .txt file splits into documents: one per line, one per blank-line-separated block, or the whole file.",
               default: .string("line")),
@@ -137,6 +146,16 @@ enum KeyTables {
         K.key("train_on_inputs", .boolean, "Also train on prompt tokens (false: loss on the response only).",
               default: .bool(false), aliases: [.tt("train_on_input"), .lf("train_on_prompt")]),
         K.key("train_on_eos", .boolean, "Train on the end-of-sequence token after each response.", default: .bool(true)),
+        chatTemplateKey,
+        K.key("train_on", .enumeration(["assistant", "last_assistant", "all"]),
+              "Which tokens of a chat-templated conversation carry loss: every assistant turn with its end-of-turn "
+                  + "token, only the last one, or all tokens.",
+              default: .string("assistant")),
+        K.key("truncation", .enumeration(["drop", "truncate", "split"]),
+              "An instruction or chat record longer than sequence_len: drop it; truncate it (keep the prompt's start and as "
+                  + "much response as fits; dropped when no trained token fits); or split it into windows. Counted per "
+                  + "dataset. Completion text and token shards are always cut into windows.",
+              default: .string("drop")),
         K.key("max_steps", .integer, "Optimizer steps to run; wins over num_epochs.", range: .limit(1, TrainingLimits.steps),
               aliases: [.mlx("iters")]),
         K.key("num_epochs", .number, "Passes over the training data (fractions allowed) when max_steps is not set.",
@@ -203,6 +222,14 @@ enum KeyTables {
               aliases: [KeyAlias(name: "merge", source: "shorthand")]),
     ]
 
+    /// `chat_template` of training and evaluate stages.
+    static let chatTemplateKey = K.key(
+        "chat_template", .enumeration(chatTemplates),
+        "Template that renders conversations: tokenizer = the model's own (tokenizer_config.json, chat_template.jinja "
+            + "or the GGUF's tokenizer.chat_template), or a named family. Default: tokenizer for chat/sharegpt data; "
+            + "alpaca/dolly records use the alpaca prompt unless set.",
+        aliases: [.lf("template")])
+
     static let evaluate: [KeySpec] = [
         K.key("models", .list(.reference(.evaluatedModel)), "Stages or HF model directories to evaluate, in report order.",
               required: true),
@@ -219,6 +246,7 @@ enum KeyTables {
         K.key("generation_temperature", .number, "Sampling temperature of `samples:`; 0 = greedy. Answers scored by exact_match, token_f1 and accuracy are always greedy, so metrics do not depend on it.", default: .number(0),
               range: .atLeast(0)),
         K.key("samples", .object(samples), "Prompts to sample from every model for the report."),
+        chatTemplateKey,
     ] + common
 
     /// Keys no stage accepts, with the reason and the fix: spellings users bring from PEFT or Axolotl

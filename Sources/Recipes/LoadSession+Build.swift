@@ -71,7 +71,13 @@ struct ParamReader {
 
     func dataset() -> DatasetSpec {
         DatasetSpec(path: string("path") ?? "", type: enumValue("type", .completion), field: string("field"),
-                    splitDocuments: enumValue("split_documents", .line))
+                    splitDocuments: enumValue("split_documents", .line), fields: fields())
+    }
+
+    func fields() -> DatasetFields {
+        DatasetFields(messages: string("field_messages"), role: string("message_field_role"),
+                      content: string("message_field_content"), instruction: string("field_instruction"),
+                      input: string("field_input"), output: string("field_output"))
     }
 
     func tokenize() -> TokenizeParams {
@@ -95,7 +101,7 @@ struct ParamReader {
         let replay = object("replay").map { r in
             ReplaySpec(datasets: r.objects("datasets").map { $0.dataset() }, ratio: r.number("ratio") ?? 0)
         }
-        return TrainingParams(
+        var params = TrainingParams(
             from: ref("from") ?? .scratch, tokenizer: ref("tokenizer"), model: model,
             datasets: objects("datasets").map { $0.dataset() },
             testDatasets: objects("test_datasets").map { $0.dataset() },
@@ -114,6 +120,10 @@ struct ParamReader {
             seed: int("seed") ?? 0, threads: int("threads"),
             freezeTrainableLayers: int("freeze_trainable_layers"),
             unfrozenParameters: strings("unfrozen_parameters") ?? [], replay: replay, maxSamples: int("max_samples"))
+        params.chatTemplate = string("chat_template")
+        params.trainOn = enumValue("train_on", .assistant)
+        params.truncation = enumValue("truncation", .drop)
+        return params
     }
 
     func adapters() -> AdapterParams {
@@ -135,7 +145,7 @@ struct ParamReader {
         }
         let tests = objects("test_datasets").map { d in
             EvalDatasetSpec(path: d.string("path") ?? "", type: d.enumValue("type", .completion), field: d.string("field"),
-                            splitDocuments: d.enumValue("split_documents", .line), role: d.enumValue("role", .inDomain),
+                            splitDocuments: d.enumValue("split_documents", .line), fields: d.fields(), role: d.enumValue("role", .inDomain),
                             metrics: metrics(d, "metrics"), choices: d.string("choices"), name: d.string("name"))
         }
         let samples = object("samples").map { SamplesSpec(prompts: $0.strings("prompts") ?? [], n: $0.int("n") ?? 1) }
@@ -145,6 +155,6 @@ struct ParamReader {
             evalBatchSize: int("eval_batch_size") ?? 8, evalSequenceLen: int("eval_sequence_len"),
             generationMaxNewTokens: int("generation_max_new_tokens") ?? 64,
             generationTemperature: number("generation_temperature") ?? 0, samples: samples,
-            maxSamples: int("max_samples"), seed: int("seed") ?? 0, threads: int("threads"))
+            maxSamples: int("max_samples"), seed: int("seed") ?? 0, threads: int("threads"), chatTemplate: string("chat_template"))
     }
 }

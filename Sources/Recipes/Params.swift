@@ -31,7 +31,37 @@ public enum StageParams: Sendable, Hashable {
 }
 
 public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
-    case completion, alpaca, dolly, inputOutput = "input_output", tokenized
+    case completion, alpaca, dolly, inputOutput = "input_output", tokenized, chat, sharegpt
+}
+
+/// Field names of a dataset's records (`field_messages`, `message_field_role`, …); nil = standard.
+public struct DatasetFields: Sendable, Hashable, Codable {
+    public var messages: String?
+    public var role: String?
+    public var content: String?
+    public var instruction: String?
+    public var input: String?
+    public var output: String?
+
+    public init(messages: String? = nil, role: String? = nil, content: String? = nil,
+                instruction: String? = nil, input: String? = nil, output: String? = nil) {
+        self.messages = messages
+        self.role = role
+        self.content = content
+        self.instruction = instruction
+        self.input = input
+        self.output = output
+    }
+}
+
+/// `train_on`: which tokens of a rendered conversation carry loss.
+public enum TrainOn: String, Sendable, Hashable, Codable, CaseIterable {
+    case assistant, lastAssistant = "last_assistant", all
+}
+
+/// `truncation`: what happens to a record longer than `sequence_len`.
+public enum TruncationPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    case drop, truncate, split
 }
 
 /// How a `.txt` file splits into documents.
@@ -47,6 +77,7 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     /// JSON field holding the text of completion records (nil = `text`).
     public var field: String?
     public var splitDocuments: SplitDocuments
+    public var fields = DatasetFields()
 }
 
 /// GPT-2 architecture for `from: scratch` (HF `config.json` names).
@@ -112,6 +143,10 @@ public struct TrainingParams: Sendable, Hashable, Codable {
     public var samplePacking: Bool
     public var trainOnInputs: Bool
     public var trainOnEos: Bool
+    /// `chat_template`; nil = `tokenizer` for chat data, the alpaca prompt for alpaca/dolly records.
+    public var chatTemplate: String? = nil
+    public var trainOn: TrainOn = .assistant
+    public var truncation: TruncationPolicy = .drop
     /// Wins over `numEpochs` when set.
     public var maxSteps: Int?
     public var numEpochs: Double
@@ -177,6 +212,7 @@ public struct EvalDatasetSpec: Sendable, Hashable, Codable {
     public var type: DatasetType
     public var field: String?
     public var splitDocuments: SplitDocuments
+    public var fields = DatasetFields()
     public var role: EvalRole
     /// nil = the stage's `evalMetrics`.
     public var metrics: [EvalMetric]?
@@ -184,7 +220,7 @@ public struct EvalDatasetSpec: Sendable, Hashable, Codable {
     public var name: String?
 
     /// The data source part of the entry (path, type, field, split), as training stages read it.
-    public var source: DatasetSpec { DatasetSpec(path: path, type: type, field: field, splitDocuments: splitDocuments) }
+    public var source: DatasetSpec { DatasetSpec(path: path, type: type, field: field, splitDocuments: splitDocuments, fields: fields) }
     /// The entry's key in metrics.json and the lock file: `name`, else the path.
     public var label: String { name ?? path }
 }
@@ -208,4 +244,6 @@ public struct EvaluateParams: Sendable, Hashable, Codable {
     public var maxSamples: Int?
     public var seed: Int
     public var threads: Int?
+    /// `chat_template`: when set, prompts, samples and conversations are rendered with it.
+    public var chatTemplate: String? = nil
 }

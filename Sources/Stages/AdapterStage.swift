@@ -68,6 +68,7 @@ struct AdapterStage: StageAdapter {
         let out = context.outputDirectory
         try PEFTAdapter.write(model, baseModel: base.baseName, to: out)
         try tokenizer.write(to: out.appendingPathComponent("tokenizer.json"))
+        if let chat = data.chatTemplate { try ChatTemplateFiles.write(chat.jinja, tokenizer: tokenizer, to: out) }
         if p.from.stageName != nil || base.baseDirectory.lastPathComponent == "base" {
             try Self.linkBase(from: base.baseDirectory, to: out.appendingPathComponent("base"))
         }
@@ -82,10 +83,11 @@ struct AdapterStage: StageAdapter {
             let dir = out.appendingPathComponent("merged")
             try merged.exportHF(to: dir)
             try tokenizer.write(to: dir.appendingPathComponent("tokenizer.json"))
+            if let chat = data.chatTemplate { try ChatTemplateFiles.write(chat.jinja, tokenizer: tokenizer, to: dir) }
             extra["merge_max_abs_diff"] = Double(diff)
         }
         return try result.writeLogs(to: out, kind: stage.kind, trainer: trainer, sequenceLength: data.sequenceLength,
-                                    started: started, extra: extra)
+                                    started: started, fit: data.fit, extra: extra)
     }
 
     /// `key: adapter value vs recipe value` for each continued-adapter setting the recipe contradicts.

@@ -4,6 +4,7 @@ import Foundation
 import Modeling
 import Orchestration
 import Recipes
+import Tokenization
 
 /// `kind: evaluate` — scores every model of `models:` (in report order) on every `test_datasets:`
 /// entry and writes the comparison.
@@ -72,7 +73,10 @@ struct EvaluateStage: StageAdapter {
             }
             if let spec = p.samples {
                 context.report(.note("sampling \(label)"))
-                samples[label] = try Self.samples(spec, scorer: scorer, params: p, isCancelled: context.isCancelled)
+                let chat = try p.chatTemplate.flatMap { name in
+                    try ChatTemplateResolver.resolve(name, needed: true, modelDirectory: Self.directory(ref, context: context), tokenizer: tokenizer)?.template
+                }
+                samples[label] = try Self.samples(spec, scorer: scorer, params: p, chat: chat, isCancelled: context.isCancelled)
                 step += 1
                 context.report(.progress(step: step, total: total, values: [:]))
             }
@@ -104,8 +108,20 @@ struct EvaluateStage: StageAdapter {
         }
     }
 
-    /// `n` generations per prompt at `generation_temperature`.
-    static func samples(_ spec: SamplesSpec, scorer: ModelScorer, params p: EvaluateParams, isCancelled: () -> Bool) throws -> JSONValue {
+    /// The folder (or `.gguf`) an evaluated model comes from, where its chat template lives.
+    static func directory(_ ref: FromRef, context: StageContext) -> URL? {
+        switch ref {
+        case .stage(let name): context.upstreamOutputs[name]
+        case .path(let path): context.projectRoot.appendingPathComponent(path)
+        case .scratch: nil
+        }
+    }
+
+    /// `n` generations per prompt at `generation_temperature`. With `chat`, each prompt is sent as the
+    /// user's turn rendered by the template with the generation prompt (as `apply_chat_template(…,
+    /// add_generation_prompt=True)` does), its special tokens encoded as their ids.
+    static func samples(_ spec: SamplesSpec, scorer: ModelScorer, params p: EvaluateParams, chat: ChatTemplate? = nil,
+                        isCancelled: () -> Bool) throws -> JSONValue {
         var entries: [JSONValue] = []
         for (i, prompt) in spec.prompts.enumerated() {
             var outputs: [JSONValue] = []
@@ -113,7 +129,15 @@ struct EvaluateStage: StageAdapter {
                 if isCancelled() { throw StageCancelled() }
                 let options = GenerationOptions(maxNewTokens: p.generationMaxNewTokens, temperature: Float(p.generationTemperature),
                                                 seed: sampleSeed(UInt64(truncatingIfNeeded: p.seed), prompt: i, sample: j))
-                outputs.append(.string(try scorer.continuation(prompt, options: options)))
+                if let chat {
+                    let text = chat.render([ChatMessage(.user, prompt)], addGenerationPrompt: true).text
+                    var encoder = BPEEncoder(scorer.tokenizer)
+                    var ids: [UInt32] = []
+                    encoder.encode(text, allowAddedTokens: true, into: &ids)
+                    outputs.append(.string(try scorer.continuation(ids.map { Int32($0) }, options: options).text))
+                } else {
+                    outputs.append(.string(try scorer.continuation(prompt, options: options)))
+                }
             }
             entries.append(.object(["prompt": .string(prompt), "outputs": .array(outputs)]))
         }

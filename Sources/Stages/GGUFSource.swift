@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import GGUF
 import Modeling
-import Tokenization
+public import Tokenization
 
 /// A `.gguf` file named in `from:` (or an evaluate stage's `models:`): the model dequantised to fp32 and
 /// its tokenizer built from the file's `tokenizer.ggml.*` metadata, with the file's bos/eos ids.
@@ -12,6 +12,9 @@ enum GGUFSource {
     }
 
     static func tokenizer(_ url: URL) throws -> BPETokenizer { try tokenizer(try open(url), url) }
+
+    /// The file's `tokenizer.chat_template` (Jinja), if it carries one.
+    static func chatTemplate(_ url: URL) throws -> String? { try open(url).tokenizer()?.chatTemplate }
 
     private static func open(_ url: URL) throws -> GGUFFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
@@ -27,4 +30,10 @@ enum GGUFSource {
         let tokenizer = try BPETokenizer(gguf: metadata, source: url.path)
         return tokenizer.withSpecialTokens(bos: metadata.bosTokenId, eos: metadata.eosTokenId)
     }
+}
+
+/// Inputs the CLI reads the way stages do.
+public enum StageInputs {
+    /// The tokenizer of a `.gguf` file, built from its metadata.
+    public static func tokenizer(gguf url: URL) throws -> BPETokenizer { try GGUFSource.tokenizer(url) }
 }

@@ -75,7 +75,8 @@ enum ThreadSetting {
 
 /// Translates the recipe's dataset entries into the Datasets module's specs.
 public enum DatasetBridge {
-    public static func spec(_ d: Recipes.DatasetSpec, root: URL, maxSamples: Int?, trainOnInputs: Bool = false, trainOnEOS: Bool = true) -> Datasets.DatasetSpec {
+    public static func spec(_ d: Recipes.DatasetSpec, root: URL, maxSamples: Int?, trainOnInputs: Bool = false, trainOnEOS: Bool = true,
+                            chatTemplate: ChatTemplate? = nil, trainOn: Recipes.TrainOn = .assistant) -> Datasets.DatasetSpec {
         let type: Datasets.DatasetType
         switch d.type {
         case .completion: type = .completion
@@ -83,6 +84,8 @@ public enum DatasetBridge {
         case .dolly: type = .dolly
         case .inputOutput: type = .inputOutput
         case .tokenized: type = .tokenized
+        case .chat: type = .chat
+        case .sharegpt: type = .sharegpt
         }
         let split: TextSplit
         switch d.splitDocuments {
@@ -90,7 +93,11 @@ public enum DatasetBridge {
         case .none: split = .file
         case .line: split = .lines
         }
+        let f = d.fields
         return Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type, field: d.field,
-                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root)
+                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root,
+                                    fields: FieldMapping(messages: f.messages, role: f.role, content: f.content, instruction: f.instruction,
+                                                         input: f.input, output: f.output),
+                                    chatTemplate: chatTemplate, trainOn: Datasets.TrainOn(rawValue: trainOn.rawValue) ?? .assistant)
     }
 }

@@ -17,9 +17,11 @@ struct TrainingDataBuilder {
     let packing: Bool
     let sequenceLength: Int
     let vocabSize: Int
+    /// How each training and test dataset fitted `sequence_len` under `truncation`, by dataset path.
+    let fit: [(dataset: String, counts: SequenceFitCounts)]
 
-    init(params p: TrainingParams, kind: StageKind, tokenizer: BPETokenizer, root: URL, storeRoot: URL? = nil,
-         sequenceLength: Int, vocabSize: Int, seed: UInt64, report: (String) -> Void = { _ in }) throws {
+    init(params p: TrainingParams, kind: StageKind, tokenizer: BPETokenizer, chatTemplate: ChatTemplate? = nil, root: URL,
+         storeRoot: URL? = nil, sequenceLength: Int, vocabSize: Int, seed: UInt64, report: (String) -> Void = { _ in }) throws {
         self.packing = p.samplePacking
         self.sequenceLength = sequenceLength
         self.vocabSize = vocabSize
@@ -28,7 +30,8 @@ struct TrainingDataBuilder {
         // Validation comes from `test_datasets` when given, else a seeded `val_set_size` split.
         let valSize: ValSetSize? = p.testDatasets.isEmpty && p.valSetSize > 0 ? ValSetSize(p.valSetSize) : nil
         func encode(_ d: Recipes.DatasetSpec, split: ValSetSize?) throws -> EncodedSplit {
-            let spec = DatasetBridge.spec(d, root: root, maxSamples: p.maxSamples, trainOnInputs: p.trainOnInputs, trainOnEOS: p.trainOnEos)
+            let spec = DatasetBridge.spec(d, root: root, maxSamples: p.maxSamples, trainOnInputs: p.trainOnInputs, trainOnEOS: p.trainOnEos,
+                                          chatTemplate: chatTemplate, trainOn: p.trainOn)
             let build = { () throws -> EncodedSplit in
                 let all = try DatasetEncoder.encode(spec, tokenizer: tokenizer)
                 guard let split else { return EncodedSplit(train: all, validation: EncodedDataset()) }
@@ -43,16 +46,37 @@ struct TrainingDataBuilder {
             return try cache.loadOrBuild(key: ContentHasher.sha256Hex(description), description: description,
                                          vocabSize: tokenizer.vocabSize, onDiscard: report, build: build).split
         }
+        let policy = Truncation(rawValue: p.truncation.rawValue) ?? .drop
+        var fit: [(dataset: String, counts: SequenceFitCounts)] = []
+        /// Applies `truncation` and records the counts under the dataset's path.
+        /// Completion text and token shards are streams cut into windows whatever the policy; the policy
+        /// is for records with a prompt (a response must not be trained without its prompt in view).
+        func fitted(_ e: EncodedDataset, _ d: Recipes.DatasetSpec) -> EncodedDataset {
+            guard d.type != .completion && d.type != .tokenized else { return e }
+            let (kept, counts) = e.fitted(sequenceLen: sequenceLength, policy: policy)
+            if let i = fit.firstIndex(where: { $0.dataset == d.path }) { fit[i].counts = fit[i].counts + counts }
+            else { fit.append((d.path, counts)) }
+            return kept
+        }
         var trainParts: [EncodedDataset] = []
         var valParts: [EncodedDataset] = []
         for d in p.datasets {
             let s = try encode(d, split: valSize)
-            trainParts.append(s.train)
-            valParts.append(s.validation)
+            trainParts.append(fitted(s.train, d))
+            valParts.append(fitted(s.validation, d))
         }
-        for d in p.testDatasets { valParts.append(try encode(d, split: nil).train) }
+        for d in p.testDatasets { valParts.append(fitted(try encode(d, split: nil).train, d)) }
+        for (dataset, c) in fit where c.overLength > 0 {
+            report("\(dataset): \(c.overLength) of \(c.documents) records longer than sequence_len \(sequenceLength) (+1): "
+                + "\(c.dropped) dropped, \(c.truncated) truncated, \(c.split) split (truncation: \(policy.rawValue))")
+        }
+        self.fit = fit
         let train = EncodedDataset.concatenated(trainParts)
         guard train.documentCount > 0 else {
+            let dropped = fit.reduce(0) { $0 + $1.counts.dropped }
+            if dropped > 0 {
+                throw StageError.invalidInput("every training record is longer than sequence_len \(sequenceLength) and was dropped (\(dropped) records); raise sequence_len or set `truncation: truncate`.")
+            }
             throw StageError.invalidInput("the training datasets hold no documents after the validation split.")
         }
         if kind == .domainAdapt || kind == .attachAdapters, let replay = p.replay, replay.ratio > 0 {

@@ -1,4 +1,5 @@
 import Compute
+import Datasets
 import Foundation
 import Modeling
 import Orchestration
@@ -16,6 +17,10 @@ struct TrainingRun {
         /// Replay rows for every step (domain-adapt with `replay:`), else nil.
         let replay: ReplayMix?
         let sequenceLength: Int
+        /// Per-dataset `truncation` counts (summary.json, stage log); totals go to the lock's metrics.
+        let fit: [(dataset: String, counts: SequenceFitCounts)]
+        /// The chat template conversations were rendered with and its Jinja (written beside the model), or nil.
+        let chatTemplate: (template: ChatTemplate, jinja: String)?
     }
 
     /// Checks tokenizer and sequence length against the model, then encodes the datasets (cached).
@@ -30,11 +35,14 @@ struct TrainingRun {
         }
         try MemoryBudget.check(config, batch: p.microBatchSize, sequence: sequenceLength)
         context.report(.note("encoding datasets"))
-        let builder = try TrainingDataBuilder(params: p, kind: kind, tokenizer: tokenizer, root: context.projectRoot, storeRoot: context.storeRoot,
+        let chatTemplate = try ChatTemplateResolver.resolve(
+            p, modelDirectory: try ModelInputs.directory(p.tokenizer ?? p.from, context: context), tokenizer: tokenizer)
+        let builder = try TrainingDataBuilder(params: p, kind: kind, tokenizer: tokenizer, chatTemplate: chatTemplate?.template,
+                                              root: context.projectRoot, storeRoot: context.storeRoot,
                                               sequenceLength: sequenceLength, vocabSize: config.vocabSize, seed: UInt64(truncatingIfNeeded: p.seed),
                                               report: { context.report(.note($0)) })
         return Data(train: try builder.trainingData(), validation: try builder.validationData(), replay: try builder.replayMix(),
-                    sequenceLength: sequenceLength)
+                    sequenceLength: sequenceLength, fit: builder.fit, chatTemplate: chatTemplate)
     }
 
     /// Engine settings from the recipe's training keys; `max_steps` defaults to `num_epochs` over `trainRows`.
@@ -150,7 +158,7 @@ struct TrainingRun {
     /// Writes `logs/metrics.jsonl` and `logs/summary.json` under `out` and returns the stage outcome.
     /// `extra` adds stage-specific numbers to the summary and cost record.
     func writeLogs(to out: URL, kind: StageKind, trainer: GPTTrainer, sequenceLength: Int, started: Date,
-                   extra: [String: Double] = [:]) throws -> StageOutcome {
+                   fit: [(dataset: String, counts: SequenceFitCounts)] = [], extra: [String: Double] = [:]) throws -> StageOutcome {
         let hp = trainer.hyperparameters
         let logs = out.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
@@ -171,6 +179,13 @@ struct TrainingRun {
         let seconds = Date().timeIntervalSince(started)
         var metrics: [String: Double] = ["train_loss": Double(last?.loss ?? .nan)]
         if let lastValLoss { metrics["val_loss"] = lastValLoss }
+        let fitTotal = fit.reduce(SequenceFitCounts()) { $0 + $1.counts }
+        if fitTotal.overLength > 0 {
+            metrics["records_over_length"] = Double(fitTotal.overLength)
+            metrics["records_dropped"] = Double(fitTotal.dropped)
+            metrics["records_truncated"] = Double(fitTotal.truncated)
+            metrics["records_split"] = Double(fitTotal.split)
+        }
         var cost: [String: Double] = [
             "tokens": Double(tokensSeen), "trained_tokens": Double(trainedTokens), "trainable_params": Double(trainable),
             "total_params": Double(total), "flops": flops, "peak_rss_mib": PeakMemory.mebibytes(),
@@ -183,6 +198,15 @@ struct TrainingRun {
         ]
         for (k, v) in metrics { summary[k] = .double(v) }
         for (k, v) in cost { summary[k] = .double(v) }
+        if !fit.isEmpty {
+            summary["sequence_fit"] = .object(Dictionary(fit.map { f in
+                (f.dataset, JSONValue.object([
+                    "records": .double(Double(f.counts.documents)), "over_length": .double(Double(f.counts.overLength)),
+                    "dropped": .double(Double(f.counts.dropped)), "truncated": .double(Double(f.counts.truncated)),
+                    "split": .double(Double(f.counts.split)),
+                ]))
+            }, uniquingKeysWith: { a, _ in a }))
+        }
         try Foundation.Data(JSONValue.object(summary).rendered().utf8).write(to: logs.appendingPathComponent("summary.json"))
         return StageOutcome(metrics: metrics, cost: cost)
     }

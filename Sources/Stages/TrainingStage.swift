@@ -37,7 +37,8 @@ struct TrainingStage: StageAdapter {
         let out = context.outputDirectory
         try model.exportHF(to: out)
         try tokenizer.write(to: out.appendingPathComponent("tokenizer.json"))
-        return try result.writeLogs(to: out, kind: stage.kind, trainer: trainer, sequenceLength: data.sequenceLength, started: started)
+        if let chat = data.chatTemplate { try ChatTemplateFiles.write(chat.jinja, tokenizer: tokenizer, to: out) }
+        return try result.writeLogs(to: out, kind: stage.kind, trainer: trainer, sequenceLength: data.sequenceLength, started: started, fit: data.fit)
     }
 }
 
