@@ -82,12 +82,12 @@ public final class Ranks: @unchecked Sendable {
         #endif
     }
 
-    /// Leaves the job: `MPI_Finalize` after a successful run. After a failure (`status` ≠ 0) MPI is not
-    /// finalised (that would wait for ranks that may be stuck): the process exits non-zero and the
-    /// launcher stops every other rank, so no rank publishes anything.
-    public static func finish(status: Int32) {
+    /// Leaves the job: `MPI_Finalize` after a successful run, or when every rank knows the run's status
+    /// (`together`). After a failure of this rank alone MPI is not finalised (that would wait for ranks
+    /// that may be stuck): the process exits non-zero and the launcher stops every other rank.
+    public static func finish(status: Int32, together: Bool = false) {
         #if canImport(CMPI)
-        guard let started, started.usesMPI, status == 0 else { return }
+        guard let started, started.usesMPI, status == 0 || together else { return }
         _ = lathe_mpi_finalize()
         #endif
     }
@@ -129,6 +129,21 @@ public final class Ranks: @unchecked Sendable {
     /// Whether any rank passed true (a collective OR, for stop decisions every rank must share).
     public func any(_ flag: Bool) -> Bool {
         size > 1 ? sum([flag ? 1 : 0])[0] > 0 : flag
+    }
+
+    /// Every rank's `text` (at most 255 UTF-8 bytes, longer is cut), in rank order, on every rank.
+    public func allGather(_ text: String) -> [String] {
+        guard size > 1 else { return [text] }
+        let width = 256
+        var slots = [Double](repeating: 0, count: width * size)
+        let bytes = Array(text.utf8.prefix(width - 1))
+        slots[rank * width] = Double(bytes.count)
+        for (i, b) in bytes.enumerated() { slots[rank * width + 1 + i] = Double(b) }
+        let all = sum(slots)
+        return (0..<size).map { r in
+            let n = Int(all[r * width])
+            return String(decoding: (0..<n).map { UInt8(all[r * width + 1 + $0]) }, as: UTF8.self)
+        }
     }
 
     /// Rank 0's `bytes` on every rank (others pass anything; ignored). Waits by polling every 2 ms,

@@ -32,8 +32,10 @@ public enum MPIRunner {
             guard let mpirun else {
                 throw CocoaError(.executableNotLoadable, userInfo: [NSLocalizedDescriptionKey: "mpirun is not installed; run scripts/setup.sh (apt-get install openmpi-bin libopenmpi-dev)"])
             }
-            p.executableURL = mpirun
-            p.arguments = ["--oversubscribe", "-np", String(ranks), executable.path] + args
+            // Through `env --default-signal=INT`: a test runner started in the background inherits SIGINT
+            // ignored, and so would mpirun, which then could not be interrupted like Ctrl-C does.
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["--default-signal=INT", mpirun.path, "--oversubscribe", "-np", String(ranks), executable.path] + args
         } else {
             p.executableURL = executable
             p.arguments = args
