@@ -25,6 +25,30 @@ let engineSettings: [SwiftSetting] = strictSettings + [
     .unsafeFlags(["-Ounchecked", "-wmo"] + cpuFlags, .when(configuration: .release)),
 ]
 
+/// Open MPI (Debian's libopenmpi-dev, pkg-config `ompi-c`) is optional: with it, `mpirun -np N lathe run`
+/// trains data-parallel across ranks (the `CMPI` target and `Cluster`'s `#if canImport(CMPI)` code);
+/// without it the build still works and `lathe` under `mpirun` says how to get it. Decided when the
+/// manifest is evaluated: after installing Open MPI, `touch Package.swift`. `LATHE_MPI=0` builds
+/// without it even when installed.
+let openMPIHeader = "/usr/lib/x86_64-linux-gnu/openmpi/include/mpi.h"
+let withMPI: Bool = {
+    if ProcessInfo.processInfo.environment["LATHE_MPI"] == "0" { return false }
+    let pkgConfig = Process()
+    pkgConfig.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    pkgConfig.arguments = ["pkg-config", "--exists", "ompi-c"]
+    pkgConfig.standardOutput = nil
+    pkgConfig.standardError = nil
+    if (try? pkgConfig.run()) != nil {
+        pkgConfig.waitUntilExit()
+        if pkgConfig.terminationStatus == 0 { return true }
+    }
+    return FileManager.default.fileExists(atPath: openMPIHeader)
+}()
+let mpiTargets: [Target] = withMPI ? [
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+] : []
+let mpiDependency: [Target.Dependency] = withMPI ? ["CMPI"] : []
+
 let package = Package(
     name: "Lathe",
     platforms: [.macOS(.v14)],
@@ -49,6 +73,8 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "Compute", dependencies: ["COpenBLAS"], swiftSettings: engineSettings),
+        // The process group of an `mpirun`/`srun` job (Open MPI when built with it, else one process).
+        .target(name: "Cluster", dependencies: mpiDependency, swiftSettings: strictSettings),
         .target(name: "SafeTensors", dependencies: ["JSONText"], swiftSettings: engineSettings),
         .target(name: "Tokenization", dependencies: ["JSONText"], swiftSettings: engineSettings),
         // llama.cpp's GGUF files in and out. Untrusted input: keeps bounds and overflow checks (strictSettings).
@@ -62,7 +88,7 @@ let package = Package(
         .target(name: "JSONText", swiftSettings: strictSettings),
         .target(
             name: "Modeling",
-            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF"],
+            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF", "Cluster"],
             swiftSettings: engineSettings
         ),
         .target(name: "Recipes", dependencies: ["JSONText", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
@@ -73,7 +99,7 @@ let package = Package(
         ),
         .target(
             name: "Stages",
-            dependencies: ["Compute", "Modeling", "GGUF", "Recipes", "Orchestration", "Tokenization", "Datasets"],
+            dependencies: ["Compute", "Modeling", "GGUF", "Recipes", "Orchestration", "Tokenization", "Datasets", "Cluster"],
             swiftSettings: strictSettings
         ),
         // The remote cache's HTTP transport (URLSession / FoundationNetworking, libcurl underneath); only the
@@ -84,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP",
+                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP", "Cluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,7 +121,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "LatheBench",
-            dependencies: ["Compute", "Modeling", "GGUF", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages"],
+            dependencies: ["Compute", "Modeling", "GGUF", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages", "Cluster"],
             swiftSettings: engineSettings
         ),
         .target(
@@ -127,6 +153,5 @@ let package = Package(
         .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "RemoteHTTPTests", dependencies: ["RemoteHTTP", "Orchestration", "TestSupport"], swiftSettings: strictSettings),
-    ]
+                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP", "Cluster",
 )

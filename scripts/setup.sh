@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Lathe needs on a fresh Debian machine, skipping what is already there:
-# OpenBLAS (the engine's matmuls), Chromium (the report test renders report.html headless) and the
+# OpenBLAS (the engine's matmuls), Open MPI (data-parallel training across processes), Chromium (the report test renders report.html headless) and the
 # Python packages the parity tests compare against.
 set -euo pipefail
 
@@ -11,6 +11,14 @@ if ! dpkg -s libopenblas-dev >/dev/null 2>&1 || ! command -v pkg-config >/dev/nu
   echo "setup: installing libopenblas-dev and pkg-config" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev pkg-config >/dev/null
+fi
+
+# Open MPI: `mpirun -np N lathe run` trains data-parallel; the cluster tests spawn mpirun themselves.
+# (Package.swift links it when pkg-config finds ompi-c; a build without it still works.)
+if ! command -v mpirun >/dev/null 2>&1 || ! dpkg -s libopenmpi-dev >/dev/null 2>&1; then
+  echo "setup: installing openmpi-bin and libopenmpi-dev for data-parallel training" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openmpi-bin libopenmpi-dev >/dev/null
 fi
 
 if ! command -v chromium >/dev/null 2>&1; then

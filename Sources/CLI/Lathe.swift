@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Compute
 import Foundation
 #if canImport(Glibc)
@@ -23,16 +24,33 @@ struct Lathe: ParsableCommand {
               lathe report pipelines/demo.yaml
 
             Exit codes: 0 ok, 1 a stage failed (or `status`: something would run), 64 usage or recipe \
-            error, 75 store busy with --no-wait.
+            error, 69 started by mpirun without Open MPI support, 75 store busy with --no-wait.
             """,
         subcommands: [Init.self, Run.self, Status.self, Dag.self, Report.self, Sample.self, Export.self, Validate.self, Tokens.self,
                       Encode.self, Decode.self, Schema.self, Gc.self, Verify.self, Push.self, Pull.self, RunStage.self]
     )
 
+    /// Joins the MPI job first when started by `mpirun`/`srun` (see `RankedRun`), runs the command, and
+    /// leaves the job: finalised when the run ended together (rank 0 told every rank the status), else
+    /// exiting non-zero without finalising, which makes the launcher stop every rank.
     static func main() {
         CPUCheck.requireEngineInstructions()
         BLASCore.selectKernels()
-        main(nil)
+        do { try Ranks.start() } catch {
+            printError("lathe: \(error)")
+            Glibc.exit(LatheExit.unavailable.rawValue)
+        }
+        var status: Int32 = 0
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            status = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if !message.isEmpty { if status == 0 { writeStdout(message + "\n") } else { printError(message) } }
+        }
+        Ranks.finish(status: status, together: RankedRun.endedTogether)
+        Glibc.exit(status)
     }
 }
 
@@ -41,6 +59,8 @@ enum LatheExit {
     static let stageFailed = ExitCode(1)
     static let usage = ExitCode(64)
     static let busy = ExitCode(75)
+    /// Started by an MPI launcher, but this build has no Open MPI (EX_UNAVAILABLE).
+    static let unavailable = ExitCode(69)
     static let interrupted = ExitCode(130)
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Dispatch
 import Foundation
 import Orchestration
@@ -52,7 +53,8 @@ extension Lathe {
 
         func run() throws {
             let started = Date()
-            let ws = try Workspace.open(recipe, quiet: output.quiet)
+            let world = Ranks.world
+            let ws = try Workspace.open(recipe, quiet: output.quiet || !world.isWriter)
             try ws.checkStageNames(only + force + (until.map { [$0] } ?? []))
             let selection = Planner.Selection(only: only.isEmpty ? nil : Set(only), until: until, force: Set(force), forceAll: forceAll)
             // a forced stage the selection does not run would be silently ignored
@@ -62,10 +64,39 @@ extension Lathe {
                 throw ValidationError("--force \(outside) names a stage that \(chosen) does not run. Add it to the selection or drop --force \(outside).")
             }
             if dryRun {
+                let hosts = world.allGather(ProcessInfo.processInfo.hostName)
+                guard world.isWriter else { return }
                 let plan = try ws.plan(selection)
                 StatusTable.print(plan, format: output.logFormat)
+                if world.isDistributed { writeStdout(RankLayout.describe(recipe: ws.recipe, root: ws.root, hosts: hosts)) }
                 return
             }
+            guard world.isDistributed else { return try execute(ws, selection: selection, started: started, jobs: jobs, leader: nil) }
+            guard world.isWriter else {
+                // Ranks ≥ 1 train the stages rank 0 announces and end with its status.
+                let cancel = CancellationFlag()
+                let signals = SignalTrap(cancel: cancel) {}
+                let status = RankedRun.follow(ws, world: world, cancel: cancel)
+                withExtendedLifetime(signals) {}
+                RankedRun.endedTogether = true
+                if status != 0 { throw ExitCode(status) }
+                return
+            }
+            if let jobs, jobs > 1, !output.quiet { printError("lathe: under MPI stages run one at a time (--jobs \(jobs) ignored): every rank takes part in each training stage.") }
+            do {
+                try execute(ws, selection: selection, started: started, jobs: 1, leader: world)
+            } catch {
+                RankedRun.send(.init(status: (error as? ExitCode)?.rawValue ?? 1), on: world)
+                RankedRun.endedTogether = true
+                throw error
+            }
+            RankedRun.send(.init(status: 0), on: world)
+            RankedRun.endedTogether = true
+        }
+
+        /// Takes the store lock and runs the executor; under MPI (`leader`, rank 0) training stages are
+        /// announced to the other ranks.
+        func execute(_ ws: Workspace, selection: Planner.Selection, started: Date, jobs: Int?, leader: Ranks?) throws {
             let renderer = ProgressRenderer(format: output.logFormat, quiet: output.quiet)
             let storeLock: StoreLock
             do {
@@ -89,6 +120,7 @@ extension Lathe {
                 runner = DelayedRunner(inner: runner, seconds: seconds)
             }
             let remote = try remoteOptions.open()
+            if let leader { runner = LeaderRunner(inner: runner, world: leader) }
             let executor = Executor(graph: ws.graph, store: ws.store, projectRoot: ws.root, lockURL: ws.lockURL,
                                     recipeName: ws.recipe.name, runner: runner, cancel: cancel, remote: remote)
             let summary: Executor.Summary

@@ -10,6 +10,7 @@ let commands: [String: ([String]) -> Int32] = [
     "pipelines": { PipelineBench.main($0) },
     "quality": QualityBench.run,
     "gguf": GGUFBench.run,
+    "mpi": MPIBench.run,
 ]
 
 BLASCore.selectKernels()

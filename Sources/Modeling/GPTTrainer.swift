@@ -1,3 +1,4 @@
+public import Cluster
 public import Compute
 import Dispatch
 
@@ -10,10 +11,27 @@ import Dispatch
 /// A step samples `gradient_accumulation_steps` micro-batches of `micro_batch_size` rows, weights every
 /// target by 1 / (targets in the whole step), accumulates gradients, clips the global norm, and applies
 /// AdamW at the scheduled learning rate. Nothing allocates inside a step. The trainer never prints.
+///
+/// Across processes (`ranks` of an `mpirun` job): a step's rows (the global batch, micro_batch_size ×
+/// gradient_accumulation_steps) split into contiguous shares, rank r taking rows
+/// ⌊r·R/N⌋ ..< ⌊(r+1)·R/N⌋ in micro-batches of at most micro_batch_size (llm.c's loader offsets by rank
+/// the same way). Every rank draws the whole step's row order (so samplers and checkpoints agree),
+/// fills only its own rows, learns the step's target counts by a sum over ranks, and after backward
+/// sums the trainable gradients with `MPI_Allreduce`; every rank then applies the same AdamW step.
+/// The result equals one process with the same global batch up to float rounding.
 public final class GPTTrainer: @unchecked Sendable {
     public let model: GPTModel
     public let data: TrainingData
     public let hyperparameters: TrainingHyperparameters
+    /// The processes sharing each step (``Ranks/single`` for one process).
+    public let ranks: Ranks
+    /// This rank's rows of every step, as positions 0 ..< rows per step.
+    public let localRows: Range<Int>
+    /// Position in the step of each local micro-batch's first row (`batches[k]` holds rows
+    /// `batchStarts[k] ..< batchStarts[k] + batches[k].batchSize`).
+    let batchStarts: [Int]
+    /// Contiguous runs of trainable gradients (arena, first float, count), summed over ranks per step.
+    let reduceRuns: [(arena: Arena, offset: Int, count: Int)]
     /// Optimizer steps completed.
     public internal(set) var step = 0
     /// Row order and data cursor.
@@ -47,9 +65,19 @@ public final class GPTTrainer: @unchecked Sendable {
     /// - Parameter replay: general data mixed into every optimizer step (see ``ReplayMix``).
     /// - Parameter workers: data-parallel workers (see `replicas`); nil means the engine's thread count.
     ///   Capped by the micro-batch size; 1 with adapters. Results are reproducible for a given count.
+    /// - Parameter ranks: the processes splitting each step's rows (every rank must construct its trainer
+    ///   with the same model, data and settings). Needs at least one row per rank and no LoRA dropout.
     public init(model: GPTModel, data: TrainingData, hyperparameters hp: TrainingHyperparameters, freezing: Freezing = .none,
-                replay: ReplayMix? = nil, workers: Int? = nil) throws(ModelingError) {
+                replay: ReplayMix? = nil, workers: Int? = nil, ranks: Ranks = .single) throws(ModelingError) {
         try hp.validate()
+        let rowsPerStep = hp.microBatchSize * hp.gradientAccumulationSteps
+        guard rowsPerStep >= ranks.size else {
+            let steps = (ranks.size + hp.microBatchSize - 1) / hp.microBatchSize
+            throw .invalidHyperparameters("micro_batch_size × gradient_accumulation_steps is \(rowsPerStep) rows per optimizer step, fewer than the \(ranks.size) ranks splitting it (each rank needs at least one row). Set gradient_accumulation_steps to at least \(steps), or start fewer ranks.")
+        }
+        if ranks.isDistributed, let dropout = model.adapters?.config.dropout, dropout > 0 {
+            throw .invalidHyperparameters("lora_dropout \(dropout) cannot be used with \(ranks.size) ranks (each rank would draw different dropout masks, so the run would depend on the rank count). Set lora_dropout: 0, or run one process.")
+        }
         if let replay {
             try replay.validate(rowsPerStep: hp.microBatchSize * hp.gradientAccumulationSteps, sequenceLength: data.sequenceLength)
         }
@@ -70,6 +98,10 @@ public final class GPTTrainer: @unchecked Sendable {
         self.model = model
         self.data = data
         hyperparameters = hp
+        self.ranks = ranks
+        let local = GPTModel.rows(of: ranks.rank, workers: ranks.size, batchSize: rowsPerStep)
+        localRows = local
+        batchStarts = Array(stride(from: local.lowerBound, to: local.upperBound, by: hp.microBatchSize))
         sampler = BatchSampler(rowCount: data.rowCount, seed: hp.seed, shuffle: hp.shuffle)
         rng = SeededGenerator(seed: hp.seed ^ 0xD1B5_4A32_D192_ED03)
         self.replay = replay
@@ -91,16 +123,26 @@ public final class GPTTrainer: @unchecked Sendable {
             }
         }
         segments = segs
+        var runs: [(arena: Arena, offset: Int, count: Int)] = []
+        for s in segs {
+            if let last = runs.last, last.arena === s.arena, last.offset + last.count == s.gradient {
+                runs[runs.count - 1].count += s.count
+            } else {
+                runs.append((s.arena, s.gradient, s.count))
+            }
+        }
+        reduceRuns = runs
         momentCount = m
         moments = Arena(count: 2 * m)
-        batches = (0..<hp.gradientAccumulationSteps).map { _ in
-            TokenBatch(batchSize: hp.microBatchSize, sequenceLength: data.sequenceLength)
+        batches = batchStarts.map { start in
+            TokenBatch(batchSize: min(hp.microBatchSize, local.upperBound - start), sequenceLength: data.sequenceLength)
         }
-        let workers = model.adapters == nil ? max(1, min(workers ?? ComputeThreads.configured, hp.microBatchSize)) : 1
+        let smallest = batches.map(\.batchSize).min() ?? 1
+        let workers = model.adapters == nil ? max(1, min(workers ?? ComputeThreads.configured, smallest)) : 1
         replicas = workers > 1 ? (1..<workers).map { _ in GPTModel(replicaOf: model) } : []
-        shards = workers > 1 ? batches.map { _ in
+        shards = workers > 1 ? batches.map { batch in
             (0..<workers).map { w in
-                TokenBatch(batchSize: GPTModel.rows(of: w, workers: workers, batchSize: hp.microBatchSize).count,
+                TokenBatch(batchSize: GPTModel.rows(of: w, workers: workers, batchSize: batch.batchSize).count,
                            sequenceLength: data.sequenceLength)
             }
         } : []
@@ -156,19 +198,26 @@ public final class GPTTrainer: @unchecked Sendable {
         //    (replay rows take their evenly spread slots; see ReplayMix)
         let rowsPerStep = hp.microBatchSize * hp.gradientAccumulationSteps
         let replayRows = replay?.rowsPerStep(rowsPerStep) ?? 0
+        //    (every rank draws every row of the step, in order, and fills only its own)
         var targets = 0, replayTargets = 0
-        for k in batches.indices {
-            for slot in 0..<hp.microBatchSize {
-                let g = k * hp.microBatchSize + slot
-                let isReplay = ReplayMix.isReplaySlot(g, replayRows: replayRows, rowsPerStep: rowsPerStep)
-                if isReplay, let replay {
-                    replay.data.fill(&batches[k], slot: slot, row: replaySampler.next())
-                } else {
-                    data.fill(&batches[k], slot: slot, row: sampler.next())
-                }
-                let n = batches[k].targetCount(slot: slot)
-                if isReplay { replayTargets += n } else { targets += n }
+        for g in 0..<rowsPerStep {
+            let isReplay = ReplayMix.isReplaySlot(g, replayRows: replayRows, rowsPerStep: rowsPerStep)
+            let fromReplay = isReplay && replay != nil
+            let row = fromReplay ? replaySampler.next() : sampler.next()
+            guard localRows.contains(g) else { continue }
+            let k = (g - localRows.lowerBound) / hp.microBatchSize, slot = g - batchStarts[k]
+            if fromReplay, let replay {
+                replay.data.fill(&batches[k], slot: slot, row: row)
+            } else {
+                data.fill(&batches[k], slot: slot, row: row)
             }
+            let n = batches[k].targetCount(slot: slot)
+            if isReplay { replayTargets += n } else { targets += n }
+        }
+        if ranks.isDistributed {
+            let counts = ranks.sum([Double(targets), Double(replayTargets)])
+            targets = Int(counts[0])
+            replayTargets = Int(counts[1])
         }
         // Replay rows carry `ratio` of the step's loss, the domain rows the rest; without one of
         // the two kinds every target weighs the same.
@@ -177,8 +226,8 @@ public final class GPTTrainer: @unchecked Sendable {
         let domainScale = targets == 0 ? 0 : (mixed ? 1 - ratio : 1) / Float(targets)
         let replayScale = replayTargets == 0 ? 0 : (mixed ? ratio : 1) / Float(replayTargets)
         for k in batches.indices {
-            for slot in 0..<hp.microBatchSize {
-                let g = k * hp.microBatchSize + slot
+            for slot in 0..<batches[k].batchSize {
+                let g = batchStarts[k] + slot
                 let scale = ReplayMix.isReplaySlot(g, replayRows: replayRows, rowsPerStep: rowsPerStep) ? replayScale : domainScale
                 batches[k].scaleWeights(slot: slot, by: scale)
             }
@@ -194,6 +243,11 @@ public final class GPTTrainer: @unchecked Sendable {
         if dropout, let generator = model.adapters?.dropoutGenerator {
             rng = generator
             model.adapters?.dropoutGenerator = nil
+        }
+        // 2b. across ranks: sum the trainable gradients and the losses (every rank gets the same bits)
+        if ranks.isDistributed {
+            for run in reduceRuns { ranks.sum(run.arena.base + run.offset, count: run.count) }
+            loss = Float(ranks.sum([Double(loss)])[0])
         }
         // 3. clip, schedule, update
         var sq = 0.0

@@ -1,3 +1,4 @@
+import Cluster
 import Compute
 import Foundation
 import Modeling
@@ -61,9 +62,11 @@ struct AdapterStage: StageAdapter {
         let data = try TrainingRun.data(p, kind: stage.kind, tokenizer: tokenizer, config: model.config, context: context)
         let hp = TrainingRun.hyperparameters(p, trainRows: data.train.rowCount)
         let freezing = Freezing(trainableLayers: p.freezeTrainableLayers, unfrozenParameters: p.unfrozenParameters)
-        let trainer = try GPTTrainer(model: model, data: data.train, hyperparameters: hp, freezing: freezing, replay: data.replay)
+        let trainer = try GPTTrainer(model: model, data: data.train, hyperparameters: hp, freezing: freezing, replay: data.replay,
+                                     ranks: Ranks.world)
         context.report(.note("LoRA r=\(adapters.config.rank) on \(adapters.targets.count) modules: \(trainer.trainableParameterCount) trainable parameters"))
         let result = try TrainingRun.train(trainer, params: p, validation: data.validation, context: context)
+        guard trainer.ranks.isWriter else { return StageOutcome(metrics: [:], cost: [:]) }  // rank 0 publishes
 
         let out = context.outputDirectory
         try PEFTAdapter.write(model, baseModel: base.baseName, to: out)

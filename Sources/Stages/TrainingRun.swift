@@ -1,3 +1,4 @@
+import Cluster
 import Compute
 import Datasets
 import Foundation
@@ -81,9 +82,18 @@ struct TrainingRun {
     /// Resumes from the stage's checkpoint if there is one, trains to `max_steps` (or early stop), logs
     /// every `logging_steps`, evaluates every `eval_steps`, checkpoints every `save_steps`; on
     /// cancellation saves a checkpoint and throws `StageCancelled`.
+    ///
+    /// Across MPI ranks (`trainer.ranks`): every rank loads the checkpoint rank 0 wrote, joins the
+    /// stage's ``RankSync`` rendezvous, and after each step the ranks OR their wishes to stop, so they
+    /// stop at the same step. Only rank 0 writes the metrics log and checkpoints; the others keep their
+    /// log in a private folder that is discarded.
     static func train(_ trainer: GPTTrainer, params p: TrainingParams, validation: TrainingData?, context: StageContext) throws -> TrainingRun {
         let model = trainer.model, hp = trainer.hyperparameters
-        let log = try MetricsLog(directory: context.resumeDirectory)
+        let ranks = trainer.ranks
+        let logDirectory = ranks.isWriter ? context.resumeDirectory
+            : FileManager.default.temporaryDirectory.appendingPathComponent("lathe-rank\(ranks.rank)-\(UUID().uuidString)")
+        defer { if !ranks.isWriter { try? FileManager.default.removeItem(at: logDirectory) } }
+        let log = try MetricsLog(directory: logDirectory)
         let checkpoint = context.resumeDirectory.appendingPathComponent("checkpoint")
         if FileManager.default.fileExists(atPath: checkpoint.appendingPathComponent("state.json").path)
             || FileManager.default.fileExists(atPath: checkpoint.path) && !((try? FileManager.default.contentsOfDirectory(atPath: checkpoint.path))?.isEmpty ?? true) {
@@ -91,6 +101,8 @@ struct TrainingRun {
                 try trainer.loadCheckpoint(from: checkpoint)
                 log.truncate(after: trainer.step)
                 context.report(.note("resumed from step \(trainer.step)"))
+            } catch where !ranks.isWriter {
+                throw StageError.invalidInput("rank \(ranks.rank) could not read rank 0's resume checkpoint \(checkpoint.path): \(error)")
             } catch {
                 // A damaged or mismatched checkpoint is scratch state: say so, drop it and recompute
                 // from step 0 (the trainer is untouched by a refused load) rather than fail forever.
@@ -101,6 +113,8 @@ struct TrainingRun {
             }
         }
 
+        try RankSync.shared.join(step: trainer.step)
+
         var bestValLoss = Double.infinity
         var worseEvals = 0
         var lastValLoss: Double?
@@ -110,7 +124,10 @@ struct TrainingRun {
         let batch = max(1, p.microBatchSize)
         var trainedTokens = 0
         var stepError: (any Error)?
+        // Test hook: kill and interrupt tests slow each step down to act mid-training. Never set it in use.
+        let stepDelay = ProcessInfo.processInfo.environment["LATHE_TESTONLY_STEP_SECONDS"].flatMap(Double.init)
         let last = trainer.train { report in
+            if let stepDelay { Thread.sleep(forTimeInterval: stepDelay) }
             guard report.loss.isFinite else {
                 // A diverged run must fail, not publish NaN weights as a cached result.
                 stepError = StageError.invalidInput("the training loss became \(report.loss) at step \(report.step): training diverged. Lower learning_rate (now \(p.learningRate)) or set max_grad_norm.")
@@ -138,16 +155,22 @@ struct TrainingRun {
             context.report(.progress(step: report.step, total: hp.maxSteps, values: [
                 "loss": Double(report.loss), "tokens_per_s": report.tokensPerSecond, "eta_s": eta,
             ]))
-            if let save = p.saveSteps, save > 0, report.step % save == 0, !isLast {
-                do { try trainer.saveCheckpoint(to: checkpoint); try log.flush() } catch { stepError = error; return .stop }
+            if ranks.isWriter, let save = p.saveSteps, save > 0, report.step % save == 0, !isLast {
+                do { try trainer.saveCheckpoint(to: checkpoint); try log.flush() } catch { stepError = error }
             }
-            if context.isCancelled() { interrupted = true; return .stop }
-            if let patience = p.earlyStoppingPatience, worseEvals >= patience { stoppedEarly = true; return .stop }
-            return .proceed
+            if stepError == nil, context.isCancelled() { interrupted = true }
+            if stepError == nil, !interrupted, let patience = p.earlyStoppingPatience, worseEvals >= patience { stoppedEarly = true }
+            let stop = stepError != nil || interrupted || stoppedEarly
+            // Ranks stop together: one rank's interrupt or failed save stops them all at this step.
+            if ranks.isDistributed, ranks.any(stop) {
+                if !stop { interrupted = true }
+                return .stop
+            }
+            return stop ? .stop : .proceed
         }
         if let stepError { throw stepError }
         if interrupted {
-            try trainer.saveCheckpoint(to: checkpoint)
+            if ranks.isWriter { try trainer.saveCheckpoint(to: checkpoint) }
             try log.flush()
             throw StageCancelled()
         }

@@ -1,3 +1,4 @@
+import Cluster
 import Compute
 import Datasets
 import Foundation
@@ -31,8 +32,10 @@ struct TrainingStage: StageAdapter {
         let data = try TrainingRun.data(p, kind: stage.kind, tokenizer: tokenizer, config: model.config, context: context)
         let hp = TrainingRun.hyperparameters(p, trainRows: data.train.rowCount)
         let freezing = Freezing(trainableLayers: p.freezeTrainableLayers, unfrozenParameters: p.unfrozenParameters)
-        let trainer = try GPTTrainer(model: model, data: data.train, hyperparameters: hp, freezing: freezing, replay: data.replay)
+        let trainer = try GPTTrainer(model: model, data: data.train, hyperparameters: hp, freezing: freezing, replay: data.replay,
+                                     ranks: Ranks.world)
         let result = try TrainingRun.train(trainer, params: p, validation: data.validation, context: context)
+        guard trainer.ranks.isWriter else { return StageOutcome(metrics: [:], cost: [:]) }  // rank 0 publishes
 
         let out = context.outputDirectory
         try model.exportHF(to: out)
