@@ -153,5 +153,8 @@ let package = Package(
         .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strictSettings),
-                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP", "Cluster",
+        .testTarget(name: "RemoteHTTPTests", dependencies: ["RemoteHTTP", "Orchestration", "TestSupport"], swiftSettings: strictSettings),
+        // Spawns `mpirun` over the built lathe-bench and lathe.
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "TestSupport"], swiftSettings: strictSettings),
+    ] + mpiTargets
 )
