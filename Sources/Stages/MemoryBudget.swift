@@ -14,15 +14,10 @@ enum MemoryBudget {
     /// GPT-2) and 3·V per token for logits, probabilities and their gradient. Computed in Double: the
     /// inputs may be absurd.
     static func trainingBytes(_ c: GPTConfig, batch: Int, sequence: Int, workers: Int = ComputeThreads.configured) -> Double {
-        let C = Double(c.nEmbd), L = Double(c.nLayer), V = Double(c.vocabSize), P = Double(c.nPositions)
-        let H = Double(c.nHead), B = Double(batch), T = Double(sequence), F = Double(c.intermediateSize)
-        let hd = Double(c.headDim), qkv = (H + 2 * Double(c.nKVHead)) * hd, attention = H * hd
-        let mlpIn = c.block.gatedMLP ? 2 * F : F
-        let block = C * qkv + attention * C + C * mlpIn + F * C + qkv + mlpIn + 6 * C
-        let parameters = V * C * (c.tiedEmbeddings ? 1 : 2) + (c.block.rotary ? 0 : P * C) + L * block + 2 * C
-        let activations = B * T * (L * (4 * C + qkv + attention + mlpIn + F + 2 * H * T) + 3 * V)
-        let extraGradients = Double(max(0, min(workers, batch) - 1)) * parameters
-        return 4 * (4 * parameters + extraGradients + activations)
+        let s = Shape(c), B = Double(batch), T = Double(sequence)
+        let activations = B * T * (s.layers * (4 * s.width + s.blockActivations + 2 * s.heads * T) + 3 * s.vocab)
+        let extraGradients = Double(max(0, min(workers, batch) - 1)) * s.parameters
+        return 4 * (4 * s.parameters + extraGradients + activations)
     }
 
     /// Bytes to score `config` on `batch` sequences of `sequence` tokens: the weights once, one layer's
@@ -30,13 +25,28 @@ enum MemoryBudget {
     /// slot of H·T per token, and V per token for the logits. The rows of a batch are split across
     /// threads, so the total does not grow with them.
     static func inferenceBytes(_ c: GPTConfig, batch: Int, sequence: Int) -> Double {
-        let C = Double(c.nEmbd), L = Double(c.nLayer), V = Double(c.vocabSize), P = Double(c.nPositions)
-        let H = Double(c.nHead), B = Double(batch), T = Double(sequence), F = Double(c.intermediateSize)
-        let hd = Double(c.headDim), qkv = (H + 2 * Double(c.nKVHead)) * hd, attention = H * hd
-        let mlpIn = c.block.gatedMLP ? 2 * F : F
-        let block = C * qkv + attention * C + C * mlpIn + F * C + qkv + mlpIn + 6 * C
-        let parameters = V * C * (c.tiedEmbeddings ? 1 : 2) + (c.block.rotary ? 0 : P * C) + L * block + 2 * C
-        return 4 * (parameters + B * T * (6 * C + qkv + attention + mlpIn + F + H * T + 2 * V))
+        let s = Shape(c), B = Double(batch), T = Double(sequence)
+        return 4 * (s.parameters + B * T * (6 * s.width + s.blockActivations + s.heads * T + 2 * s.vocab))
+    }
+
+    /// The sizes both estimates use, in Double (the inputs may be absurd).
+    private struct Shape {
+        /// C, L, V, H.
+        let width: Double, layers: Double, vocab: Double, heads: Double
+        /// Parameters of the whole model.
+        let parameters: Double
+        /// Floats per token of a block's qkv, attention output, MLP input and MLP hidden rows.
+        let blockActivations: Double
+
+        init(_ c: GPTConfig) {
+            width = Double(c.nEmbd); layers = Double(c.nLayer); vocab = Double(c.vocabSize); heads = Double(c.nHead)
+            let F = Double(c.intermediateSize), hd = Double(c.headDim), P = Double(c.nPositions)
+            let qkv = (heads + 2 * Double(c.nKVHead)) * hd, attention = heads * hd
+            let mlpIn = c.block.gatedMLP ? 2 * F : F
+            let block = width * qkv + attention * width + width * mlpIn + F * width + qkv + mlpIn + 6 * width
+            parameters = vocab * width * (c.tiedEmbeddings ? 1 : 2) + (c.block.rotary ? 0 : P * width) + layers * block + 2 * width
+            blockActivations = qkv + attention + mlpIn + F
+        }
     }
 
     /// - Throws: ``StageError/invalidInput(_:)`` when the estimate exceeds the machine's physical memory.
