@@ -55,6 +55,16 @@ public struct GPTConfig: Sendable, Hashable, Codable {
     public var mlpBias: Bool
     /// The LM head is the token embedding (`tie_word_embeddings`); otherwise `lm_head.weight` is its own tensor.
     public var tiedEmbeddings: Bool
+    /// Sequence classification: the LM head is replaced by `score.weight` (num_labels, C), no bias, read
+    /// at the sequence's pooled position (see ``SequencePooling``), as transformers'
+    /// `GPT2ForSequenceClassification` / `LlamaForSequenceClassification`. nil: a language model.
+    public var numLabels: Int?
+
+    /// Columns of the head's output: `num_labels` for a classifier, else the vocabulary.
+    public var outputWidth: Int { numLabels ?? vocabSize }
+
+    /// How a classifier of this family pools a sequence into one vector.
+    public var pooling: SequencePooling { .lastToken }
 
     /// A GPT-2 configuration (MLP 4·C, NH key/value heads, every bias, tied head).
     public init(
@@ -92,7 +102,7 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         case bosTokenId = "bos_token_id", eosTokenId = "eos_token_id"
         case nKVHead = "num_key_value_heads", headDim = "head_dim", intermediateSize = "intermediate_size"
         case ropeTheta = "rope_theta", ropeScaling = "rope_scaling", qkvBias = "qkv_bias", outputBias = "output_bias"
-        case mlpBias = "mlp_bias", tiedEmbeddings = "tie_word_embeddings"
+        case mlpBias = "mlp_bias", tiedEmbeddings = "tie_word_embeddings", numLabels = "num_labels"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -119,6 +129,7 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         outputBias = try c.decodeIfPresent(Bool.self, forKey: .outputBias) ?? gpt2
         mlpBias = try c.decodeIfPresent(Bool.self, forKey: .mlpBias) ?? gpt2
         tiedEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tiedEmbeddings) ?? true
+        numLabels = try c.decodeIfPresent(Int.self, forKey: .numLabels)
     }
 
     /// The block layout this configuration selects.
@@ -155,6 +166,9 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         if let e = eosTokenId, e < 0 || e >= vocabSize { try fail("eos_token_id \(e) is outside the vocabulary (\(vocabSize))") }
         if !(layerNormEpsilon > 0) { try fail("\(family == .gpt2 ? "layer_norm_epsilon" : "rms_norm_eps") must be positive") }
         if family == .llama, !(ropeTheta > 0) { try fail("rope_theta must be positive, got \(ropeTheta)") }
+        if let labels = numLabels, labels < 2 || labels > Self.maxLabels {
+            try fail("num_labels must be between 2 and \(Self.maxLabels), got \(labels)")
+        }
         if family == .gpt2, !(qkvBias && outputBias && mlpBias && tiedEmbeddings) {
             try fail("GPT-2 blocks always have biases and a tied head")
         }
@@ -168,6 +182,15 @@ public struct GPTConfig: Sendable, Hashable, Codable {
     public static let maxEmbedding = 1 << 16
     public static let maxLayers = 1_024
     public static let maxHeads = 1_024
+    public static let maxLabels = 1 << 16
+}
+
+/// Which hidden state a sequence classifier reads: a property of the model family, so the head, the
+/// trainer and the stages never branch on the family.
+public enum SequencePooling: Sendable, Hashable {
+    /// Causal decoders: the final-norm hidden state of the last non-pad token (the only position that
+    /// has seen the whole text), as transformers' `…ForSequenceClassification` of GPT-2 and Llama.
+    case lastToken
 }
 
 /// The per-family choices inside one decoder block; everything else is shared.

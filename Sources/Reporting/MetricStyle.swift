@@ -26,5 +26,5 @@ enum MetricStyle {
     }
 
     /// Kinds that train, so have loss curves and parameter counts.
-    static let trainingKinds: Set<String> = ["pretrain-continue", "domain-adapt", "instruct", "attach-adapters"]
+    static let trainingKinds: Set<String> = ["pretrain-continue", "domain-adapt", "instruct", "attach-adapters", "classify"]
 }

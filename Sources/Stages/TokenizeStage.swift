@@ -83,6 +83,7 @@ public enum DatasetBridge {
         case .dolly: type = .dolly
         case .inputOutput: type = .inputOutput
         case .tokenized: type = .tokenized
+        case .classification: type = .classification
         }
         let split: TextSplit
         switch d.splitDocuments {
@@ -90,7 +91,14 @@ public enum DatasetBridge {
         case .none: split = .file
         case .line: split = .lines
         }
-        return Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type, field: d.field,
-                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root)
+        var spec = Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type,
+                                        field: d.type == .classification ? d.textField : d.field,
+                                        trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root)
+        if d.type == .classification {
+            spec.labelField = d.labelField
+            spec.textPairField = d.textPairField
+            spec.columns = d.columns
+        }
+        return spec
     }
 }
