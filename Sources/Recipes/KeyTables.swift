@@ -19,8 +19,9 @@ enum KeyTables {
                   + "texts (JSON/JSONL records, CSV with RFC 4180 quotes, or TSV/.txt tab-separated without quoting).",
               default: .string("completion")),
         K.key("field", .string, "JSON field that holds the text of a completion record in .jsonl/.json (default: text)."),
-        K.key("text_field", .string, "classification: field or column holding the text.", default: .string("text")),
-        K.key("label_field", .string, "classification: field or column holding the label.", default: .string("label")),
+        // no `default:` for these two: a filled default would enter the key of every existing stage's datasets
+        K.key("text_field", .string, "classification: field or column holding the text (default: text)."),
+        K.key("label_field", .string, "classification: field or column holding the label (default: label)."),
         K.key("text_pair_field", .string, "classification: field or column holding a second text (sentence pairs)."),
         K.key("columns", .list(.string),
               "classification CSV/TSV without a header row: the column names in order, e.g. [text, label] "
