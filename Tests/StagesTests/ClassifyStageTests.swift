@@ -158,4 +158,13 @@ import TestSupport
         let json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: logs)) as? [String: Any])
         #expect(json["truncated_texts"] as? Double == 100, "\(json)")  // all 80 training and 20 test rows
     }
+
+    @Test("The classification dataset keys leave the keys of existing stages alone (no filled defaults)")
+    func classificationKeysDoNotChangeOtherStagesKeys() throws {
+        let project = Self.project()
+        let recipe = try RecipeLoader(projectRoot: project.root).load(recipeAt: project.write("pipelines/p.yaml", Self.yaml())).recipe
+        let tok = try #require(recipe.stage(named: "tok"))
+        #expect(tok.canonicalParams.keys.contains { $0.contains("columns") })
+        #expect(!tok.canonicalParams.keys.contains { $0.contains("text_field") || $0.contains("label_field") }, "\(tok.canonicalParams.keys.sorted())")
+    }
 }
