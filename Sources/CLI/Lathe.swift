@@ -26,7 +26,7 @@ struct Lathe: ParsableCommand {
             Exit codes: 0 ok, 1 a stage failed (or `status`: something would run), 64 usage or recipe \
             error, 69 started by mpirun without Open MPI support, 75 store busy with --no-wait.
             """,
-        subcommands: [Init.self, Run.self, Status.self, Dag.self, Report.self, Sample.self, Export.self, Validate.self, Tokens.self,
+        subcommands: [Init.self, Run.self, Status.self, Dag.self, Report.self, Sample.self, Classify.self, Export.self, Validate.self, Tokens.self,
                       Encode.self, Decode.self, Schema.self, Gc.self, Verify.self, Push.self, Pull.self, RunStage.self]
     )
 

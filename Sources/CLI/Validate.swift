@@ -10,6 +10,8 @@ extension Lathe {
         static let configuration = CommandConfiguration(
             abstract: "Check recipes without running anything; print every error at once.",
             discussion: """
+                Classify stages also read their classification data and check its records and labels.
+
                 Examples:
                   lathe validate pipelines/demo.yaml
                   lathe validate pipelines/*.yaml pipelines/methods/*.yaml
@@ -37,6 +39,18 @@ extension Lathe {
                     let dataProblems = Self.checkData(loaded.recipe, root: root)
                     for problem in dataProblems { printError(problem) }
                     guard dataProblems.isEmpty else { failed += 1; continue }
+                    // classification data is read and checked here, so a bad record fails before any training
+                    var dataErrors = 0
+                    for stage in loaded.recipe.stages {
+                        guard case .classify(let p) = stage.params else { continue }
+                        do {
+                            print("\(path): stage '\(stage.name)': \(try ClassificationInputs.check(p, root: root))")
+                        } catch {
+                            printError("\(path): stage '\(stage.name)': \(error)")
+                            dataErrors += 1
+                        }
+                    }
+                    if dataErrors > 0 { failed += 1; continue }
                     print("\(path): ok (\(loaded.recipe.stages.count) stages)")
                 } catch let error as RecipeError {
                     for d in error.diagnostics { printError(d.description) }

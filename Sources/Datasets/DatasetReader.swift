@@ -17,6 +17,12 @@ public enum DatasetReader {
         case .inputOutput: out = try instructions(spec)
         case .tokenized: out = try tokenized(spec)
         case .chat, .sharegpt: out = try conversations(spec)
+        case .classification:
+            // the texts alone (e.g. to train a tokenizer on); a pair is joined with a newline
+            out = try ClassificationReader.read(spec).records.map { r in
+                Example(segments: [.init(r.pair.map { r.text + "\n" + $0 } ?? r.text, trained: true)], appendEOS: true,
+                        trainEOS: spec.trainOnEOS, source: r.source)
+            }
         }
         if let cap = spec.maxSamples, out.count > cap { out.removeLast(out.count - cap) }
         guard !out.isEmpty else {

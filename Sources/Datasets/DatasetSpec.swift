@@ -5,8 +5,16 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     /// A file (or, for `completion` with `.txt`, a directory of `.txt` files, read in name order).
     public var path: URL
     public var type: DatasetType
-    /// JSON field holding the text for `completion` records (default `text`).
+    /// JSON field holding the text for `completion` records (default `text`); for `classification`, the
+    /// field or column holding the text (`text_field`, default `text`).
     public var field: String?
+    /// `classification`: the field or column holding the label (default `label`).
+    public var labelField: String?
+    /// `classification`: the field or column holding a second text (sentence pairs), if any.
+    public var textPairField: String?
+    /// `classification` CSV/TSV without a header row: the column names, in order (nil = the first row
+    /// is the header).
+    public var columns: [String]?
     /// Train on prompt tokens too (Axolotl `train_on_inputs`, default false).
     public var trainOnInputs: Bool
     /// Append EOS to each example and train on it (Axolotl `train_on_eos`, default true).
@@ -61,6 +69,10 @@ public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
     case inputOutput = "input_output"
     /// Pre-tokenized `.bin` shards (Lathe/llm.c header, or headerless nanoGPT uint16).
     case tokenized
+    /// Labelled texts for sequence classification: JSON/JSONL records, CSV or TSV rows (see
+    /// ``ClassificationReader``).
+    case classification
+
     /// OpenAI-style `{"messages": [{"role", "content"}]}` conversations (system/user/assistant).
     case chat
     /// ShareGPT `{"conversations": [{"from", "value"}]}` (system/human/gpt).

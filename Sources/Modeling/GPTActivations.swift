@@ -40,7 +40,7 @@ final class GPTActivations {
         att = per([b, config.nHead, t, t]); residual2 = per([n, c]); ln2 = per([n, c]); ln2Mean = per([n])
         ln2Rstd = per([n]); fch = per([n, w.mlpIn]); fchGelu = per([n, w.mlpHidden]); residual3 = per([n, c])
         lnf = p.reserve([n, c]); lnfMean = p.reserve([n]); lnfRstd = p.reserve([n])
-        logits = p.reserve([n, config.vocabSize]); losses = p.reserve([n]); scratch = p.reserve([n, c])
+        logits = p.reserve([n, config.outputWidth]); losses = p.reserve([n]); scratch = p.reserve([n, c])
         let half = config.block.rotary ? config.headDim / 2 : 0
         ropeCos = p.reserve([n, half]); ropeSin = p.reserve([n, half])
         arena = Arena(count: p.total)

@@ -64,6 +64,16 @@ public struct GPTConfig: Sendable, Hashable, Codable {
     /// BERT: the model carries BertForMaskedLM's `cls.predictions` head (transform dense + GELU +
     /// LayerNorm, decoder tied to the word embeddings, plus a bias) instead of the pooler.
     public var maskedLMHead: Bool = false
+    /// Sequence classification: the LM head is replaced by `score.weight` (num_labels, C), no bias, read
+    /// at the sequence's pooled position (see ``SequencePooling``), as transformers'
+    /// `GPT2ForSequenceClassification` / `LlamaForSequenceClassification`. nil: a language model.
+    public var numLabels: Int?
+
+    /// Columns of the head's output: `num_labels` for a classifier, else the vocabulary.
+    public var outputWidth: Int { numLabels ?? vocabSize }
+
+    /// How a classifier of this family pools a sequence into one vector.
+    public var pooling: SequencePooling { .lastToken }
 
     /// A GPT-2 configuration (MLP 4·C, NH key/value heads, every bias, tied head).
     public init(
@@ -102,7 +112,7 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         case nKVHead = "num_key_value_heads", headDim = "head_dim", intermediateSize = "intermediate_size"
         case ropeTheta = "rope_theta", ropeScaling = "rope_scaling", qkvBias = "qkv_bias", outputBias = "output_bias"
         case mlpBias = "mlp_bias", tiedEmbeddings = "tie_word_embeddings", typeVocabSize = "type_vocab_size"
-        case maskedLMHead = "masked_lm_head"
+        case maskedLMHead = "masked_lm_head", numLabels = "num_labels"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -131,6 +141,7 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         tiedEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tiedEmbeddings) ?? true
         typeVocabSize = try c.decodeIfPresent(Int.self, forKey: .typeVocabSize) ?? 0
         maskedLMHead = try c.decodeIfPresent(Bool.self, forKey: .maskedLMHead) ?? false
+        numLabels = try c.decodeIfPresent(Int.self, forKey: .numLabels)
     }
 
     /// The synthesized encoding, plus `type_vocab_size` only for encoders (decoder checkpoints keep
@@ -147,6 +158,7 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         try c.encode(ropeTheta, forKey: .ropeTheta); try c.encode(ropeScaling, forKey: .ropeScaling)
         try c.encode(qkvBias, forKey: .qkvBias); try c.encode(outputBias, forKey: .outputBias); try c.encode(mlpBias, forKey: .mlpBias)
         try c.encode(tiedEmbeddings, forKey: .tiedEmbeddings)
+        try c.encodeIfPresent(numLabels, forKey: .numLabels)
         if family == .bert { try c.encode(typeVocabSize, forKey: .typeVocabSize); try c.encode(maskedLMHead, forKey: .maskedLMHead) }
     }
 
@@ -184,6 +196,9 @@ public struct GPTConfig: Sendable, Hashable, Codable {
         if let e = eosTokenId, e < 0 || e >= vocabSize { try fail("eos_token_id \(e) is outside the vocabulary (\(vocabSize))") }
         if !(layerNormEpsilon > 0) { try fail("\(family == .gpt2 ? "layer_norm_epsilon" : "rms_norm_eps") must be positive") }
         if family == .llama, !(ropeTheta > 0) { try fail("rope_theta must be positive, got \(ropeTheta)") }
+        if let labels = numLabels, labels < 2 || labels > Self.maxLabels {
+            try fail("num_labels must be between 2 and \(Self.maxLabels), got \(labels)")
+        }
         if family == .gpt2, !(qkvBias && outputBias && mlpBias && tiedEmbeddings) {
             try fail("GPT-2 blocks always have biases and a tied head")
         }
@@ -202,6 +217,15 @@ public struct GPTConfig: Sendable, Hashable, Codable {
     public static let maxEmbedding = 1 << 16
     public static let maxLayers = 1_024
     public static let maxHeads = 1_024
+    public static let maxLabels = 1 << 16
+}
+
+/// Which hidden state a sequence classifier reads: a property of the model family, so the head, the
+/// trainer and the stages never branch on the family.
+public enum SequencePooling: Sendable, Hashable {
+    /// Causal decoders: the final-norm hidden state of the last non-pad token (the only position that
+    /// has seen the whole text), as transformers' `…ForSequenceClassification` of GPT-2 and Llama.
+    case lastToken
 }
 
 /// The per-family choices inside one decoder block; everything else is shared.

@@ -7,7 +7,7 @@ extension GPTModel {
     /// - Complexity: ≈ 4·N + 8·L·C·T FLOP per token.
     public func backward(_ batch: TokenBatch) {
         let b = batch.batchSize, t = batch.sequenceLength
-        let c = config.nEmbd, v = config.vocabSize, n = b * t, heads = config.heads
+        let c = config.nEmbd, v = config.outputWidth, n = b * t, heads = config.heads
         guard let a = activations, a.b == b, a.t == t, a.forBackward else { preconditionFailure("backward needs the training forward of the same batch") }
         if a.grads == nil { a.grads = GradientScratch(config: config, b: b, t: t) }
         let g = a.grads!

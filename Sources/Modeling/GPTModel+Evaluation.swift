@@ -52,6 +52,7 @@ extension GPTModel {
     /// n_positions + 1 tokens, the context is cut from the left.
     /// - Throws: `.invalidData` for an empty continuation, one longer than n_positions, or ids outside the vocabulary.
     public func logLikelihood(context: [Int32], continuation: [Int32]) throws(ModelingError) -> ContinuationScore {
+        guard config.numLabels == nil else { throw .invalidData("a sequence classifier has no language-model head to score text with") }
         guard !continuation.isEmpty, continuation.count <= config.nPositions else {
             throw .invalidData("a continuation must have 1...\(config.nPositions) tokens, got \(continuation.count)")
         }

@@ -36,10 +36,10 @@ extension GPTModel {
     /// all layers share one set of buffers (`GPTActivations`), and `backward` must not follow.
     func runTrunk(_ batch: TokenBatch, logitsOut: UnsafeMutablePointer<Float>? = nil, forBackward: Bool) -> GPTActivations {
         let b = batch.batchSize, t = batch.sequenceLength
-        let c = config.nEmbd, v = config.vocabSize, n = b * t, heads = config.heads
+        let c = config.nEmbd, v = config.outputWidth, n = b * t, heads = config.heads
         precondition(t <= config.nPositions, "sequence length \(t) exceeds n_positions \(config.nPositions)")
         precondition(!spec.encoder, "encoders run through encode(_:) (GPTModel+Encoder.swift)")
-        precondition(batch.tokens.allSatisfy { $0 >= 0 && Int($0) < v }, "token id outside the vocabulary")
+        precondition(batch.tokens.allSatisfy { $0 >= 0 && Int($0) < config.vocabSize }, "token id outside the vocabulary")
         precondition(batch.positions.allSatisfy { $0 >= 0 && Int($0) < config.nPositions }, "position outside n_positions")
         let a = activations(b: b, t: t, forBackward: forBackward)
         let o = offsets
@@ -91,8 +91,8 @@ extension GPTModel {
 
     /// Softmax in place over the logits, per-position cross-entropy, weighted sum.
     func lossFromLogits(_ a: GPTActivations, _ batch: TokenBatch) -> Float {
-        let n = batch.batchSize * batch.sequenceLength, v = config.vocabSize
-        precondition(batch.targets.allSatisfy { $0 < v }, "target id outside the vocabulary")
+        let n = batch.batchSize * batch.sequenceLength, v = config.outputWidth
+        precondition(batch.targets.allSatisfy { $0 < v }, "target id outside the head's classes (vocabulary or labels)")
         Softmax.forward(probs: a.ptr(a.logits), logits: a.ptr(a.logits), n: n, v: v)
         batch.targets.withUnsafeBufferPointer { tg in
             CrossEntropy.forward(losses: a.ptr(a.losses), probs: a.ptr(a.logits), targets: tg.baseAddress!, n: n, v: v)

@@ -9,7 +9,7 @@ extension GPTModel {
     /// (B·T, V) logits of `batch` computed by `workers`, each writing its rows straight into one buffer.
     func rowParallelLogits<R>(_ batch: TokenBatch, workers: [GPTModel], _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         var scratch = rowParallelScratch(for: batch, workers: workers.count)
-        let t = batch.sequenceLength, v = config.vocabSize
+        let t = batch.sequenceLength, v = config.outputWidth
         if scratch.logits == nil {
             scratch.logits = Arena(count: batch.batchSize * t * v)
             rowParallelScratch = scratch

@@ -27,6 +27,7 @@ extension GPTModel {
     /// n_positions − 1 keeps its last n_positions − 1 tokens.
     /// - Throws: `.invalidData` for an empty prompt or ids outside the vocabulary.
     public func generate(prompt: [Int32], options: GenerationOptions) throws(ModelingError) -> [Int32] {
+        guard config.numLabels == nil else { throw .invalidData("a sequence classifier has no language-model head to generate with") }
         guard !prompt.isEmpty else { throw .invalidData("generation needs at least one prompt token (e.g. BOS/EOS)") }
         if let bad = prompt.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
             throw .invalidData("prompt token id \(bad) is outside the model's vocabulary of \(config.vocabSize)")

@@ -81,6 +81,7 @@ extension GPTModel {
     /// Loads a Hugging Face decoder folder: GPT-2 (see `HFCheckpoint.read(directory:)` for what is
     /// accepted) or a Llama-family model (`HFDecoderFolder.loadLlama`), chosen by `model_type`.
     public static func loadHF(directory: URL) throws(HFCheckpointError) -> GPTModel {
+        if HFClassifierFolder.isClassifier(directory: directory) { return try HFClassifierFolder.load(directory: directory).model }
         if let type = try HFDecoderFolder.modelType(directory: directory), HFLlamaConfig.modelTypes[type] != nil {
             return try HFDecoderFolder.loadLlama(directory: directory)
         }

@@ -27,7 +27,7 @@ struct ModelOffsets {
     /// Learned positions (GPT-2), nil for rotary models.
     let wpe: Entry?
     let normF: Entry, normFBias: Entry?
-    /// The LM head weight (V, C): the token embedding when tied.
+    /// The head weight (V, C): the token embedding when tied; a classifier's `score.weight` (num_labels, C).
     let head: Entry
     let blocks: [Block]
     /// BERT: the token-type table and the pooler's dense (tanh follows); nil for decoders. BERT's
@@ -68,11 +68,11 @@ struct ModelOffsets {
         case .gpt2:
             wte = e("transformer.wte.weight"); wpe = e("transformer.wpe.weight")
             normF = e("transformer.ln_f.weight"); normFBias = e("transformer.ln_f.bias")
-            head = wte
+            head = config.numLabels == nil ? wte : e("score.weight")
         case .llama:
             wte = e("model.embed_tokens.weight"); wpe = nil
             normF = e("model.norm.weight"); normFBias = nil
-            head = config.tiedEmbeddings ? wte : e("lm_head.weight")
+            head = config.numLabels != nil ? e("score.weight") : config.tiedEmbeddings ? wte : e("lm_head.weight")
         case .bert:
             wte = e("embeddings.word_embeddings.weight"); wpe = e("embeddings.position_embeddings.weight")
             normF = e("embeddings.LayerNorm.weight"); normFBias = e("embeddings.LayerNorm.bias")

@@ -99,6 +99,7 @@ public struct ParameterLayout: Sendable, Hashable {
             }
             add("transformer.ln_f", "weight", [c], layer: nil, role: .norm)
             add("transformer.ln_f", "bias", [c], layer: nil, role: .bias)
+            if let labels = config.numLabels { add("score", "weight", [labels, c], layer: nil, role: .head) }
             linearModules = [
                 LinearModule(blockModule: "attn.c_attn", product: 0, outputOffset: 0, inFeatures: c, outFeatures: 3 * c),
                 LinearModule(blockModule: "attn.c_proj", product: 1, outputOffset: 0, inFeatures: c, outFeatures: c),
@@ -132,7 +133,11 @@ public struct ParameterLayout: Sendable, Hashable {
                 if config.mlpBias { blk("mlp.down_proj", "bias", [c], .bias) }
             }
             add("model.norm", "weight", [c], layer: nil, role: .norm)
-            if !config.tiedEmbeddings { add("lm_head", "weight", [config.vocabSize, c], layer: nil, role: .head) }
+            if let labels = config.numLabels {
+                add("score", "weight", [labels, c], layer: nil, role: .head)
+            } else if !config.tiedEmbeddings {
+                add("lm_head", "weight", [config.vocabSize, c], layer: nil, role: .head)
+            }
             linearModules = [
                 LinearModule(blockModule: "self_attn.q_proj", product: 0, outputOffset: 0, inFeatures: c, outFeatures: q),
                 LinearModule(blockModule: "self_attn.k_proj", product: 0, outputOffset: q, inFeatures: c, outFeatures: kv),

@@ -11,6 +11,11 @@ public struct TrainingData: Sendable, Hashable {
     public private(set) var lossMask: [UInt8] = []
     /// Document id per token within its row (−1 for padding), `rowCount × (T + 1)`.
     public private(set) var segments: [Int32] = []
+    /// Sequence classification (``classification(texts:labels:sequenceLength:vocabSize:numLabels:)``): the
+    /// class id of each row, its only target, at the row's pooled position. nil for language modelling.
+    public private(set) var rowLabels: [Int32]?
+    /// Classification: the pooled position of each row (its last text token).
+    public private(set) var pooledPositions: [Int32]?
 
     /// Number of rows.
     public var rowCount: Int { tokens.count / (sequenceLength + 1) }
@@ -84,6 +89,41 @@ public struct TrainingData: Sendable, Hashable {
         return data
     }
 
+    /// One right-padded row per text for sequence classification: the row's only target is its class
+    /// id, at its last token (``SequencePooling/lastToken``). Texts must already fit in T tokens.
+    ///
+    /// No attention mask is needed for the padding: it comes after the pooled token, and a causal
+    /// decoder's position p attends to positions ≤ p only, so the pooled state never sees a pad (the
+    /// pads' own states are computed and ignored). transformers gives GPT-2 and Llama the same result
+    /// for a right-padded batch with its attention mask.
+    /// - Throws: `.invalidData` for an empty or over-long text, a label outside `0..<numLabels`, ids
+    ///   outside the vocabulary, or mismatched counts.
+    public static func classification(
+        texts: [[Int32]], labels: [Int], sequenceLength: Int, vocabSize: Int, numLabels: Int
+    ) throws(ModelingError) -> TrainingData {
+        guard texts.count == labels.count, !texts.isEmpty else {
+            throw .invalidData("classification needs one label per text and at least one text (got \(texts.count) texts, \(labels.count) labels)")
+        }
+        guard sequenceLength >= 1 else { throw .invalidData("sequence_len must be at least 1, got \(sequenceLength)") }
+        var data = TrainingData(sequenceLength: sequenceLength)
+        var rowLabels: [Int32] = [], pooled: [Int32] = []
+        for (i, (text, label)) in zip(texts, labels).enumerated() {
+            guard !text.isEmpty, text.count <= sequenceLength else {
+                throw .invalidData("text \(i + 1) has \(text.count) tokens; a classification row holds 1...\(sequenceLength)")
+            }
+            guard label >= 0, label < numLabels else { throw .invalidData("label id \(label) of text \(i + 1) is outside 0..<\(numLabels)") }
+            if let bad = text.first(where: { $0 < 0 || Int($0) >= vocabSize }) {
+                throw .invalidData("token id \(bad) is outside the model's vocabulary of \(vocabSize); was the data tokenized with a different tokenizer?")
+            }
+            data.appendRow(text, [UInt8](repeating: 0, count: text.count), [Int32](repeating: 0, count: text.count))
+            rowLabels.append(Int32(label))
+            pooled.append(Int32(text.count - 1))
+        }
+        data.rowLabels = rowLabels
+        data.pooledPositions = pooled
+        return data
+    }
+
     static func check(_ tokens: [Int32], vocabSize: Int, sequenceLength: Int) throws(ModelingError) {
         guard sequenceLength >= 1 else { throw .invalidData("sequence_len must be at least 1, got \(sequenceLength)") }
         guard tokens.count >= 2 else { throw .invalidData("need at least 2 tokens to train on, got \(tokens.count)") }
@@ -102,6 +142,7 @@ public struct TrainingData: Sendable, Hashable {
 
     /// Whether position p of row r predicts its next token (the target is a label of the same document).
     @inline(__always) func hasTarget(row r: Int, position p: Int) -> Bool {
+        if let pooledPositions { return Int(pooledPositions[r]) == p }
         let i = r * (sequenceLength + 1) + p
         return lossMask[i + 1] != 0 && segments[i] >= 0 && segments[i + 1] == segments[i]
     }
@@ -119,7 +160,7 @@ public struct TrainingData: Sendable, Hashable {
             batch.positions[dst + p] = pos
             batch.segments[dst + p] = segments[src + p]
             let has = hasTarget(row: r, position: p)
-            batch.targets[dst + p] = has ? tokens[src + p + 1] : -1
+            batch.targets[dst + p] = has ? (rowLabels?[r] ?? tokens[src + p + 1]) : -1
             batch.weights[dst + p] = has ? 1 : 0
             pos += 1
         }

@@ -6,19 +6,20 @@
 enum KeyTables {
     typealias K = KeySpec
 
-    static let datasetTypes = ["completion", "alpaca", "dolly", "input_output", "tokenized", "chat", "sharegpt"]
+    static let datasetTypes = ["completion", "alpaca", "dolly", "input_output", "tokenized", "chat", "sharegpt", "classification"]
     static let chatTemplates = ["tokenizer", "chatml", "llama3", "mistral", "gemma", "phi3", "alpaca"]
-    static let evalMetrics = ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "forgetting"]
+    static let evalMetrics = ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "macro_f1", "forgetting"]
 
     private static let datasetKeys: [KeySpec] = [
         K.key("path", .path(.dataset),
-              "Data file (.txt, .jsonl or .json), relative to the recipe file; must stay inside the project.",
+              "Data file (.txt, .jsonl or .json; classification also .csv and .tsv), relative to the recipe file; must stay inside the project.",
               required: true),
         K.key("type", .enumeration(datasetTypes),
               "Record format: completion = raw text; alpaca = {instruction, input, output}; dolly = {instruction, "
                   + "context, response}; input_output = {input, output}; tokenized = token-id shard; chat = "
                   + "{messages: [{role, content}]} (system/user/assistant); sharegpt = {conversations: [{from, value}]} "
-                  + "(system/human/gpt).",
+                  + "(system/human/gpt); classification = labelled texts (JSON/JSONL records, CSV with RFC 4180 quotes, "
+                  + "or TSV/.txt tab-separated without quoting).",
               default: .string("completion")),
         K.key("field", .string, "JSON field that holds the text of a completion record in .jsonl/.json (default: text)."),
         K.key("field_messages", .string, "Field holding a conversation's message list (default: messages; sharegpt: conversations)."),
@@ -27,6 +28,13 @@ enum KeyTables {
         K.key("field_instruction", .string, "Field holding an alpaca/dolly record's instruction (default: instruction)."),
         K.key("field_input", .string, "Field holding an alpaca/dolly record's optional input (default: input; dolly: context)."),
         K.key("field_output", .string, "Field holding an alpaca/dolly record's output (default: output; dolly: response)."),
+        // no `default:` for these two: a filled default would enter the key of every existing stage's datasets
+        K.key("text_field", .string, "classification: field or column holding the text (default: text)."),
+        K.key("label_field", .string, "classification: field or column holding the label (default: label)."),
+        K.key("text_pair_field", .string, "classification: field or column holding a second text (sentence pairs)."),
+        K.key("columns", .list(.string),
+              "classification CSV/TSV without a header row: the column names in order, e.g. [text, label] "
+                  + "(default: the first row is the header)."),
         K.key("split_documents", .enumeration(["line", "blank_line", "none"]),
               "How a .txt file splits into documents: one per line, one per blank-line-separated block, or the whole file.",
               default: .string("line")),
@@ -44,7 +52,9 @@ enum KeyTables {
                   default: .string("in_domain")),
             K.key("metrics", .list(.enumeration(evalMetrics)),
                   "Metrics for this data set; overrides the stage's eval_metrics. accuracy: the greedy answer's first "
-                      + "line or word equals the output label, or, with `choices`, the most likely choice is the output; "
+                      + "line or word equals the output label, or, with `choices`, the most likely choice is the output, or, on "
+                      + "classification data, the classifier's most probable label is the record's (shown with the majority-class "
+                      + "baseline, per-class precision/recall and the confusion matrix); macro_f1: classification only; "
                       + "forgetting: perplexity ratio and difference against the first model listed."),
             K.key("choices", .string,
                   "JSON field listing the answer options of a multiple-choice record; accuracy then scores each option "
@@ -230,6 +240,12 @@ enum KeyTables {
             + "alpaca/dolly records use the alpaca prompt unless set.",
         aliases: [.lf("template")])
 
+    /// `classify`: the training keys that apply to one-record rows, and the label set.
+    static let classify: [KeySpec] = training.filter { !["sample_packing", "train_on_inputs", "train_on_eos"].contains($0.name) } + [
+        K.key("labels", .list(.string),
+              "Class names in class-id order (id2label); default: the training labels, sorted (as integers when all are)."),
+    ]
+
     static let evaluate: [KeySpec] = [
         K.key("models", .list(.reference(.evaluatedModel)), "Stages or HF model directories to evaluate, in report order.",
               required: true),
@@ -237,7 +253,8 @@ enum KeyTables {
               aliases: [.lf("eval_dataset"), .tt("dataset_val")], required: true),
         K.key("eval_metrics", .list(.enumeration(evalMetrics)),
               "Metrics for data sets that do not list their own (default by type: completion → perplexity; "
-                  + "instruction → loss, exact_match, token_f1; role forgetting → perplexity, forgetting)."),
+                  + "instruction → loss, exact_match, token_f1; classification → accuracy, macro_f1; role forgetting → "
+                  + "perplexity, forgetting)."),
         K.key("eval_batch_size", .integer, "Sequences per evaluation forward pass.", default: .int(8), range: .atLeast(1)),
         K.key("eval_sequence_len", .integer, "Tokens per evaluation sequence (default: the model's context length, at most 1,024).",
               range: .atLeast(1)),
@@ -290,6 +307,7 @@ enum KeyTables {
             case .attachAdapters: training.filter { refusedByKind[.attachAdapters]![$0.name] == nil } + adapterOnly + [K.key("replay", .object(replay),
                                                                   "Replay general data against forgetting (LoRA domain adaptation).")]
             case .evaluate: evaluate
+            case .classify: classify
             }
             table[kind] = ObjectSpec(name: kind.rawValue, description: "A '\(kind.rawValue)' stage.", keys: keys)
         }

@@ -9,6 +9,7 @@ extension LoadSession {
             case .pretrainContinue, .domainAdapt, .instruct: .training(reader.training())
             case .attachAdapters: .adapters(reader.adapters())
             case .evaluate: .evaluate(reader.evaluate())
+            case .classify: .classify(reader.classify())
             }
             return RecipeStage(
                 name: draft.name, kind: draft.kind ?? .tokenize,
@@ -71,7 +72,13 @@ struct ParamReader {
 
     func dataset() -> DatasetSpec {
         DatasetSpec(path: string("path") ?? "", type: enumValue("type", .completion), field: string("field"),
-                    splitDocuments: enumValue("split_documents", .line), fields: fields())
+                    splitDocuments: enumValue("split_documents", .line), fields: fields(), textField: string("text_field") ?? "text",
+                    labelField: string("label_field") ?? "label", textPairField: string("text_pair_field"),
+                    columns: strings("columns"))
+    }
+
+    func classify() -> ClassifyParams {
+        ClassifyParams(training: training(), labels: strings("labels"))
     }
 
     func fields() -> DatasetFields {
@@ -146,7 +153,9 @@ struct ParamReader {
         let tests = objects("test_datasets").map { d in
             EvalDatasetSpec(path: d.string("path") ?? "", type: d.enumValue("type", .completion), field: d.string("field"),
                             splitDocuments: d.enumValue("split_documents", .line), fields: d.fields(), role: d.enumValue("role", .inDomain),
-                            metrics: metrics(d, "metrics"), choices: d.string("choices"), name: d.string("name"))
+                            metrics: metrics(d, "metrics"), choices: d.string("choices"), name: d.string("name"),
+                            textField: d.string("text_field") ?? "text", labelField: d.string("label_field") ?? "label",
+                            textPairField: d.string("text_pair_field"), columns: d.strings("columns"))
         }
         let samples = object("samples").map { SamplesSpec(prompts: $0.strings("prompts") ?? [], n: $0.int("n") ?? 1) }
         return EvaluateParams(

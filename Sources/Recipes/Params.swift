@@ -19,19 +19,22 @@ public enum StageParams: Sendable, Hashable {
     /// attach-adapters (includes the training keys).
     case adapters(AdapterParams)
     case evaluate(EvaluateParams)
+    /// classify (includes the training keys).
+    case classify(ClassifyParams)
 
-    /// The training keys of a training or adapter stage.
+    /// The training keys of a training, adapter or classify stage.
     public var training: TrainingParams? {
         switch self {
         case .training(let params): params
         case .adapters(let params): params.training
+        case .classify(let params): params.training
         case .tokenize, .evaluate: nil
         }
     }
 }
 
 public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
-    case completion, alpaca, dolly, inputOutput = "input_output", tokenized, chat, sharegpt
+    case completion, alpaca, dolly, inputOutput = "input_output", tokenized, chat, sharegpt, classification
 }
 
 /// Field names of a dataset's records (`field_messages`, `message_field_role`, …); nil = standard.
@@ -78,6 +81,12 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     public var field: String?
     public var splitDocuments: SplitDocuments
     public var fields = DatasetFields()
+    /// classification: the text, label and optional second-text fields or columns.
+    public var textField: String = "text"
+    public var labelField: String = "label"
+    public var textPairField: String?
+    /// classification CSV/TSV without a header: the column names (nil = the first row names them).
+    public var columns: [String]?
 }
 
 /// GPT-2 architecture for `from: scratch` (HF `config.json` names).
@@ -198,9 +207,19 @@ public struct AdapterParams: Sendable, Hashable, Codable {
     public subscript<T>(dynamicMember keyPath: KeyPath<TrainingParams, T>) -> T { training[keyPath: keyPath] }
 }
 
+/// classify: the training keys and the label set.
+@dynamicMemberLookup
+public struct ClassifyParams: Sendable, Hashable, Codable {
+    public var training: TrainingParams
+    /// Class names in id order; nil = inferred from the training data (sorted).
+    public var labels: [String]?
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<TrainingParams, T>) -> T { training[keyPath: keyPath] }
+}
+
 /// A metric an evaluate stage computes per (model, data set); see the `evaluate` stage for definitions.
 public enum EvalMetric: String, Sendable, Hashable, Codable, CaseIterable {
-    case loss, perplexity, exactMatch = "exact_match", tokenF1 = "token_f1", accuracy, forgetting
+    case loss, perplexity, exactMatch = "exact_match", tokenF1 = "token_f1", accuracy, macroF1 = "macro_f1", forgetting
 }
 
 public enum EvalRole: String, Sendable, Hashable, Codable, CaseIterable {
@@ -218,9 +237,17 @@ public struct EvalDatasetSpec: Sendable, Hashable, Codable {
     public var metrics: [EvalMetric]?
     public var choices: String?
     public var name: String?
+    /// classification: as ``DatasetSpec``.
+    public var textField: String = "text"
+    public var labelField: String = "label"
+    public var textPairField: String?
+    public var columns: [String]?
 
-    /// The data source part of the entry (path, type, field, split), as training stages read it.
-    public var source: DatasetSpec { DatasetSpec(path: path, type: type, field: field, splitDocuments: splitDocuments, fields: fields) }
+    /// The data source part of the entry (path, type, fields, split), as training stages read it.
+    public var source: DatasetSpec {
+        DatasetSpec(path: path, type: type, field: field, splitDocuments: splitDocuments, fields: fields, textField: textField,
+                    labelField: labelField, textPairField: textPairField, columns: columns)
+    }
     /// The entry's key in metrics.json and the lock file: `name`, else the path.
     public var label: String { name ?? path }
 }

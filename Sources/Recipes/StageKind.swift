@@ -1,4 +1,4 @@
-/// The six kinds of stage a recipe can declare (`kind:` in YAML).
+/// The seven kinds of stage a recipe can declare (`kind:` in YAML).
 public enum StageKind: String, Sendable, CaseIterable, Codable {
     case tokenize
     case pretrainContinue = "pretrain-continue"
@@ -6,12 +6,15 @@ public enum StageKind: String, Sendable, CaseIterable, Codable {
     case instruct
     case attachAdapters = "attach-adapters"
     case evaluate
+    /// Sequence classification: a `score` head over a pooled hidden state, trained with cross-entropy
+    /// over labels (issue 17).
+    case classify
 
     /// Whether a stage of this kind writes a model that `from:` or `models:` may name.
     public var producesModel: Bool {
         switch self {
         case .tokenize, .evaluate: false
-        case .pretrainContinue, .domainAdapt, .instruct, .attachAdapters: true
+        case .pretrainContinue, .domainAdapt, .instruct, .attachAdapters, .classify: true
         }
     }
 

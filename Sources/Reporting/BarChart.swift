@@ -41,7 +41,8 @@ struct BarChart {
             }
             let end = labelWidth + (v - lo) / span * barSpace
             let x0 = min(zeroX, end), w = max(1, abs(end - zeroX))
-            let isBest = v == best && finite.count > 1
+            // a tie has no winner: only a value better than every other one is starred
+            let isBest = v == best && finite.count > 1 && finite.filter { $0 == best }.count == 1
             out += "<rect x=\"\(c(x0))\" y=\"\(c(y + 4))\" width=\"\(c(w))\" height=\"\(c(rowHeight - 8))\" rx=\"2\" fill=\"\(bar.color)\">"
                 + "<title>\(Markup.text(bar.label)): \(Units.metric(v))</title></rect>"
             out += "<text class=\"\(isBest ? "value best" : "value")\" x=\"\(c(max(zeroX, end) + 6))\" y=\"\(c(y + 16))\">"

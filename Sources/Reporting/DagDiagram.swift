@@ -116,7 +116,7 @@ struct DagDiagram {
 
 /// One colour per stage kind (Okabe–Ito palette: distinguishable with colour-vision deficiencies).
 enum KindStyle {
-    static let kinds = ["tokenize", "pretrain-continue", "domain-adapt", "instruct", "attach-adapters", "evaluate"]
+    static let kinds = ["tokenize", "pretrain-continue", "domain-adapt", "instruct", "attach-adapters", "classify", "evaluate"]
 
     static func color(_ kind: String) -> String {
         switch kind {
@@ -126,6 +126,7 @@ enum KindStyle {
         case "instruct": "#d55e00"
         case "attach-adapters": "#cc79a7"
         case "evaluate": "#b07d00"
+        case "classify": "#e69f00"
         default: "#56b4e9"
         }
     }

@@ -21,10 +21,11 @@ enum MetricStyle {
         let known = values.enumerated().compactMap { i, v in v.flatMap { $0.isFinite ? (i, $0) : nil } }
         guard known.count > 1 else { return nil }
         let pick = lowerIsBetter ? known.min { $0.1 < $1.1 } : known.max { $0.1 < $1.1 }
-        guard let pick, known.contains(where: { $0.1 != pick.1 }) else { return nil }
+        // no winner when the best value is shared (a tie, or every model equal)
+        guard let pick, known.filter({ $0.1 == pick.1 }).count == 1 else { return nil }
         return pick.0
     }
 
     /// Kinds that train, so have loss curves and parameter counts.
-    static let trainingKinds: Set<String> = ["pretrain-continue", "domain-adapt", "instruct", "attach-adapters"]
+    static let trainingKinds: Set<String> = ["pretrain-continue", "domain-adapt", "instruct", "attach-adapters", "classify"]
 }

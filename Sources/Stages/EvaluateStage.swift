@@ -61,8 +61,23 @@ struct EvaluateStage: StageAdapter {
                 throw StageError.invalidInput("eval_sequence_len \(sequenceLength) exceeds model '\(label)''s n_positions \(model.config.nPositions). Lower eval_sequence_len.")
             }
             try MemoryBudget.checkInference(model.config, batch: p.evalBatchSize, sequence: sequenceLength)
+            let classes = try EvaluatedModel.classLabels(ref, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
             for dataset in datasets {
                 context.report(.note("scoring \(label) on \(dataset.label)"))
+                if let records = dataset.records {
+                    guard let classes else {
+                        throw StageError.invalidInput("test dataset \(dataset.spec.path) is classification data, but model '\(label)' has no classification head; list classify stages (or HF …ForSequenceClassification folders) for it, or evaluate this model on text.")
+                    }
+                    let metrics = try Self.classify(records, labels: classes, scorer: scorer, sequenceLength: sequenceLength,
+                                                    batchSize: p.evalBatchSize)
+                    var values = metrics.values(labels: classes)
+                    if !dataset.metrics.contains(.macroF1) { values["macro_f1"] = nil }
+                    for (metric, value) in values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
+                    scoredTokens += records.count
+                    step += 1
+                    context.report(.progress(step: step, total: total, values: ["accuracy": metrics.accuracy]))
+                    continue
+                }
                 let score = try scorer.score(dataset, sequenceLength: sequenceLength, batchSize: p.evalBatchSize,
                                              maxNewTokens: p.generationMaxNewTokens, isCancelled: context.isCancelled)
                 for (metric, value) in score.values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
@@ -93,6 +108,22 @@ struct EvaluateStage: StageAdapter {
         return StageOutcome(metrics: table.headline(), cost: [
             "tokens": Double(scoredTokens), "generated_tokens": Double(generatedTokens), "peak_rss_mib": PeakMemory.mebibytes(),
         ])
+    }
+
+    /// A classifier's predictions (its most probable label) on `records`, as metrics. Texts are tokenized
+    /// as the classify stage tokenizes them and cut to `sequenceLength` tokens.
+    /// - Throws: `DatasetError` naming the first record whose label the model does not have.
+    static func classify(_ records: [LabeledText], labels: [String], scorer: ModelScorer, sequenceLength: Int,
+                         batchSize: Int) throws -> ClassificationMetrics {
+        let classes = ClassLabels(names: labels)
+        try classes.check(records, role: "test")
+        let texts = records.map { r in
+            let ids = scorer.tokenizer.encode(r.text) + (r.pair.map { scorer.tokenizer.encode($0) } ?? [])
+            return ids.prefix(sequenceLength).map { Int32(truncatingIfNeeded: $0) }
+        }
+        let logits = try scorer.model.classLogits(texts, batchSize: batchSize)
+        let predicted = logits.map { row in row.indices.max { row[$0] < row[$1] }! }
+        return ClassificationMetrics(truth: records.map { classes.id($0.label)! }, predicted: predicted, classes: labels.count)
     }
 
     /// `forgetting_ratio` / `forgetting_delta` of every model against the first model's perplexity.

@@ -20,6 +20,18 @@ public enum EvaluatedModel {
         return try ModelResolver.load(ref, recipe: recipe, outputs: outputs, projectRoot: projectRoot)
     }
 
+    /// The labels (class-id order) of a sequence classifier `ref` names, or nil when it is not one.
+    public static func classLabels(_ ref: FromRef, outputs: [String: URL], projectRoot: URL) throws -> [String]? {
+        let dir: URL
+        switch ref {
+        case .stage(let name): guard let out = outputs[name] else { return nil }; dir = out
+        case .path(let path): dir = projectRoot.appendingPathComponent(path)
+        case .scratch: return nil
+        }
+        guard HFClassifierFolder.isClassifier(directory: dir) else { return nil }
+        return try HFClassifierFolder.labels(directory: dir)
+    }
+
     /// The model's label in metrics.json, the lock file and the report: the stage name or the path as written.
     public static func label(_ ref: FromRef) -> String {
         switch ref {

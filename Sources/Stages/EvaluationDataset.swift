@@ -15,6 +15,8 @@ struct EvaluationDataset {
     /// Answer options per example (same order), when the entry names a `choices` field.
     let choices: [[String]]?
     let metrics: [EvalMetric]
+    /// `type: classification`: the labelled records (texts and labels), scored by a classifier's head.
+    let records: [LabeledText]?
 
     var label: String { spec.label }
     var isInstruction: Bool { [.alpaca, .dolly, .inputOutput].contains(spec.type) }
@@ -23,6 +25,17 @@ struct EvaluationDataset {
         self.spec = spec
         let source = DatasetBridge.spec(spec.source, root: root, maxSamples: maxSamples)
         examples = try DatasetReader.examples(source)
+        if spec.type == .classification {
+            records = try ClassificationReader.read(source).records
+            let allowed: Set<EvalMetric> = [.accuracy, .macroF1]
+            if let bad = (spec.metrics ?? []).first(where: { !allowed.contains($0) }) {
+                throw StageError.invalidInput("test dataset \(spec.path) is classification data, so '\(bad.rawValue)' does not apply. Use accuracy and macro_f1 (the majority baseline, per-class precision/recall and the confusion matrix come with them).")
+            }
+            metrics = spec.metrics ?? stageMetrics.map { $0.filter(allowed.contains) }.flatMap { $0.isEmpty ? nil : $0 } ?? [.accuracy, .macroF1]
+            choices = nil
+            return
+        }
+        records = nil
         let instruction = [.alpaca, .dolly, .inputOutput].contains(spec.type)
         let generationMetrics: Set<EvalMetric> = [.exactMatch, .tokenF1, .accuracy]
         var metrics: [EvalMetric]

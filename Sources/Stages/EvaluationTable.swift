@@ -12,7 +12,8 @@ public struct EvaluationTable: Sendable, Equatable {
     /// (exp(loss)), `exact_match`, `token_f1`, `accuracy`, and for `forgetting` the perplexity ratio
     /// and difference against the first model listed (`forgetting_ratio` = ppl / ppl_first,
     /// `forgetting_delta` = ppl − ppl_first; the first model has 1 and 0).
-    public static let metricNames = ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "forgetting_ratio", "forgetting_delta"]
+    public static let metricNames = ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "majority_baseline", "macro_f1",
+                                     "forgetting_ratio", "forgetting_delta"]
 
     public private(set) var models: [String] = []
     public private(set) var datasets: [String] = []
@@ -48,6 +49,8 @@ public struct EvaluationTable: Sendable, Equatable {
             for (dataset, metrics) in byDataset {
                 for (metric, value) in metrics {
                     if metric == "forgetting_delta" || (metric == "loss" && metrics["perplexity"] != nil) { continue }
+                    // per-class precision/recall and confusion counts stay in metrics.json
+                    if metric.contains(":") { continue }
                     out["\(model)/\(dataset)/\(metric)"] = Self.rounded(value, significantDigits: 5)
                 }
             }
@@ -66,6 +69,23 @@ public struct EvaluationTable: Sendable, Equatable {
                 let cells = present.map { m in values[model]?[dataset]?[m].map(Self.format) ?? "—" }
                 out += "| \(model) | " + cells.joined(separator: " | ") + " |\n"
             }
+            for model in models { out += confusionMarkdown(model: model, dataset: dataset) }
+        }
+        return out
+    }
+
+    /// A classifier's confusion matrix on `dataset` (rows: true label, columns: predicted) with per-label
+    /// precision and recall, or "" when the pair has none.
+    func confusionMarkdown(model: String, dataset: String) -> String {
+        guard let metrics = values[model]?[dataset] else { return "" }
+        let labels = metrics.keys.filter { $0.hasPrefix("recall:") }.map { String($0.dropFirst("recall:".count)) }.sorted()
+        guard !labels.isEmpty else { return "" }
+        var out = "\n**\(model)**: confusion (rows true, columns predicted)\n\n| true \\ predicted | "
+            + labels.joined(separator: " | ") + " | recall | precision |\n|---|" + labels.map { _ in "---:" }.joined(separator: "|") + "|---:|---:|\n"
+        for t in labels {
+            let counts = labels.map { p in metrics["confusion:\(t):\(p)"].map { String(Int($0)) } ?? "—" }
+            out += "| \(t) | " + counts.joined(separator: " | ") + " | " + (metrics["recall:\(t)"].map(Self.format) ?? "—") + " | "
+                + (metrics["precision:\(t)"].map(Self.format) ?? "—") + " |\n"
         }
         return out
     }
@@ -98,12 +118,18 @@ public struct EvaluationTable: Sendable, Equatable {
             "accuracy": number("Fraction of records answered with the right label, or the right choice by log-likelihood.", min: 0, max: 1),
             "forgetting_ratio": number("Perplexity divided by the first listed model's perplexity on this data set.", min: 0),
             "forgetting_delta": number("Perplexity minus the first listed model's perplexity on this data set."),
+            "macro_f1": number("Classification: F1 averaged over the model's labels (0 for a label never predicted or absent).", min: 0, max: 1),
+            "majority_baseline": number("Classification: the share of the test set's most frequent label, the accuracy of always answering it.", min: 0, max: 1),
         ]
         let perDataset: JSONValue = .object([
             "type": .string("object"),
             "description": .string("Metric values of one model on one data set."),
             "additionalProperties": .bool(false),
             "properties": .object(metrics),
+            "patternProperties": .object([
+                "^(precision|recall):": number("Classification: precision or recall of the label after the colon.", min: 0, max: 1),
+                "^confusion:": number("Classification: records of true label TRUE predicted as PREDICTED (confusion:TRUE:PREDICTED).", min: 0),
+            ]),
         ])
         return .object([
             "$schema": .string("https://json-schema.org/draft/2020-12/schema"),

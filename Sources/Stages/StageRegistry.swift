@@ -25,6 +25,7 @@ public struct StageRegistry: StageRunner {
         case .pretrainContinue, .domainAdapt, .instruct: return TrainingStage()
         case .attachAdapters: return AdapterStage()
         case .evaluate: return EvaluateStage()
+        case .classify: return ClassifyStage()
         }
     }
 }

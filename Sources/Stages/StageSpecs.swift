@@ -28,6 +28,9 @@ public enum StageSpecs {
         case .adapters(let p):
             mark("from", p.training.from)
             mark("tokenizer", p.training.tokenizer)
+        case .classify(let p):
+            mark("from", p.training.from)
+            mark("tokenizer", p.training.tokenizer)
         case .evaluate(let p):
             for (i, model) in p.models.enumerated() { mark("models[\(i)]", model) }
         }
@@ -42,7 +45,7 @@ public enum StageSpecs {
     public static func revision(of kind: StageKind) -> Int {
         switch kind {
         case .domainAdapt: 2
-        case .tokenize, .pretrainContinue, .instruct, .attachAdapters, .evaluate: 1
+        case .tokenize, .pretrainContinue, .instruct, .attachAdapters, .evaluate, .classify: 1
         }
     }
 }

@@ -86,6 +86,7 @@ public enum DatasetBridge {
         case .tokenized: type = .tokenized
         case .chat: type = .chat
         case .sharegpt: type = .sharegpt
+        case .classification: type = .classification
         }
         let split: TextSplit
         switch d.splitDocuments {
@@ -94,10 +95,17 @@ public enum DatasetBridge {
         case .line: split = .lines
         }
         let f = d.fields
-        return Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type, field: d.field,
-                                    trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root,
-                                    fields: FieldMapping(messages: f.messages, role: f.role, content: f.content, instruction: f.instruction,
-                                                         input: f.input, output: f.output),
-                                    chatTemplate: chatTemplate, trainOn: Datasets.TrainOn(rawValue: trainOn.rawValue) ?? .assistant)
+        var spec = Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type,
+                                        field: d.type == .classification ? d.textField : d.field,
+                                        trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root,
+                                        fields: FieldMapping(messages: f.messages, role: f.role, content: f.content, instruction: f.instruction,
+                                                             input: f.input, output: f.output),
+                                        chatTemplate: chatTemplate, trainOn: Datasets.TrainOn(rawValue: trainOn.rawValue) ?? .assistant)
+        if d.type == .classification {
+            spec.labelField = d.labelField
+            spec.textPairField = d.textPairField
+            spec.columns = d.columns
+        }
+        return spec
     }
 }

@@ -78,12 +78,12 @@ let diagnosticCases: [DiagnosticCase] = [
           base:
             kind: pretrain
         """, expected: ["3:11: unknown kind 'pretrain' in stage 'base'. Valid kinds: tokenize, pretrain-continue, "
-            + "domain-adapt, instruct, attach-adapters, evaluate. Did you mean 'pretrain-continue'?"]),
+            + "domain-adapt, instruct, attach-adapters, evaluate, classify. Did you mean 'pretrain-continue'?"]),
     DiagnosticCase(id: "missing kind", yaml: """
         stages:
           base: {from: ./hf}
         """, expected: ["2:3: stage 'base' needs 'kind'. Valid kinds: tokenize, pretrain-continue, domain-adapt, "
-            + "instruct, attach-adapters, evaluate."]),
+            + "instruct, attach-adapters, evaluate, classify."]),
     DiagnosticCase(id: "missing required key", yaml: """
         stages:
           base: {kind: instruct, from: ./hf}

@@ -1,0 +1,156 @@
+public import Foundation
+import SafeTensors
+
+/// Hugging Face `…ForSequenceClassification` folders of any decoder family, in and out.
+///
+/// A classifier's layout names are the HF names (`transformer.h.0.…` / `model.layers.0.…` and
+/// `score.weight`), so writing is a copy per tensor; `config.json` is the family's config plus
+/// `architectures` (`GPT2ForSequenceClassification`, `LlamaForSequenceClassification`, …), `id2label`,
+/// `label2id`, `pad_token_id` and `problem_type`, what `save_pretrained` writes for the same model, so
+/// `AutoModelForSequenceClassification.from_pretrained` loads it.
+public enum HFClassifierFolder {
+    /// `architectures` class name per `model_type`.
+    public static let classNames: [String: String] = [
+        "gpt2": "GPT2ForSequenceClassification", "llama": "LlamaForSequenceClassification",
+        "qwen2": "Qwen2ForSequenceClassification", "mistral": "MistralForSequenceClassification",
+    ]
+
+    /// Whether `<directory>/config.json` describes a sequence classifier (has `id2label` and a
+    /// `…ForSequenceClassification` architecture).
+    public static func isClassifier(directory: URL) -> Bool {
+        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent("config.json").path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let arch = (object["architectures"] as? [String])?.first else { return false }
+        return arch.hasSuffix("ForSequenceClassification")
+    }
+
+    /// The pad id written to `config.json`: transformers pools at the last token that is not
+    /// `pad_token_id`, so it must be an id real text does not end in — the end-of-text token (else
+    /// BOS, else the last id of the vocabulary).
+    public static func padTokenId(_ config: GPTConfig) -> Int {
+        config.eosTokenId ?? config.bosTokenId ?? (config.vocabSize - 1)
+    }
+
+    /// Writes `model` (a classifier) with `labels` (class-id order) as an HF folder: `config.json` and
+    /// `model.safetensors`.
+    /// - Throws: `.invalidParameters` when the model has no head of `labels.count` classes; I/O errors.
+    public static func export(_ model: GPTModel, labels: [String], to directory: URL) throws(HFCheckpointError) {
+        guard model.config.numLabels == labels.count else {
+            throw .invalidParameters(detail: "the model has \(model.config.numLabels.map(String.init) ?? "no") classes, \(labels.count) labels given")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: directory.path, detail: "cannot create the directory (\(error.localizedDescription))")
+        }
+        var writer = SafeTensorsWriter(metadata: ["format": "pt"])
+        let all = model.parameterValues()
+        do throws(SafeTensorsError) {
+            for p in model.layout.parameters {
+                try writer.addFloat32(p.name, shape: p.shape, values: Array(all[p.offset..<(p.offset + p.count)]))
+            }
+            try writer.write(to: directory.appendingPathComponent("model.safetensors"))
+        } catch {
+            throw .safeTensors(error)
+        }
+        try write(configText(model.config, labels: labels), to: directory.appendingPathComponent("config.json"))
+    }
+
+    /// The classifier's `config.json` text (keys sorted, two-space indent).
+    static func configText(_ config: GPTConfig, labels: [String]) -> String {
+        var lm = config
+        lm.numLabels = nil
+        let base = config.family == .gpt2 ? HFGPT2Config(lm).jsonText() : HFLlamaConfig.jsonText(lm)
+        // safe: both writers emit a JSON object
+        var object = try! JSONSerialization.jsonObject(with: Data(base.utf8)) as! [String: Any]
+        object["architectures"] = [classNames[config.modelType] ?? "LlamaForSequenceClassification"]
+        object["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) })
+        object["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
+        object["pad_token_id"] = padTokenId(config)
+        object["problem_type"] = "single_label_classification"
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// Loads a classifier folder: the model and its labels in class-id order.
+    /// - Throws: `HFCheckpointError` naming the file: a config without `id2label` (or with ids that are
+    ///   not 0..<n), an unsupported family, a missing, unknown or mis-shaped tensor.
+    public static func load(directory: URL) throws(HFCheckpointError) -> (model: GPTModel, labels: [String]) {
+        let configURL = directory.appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: configURL.path),
+              var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .missingFile(directory: directory.path, file: "config.json", hint: "A classifier folder needs a JSON config.json.")
+        }
+        let labels = try labels(object, source: configURL.path)
+        for key in ["id2label", "label2id", "pad_token_id", "problem_type", "architectures", "num_labels"] { object[key] = nil }
+        let lmData = try! JSONSerialization.data(withJSONObject: object)
+        var config: GPTConfig
+        if (object["model_type"] as? String) == "gpt2" {
+            config = try HFGPT2Config.parse(lmData, source: configURL.path).gptConfig(source: configURL.path)
+        } else {
+            config = try HFLlamaConfig.parse(lmData, source: configURL.path)
+        }
+        config.numLabels = labels.count
+        let model: GPTModel
+        do throws(ModelingError) { model = try GPTModel(config: config) } catch {
+            throw .invalidConfig(file: configURL.path, detail: error.description)
+        }
+        var loaded = Set<String>()
+        for path in try HFCheckpoint.weightFilePaths(directory: directory) {
+            let file: SafeTensorsFile
+            do throws(SafeTensorsError) { file = try SafeTensorsFile.read(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw .safeTensors(error)
+            }
+            for info in file.tensors where !info.name.hasSuffix("rotary_emb.inv_freq") && !HFCheckpoint.isCausalMaskBuffer(info.name) {
+                // GPT-2 files may hold the trunk's names without the `transformer.` prefix
+                let name = model.layout.info(info.name) != nil ? info.name : "transformer." + info.name
+                guard let p = model.layout.info(name) else { throw .unexpectedTensor(file: path, tensor: info.name) }
+                guard loaded.insert(name).inserted else { throw .duplicateTensor(file: path, tensor: info.name) }
+                guard info.shape == p.shape else { throw .shapeMismatch(file: path, tensor: info.name, expected: p.shape, found: info.shape) }
+                do {
+                    try model.withParameter(named: name) { buffer in try file.copyFloats(info.name, into: buffer) }
+                } catch let error as SafeTensorsError {
+                    throw .safeTensors(error)
+                } catch {
+                    throw .io(path: path, detail: "\(error)")
+                }
+            }
+        }
+        for p in model.layout.parameters where !loaded.contains(p.name) {
+            throw .missingTensor(file: directory.appendingPathComponent("model.safetensors").path, tensor: p.name)
+        }
+        return (model, labels)
+    }
+
+    /// The label names of a classifier folder, in class-id order (its `id2label`).
+    public static func labels(directory: URL) throws(HFCheckpointError) -> [String] {
+        let configURL = directory.appendingPathComponent("config.json")
+        guard let data = FileManager.default.contents(atPath: configURL.path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .missingFile(directory: directory.path, file: "config.json", hint: "A classifier folder needs a JSON config.json.")
+        }
+        return try labels(object, source: configURL.path)
+    }
+
+    static func labels(_ object: [String: Any], source: String) throws(HFCheckpointError) -> [String] {
+        guard let id2label = object["id2label"] as? [String: Any], id2label.count >= 2 else {
+            throw .invalidConfig(file: source, detail: "a sequence classifier needs 'id2label' with at least two classes (class id → label name)")
+        }
+        var labels = [String?](repeating: nil, count: id2label.count)
+        for (key, value) in id2label {
+            guard let i = Int(key), i >= 0, i < labels.count, labels[i] == nil, let name = value as? String else {
+                throw .invalidConfig(file: source, detail: "'id2label' must map the ids 0..<\(labels.count) to names; found '\(key)'")
+            }
+            labels[i] = name
+        }
+        return labels.map { $0! }
+    }
+
+    private static func write(_ text: String, to url: URL) throws(HFCheckpointError) {
+        do {
+            try Data(text.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw .io(path: url.path, detail: "cannot write (\(error.localizedDescription))")
+        }
+    }
+}
