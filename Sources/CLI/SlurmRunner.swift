@@ -102,6 +102,7 @@ struct SlurmRunner: StageRunner {
         case .tokenize(let p): p.threads
         case .training(let p): p.threads
         case .adapters(let p): p.training.threads
+        case .classify(let p): p.training.threads
         case .evaluate(let p): p.threads
         case nil: nil
         }

@@ -80,6 +80,7 @@ extension Lathe {
                 case .training, .adapters:
                     let t = stage.params.training!
                     sources = t.datasets + t.testDatasets + (t.replay?.datasets ?? [])
+                case .classify: continue  // read by ClassificationInputs.check, which knows the label set
                 }
                 for d in sources where d.type != .tokenized && seen.insert(d).inserted {
                     do { _ = try DatasetReader.check(DatasetBridge.spec(d, root: root, maxSamples: nil)) } catch {
