@@ -66,8 +66,8 @@ enum StarterProject {
         seed: 42                     # every random choice derives from this
 
         defaults:                    # merged into every stage that accepts the key
-          sequence_len: 64           # tokens per training row (≤ model.n_positions)
-          micro_batch_size: 8        # rows per step → 8 × 64 = 512 tokens per optimizer step
+          sequence_len: 256          # tokens per training row (≤ model.n_positions); an alpaca record fits whole
+          micro_batch_size: 2        # rows per step → 2 × 256 = 512 tokens per optimizer step
           lr_scheduler: cosine
           warmup_steps: 5
 
@@ -83,7 +83,7 @@ enum StarterProject {
             kind: pretrain-continue  # causal LM on raw text
             from: scratch
             tokenizer: tok
-            model: {n_layer: 2, n_head: 2, n_embd: 64, n_positions: 64}   # ≈ 0.1 M parameters
+            model: {n_layer: 2, n_head: 2, n_embd: 64, n_positions: 256}  # ≈ 0.1 M parameters
             datasets:
               - {path: data/notes.txt, type: completion}
             max_steps: 100           # 100 × 512 = 51,200 tokens

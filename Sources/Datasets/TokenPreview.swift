@@ -50,7 +50,7 @@ public enum TokenPreview {
             if segment.trained { trained += ids.count }
             let who = segment.turn.map { "turn \($0 + 1) \((segment.role?.rawValue ?? "").padding(toLength: 9, withPad: " ", startingAt: 0))" }
                 ?? (example.segments.contains { $0.turn != nil } ? "template".padding(toLength: 19, withPad: " ", startingAt: 0) : "")
-            let key = who + (segment.trained ? " trained |" : " masked  |")
+            let key = (who.isEmpty ? "" : who + " ") + (segment.trained ? "trained |" : "masked  |")
             let text = ids.map { id in
                 let t = Int(id) < tokenizer.vocabSize ? tokenizer.tokenString(Int(id)) : "<unk:\(id)>"
                 return showIds ? "\(t)(\(id))|" : "\(t)|"
@@ -60,12 +60,17 @@ public enum TokenPreview {
                 current = (key, "  " + key + text)
             }
         }
-        if let c = current { lines.append(c.line) }
         if example.appendEOS, let eos = tokenizer.endOfTextId {
             total += 1
             if example.trainEOS { trained += 1 }
-            lines.append("  " + (example.trainEOS ? "trained |" : "masked  |") + tokenizer.tokenString(eos) + "|")
+            // joins the last line when it has the same mask (the response and its end of text read as one)
+            let key = example.trainEOS ? "trained |" : "masked  |", text = tokenizer.tokenString(eos) + "|"
+            if let c = current, c.key == key { current = (key, c.line + text) } else {
+                if let c = current { lines.append(c.line) }
+                current = (key, "  " + key + text)
+            }
         }
+        if let c = current { lines.append(c.line) }
         return "\(title): \(total) tokens, \(trained) trained\n" + lines.joined(separator: "\n") + "\n"
     }
 }

@@ -18,7 +18,10 @@ public struct ReplayMix: Sendable {
     }
 
     /// Replay rows in a step of `rows` rows.
-    public func rowsPerStep(_ rows: Int) -> Int {
+    public func rowsPerStep(_ rows: Int) -> Int { Self.replayRows(inStep: rows, ratio: ratio) }
+
+    /// Replay rows in a step of `rows` rows at `ratio`: clamp(round(rows · ratio), 1, rows − 1).
+    public static func replayRows(inStep rows: Int, ratio: Double) -> Int {
         min(rows - 1, max(1, Int((Double(rows) * ratio).rounded())))
     }
 

@@ -62,7 +62,12 @@ struct TrainingRun {
         hp.microBatchSize = p.microBatchSize
         hp.gradientAccumulationSteps = p.gradientAccumulationSteps
         let rowsPerStep = max(1, p.microBatchSize * p.gradientAccumulationSteps)
-        hp.maxSteps = p.maxSteps ?? max(1, Int((p.numEpochs * Double(trainRows) / Double(rowsPerStep)).rounded(.up)))
+        // an epoch is a pass over the training rows: replay slots in each step carry no training rows
+        var trainRowsPerStep = rowsPerStep
+        if let ratio = p.replay?.ratio, ratio > 0, rowsPerStep > 1 {
+            trainRowsPerStep -= ReplayMix.replayRows(inStep: rowsPerStep, ratio: ratio)
+        }
+        hp.maxSteps = p.maxSteps ?? max(1, Int((p.numEpochs * Double(trainRows) / Double(trainRowsPerStep)).rounded(.up)))
         // HF's `get_warmup_steps` rounds a ratio up: 0.1 of 25 steps warms up for 3
         hp.warmupSteps = p.lrScheduler == .constant ? 0 : p.warmupSteps ?? Int(((p.warmupRatio ?? 0) * Double(hp.maxSteps)).rounded(.up))
         hp.adamBeta1 = Float(p.adamBeta1)

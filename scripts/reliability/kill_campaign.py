@@ -33,7 +33,7 @@ stages:
     max_steps: %(base)d
     save_steps: 3
   domain: {kind: domain-adapt, from: base, datasets: [{path: data/b.txt, type: completion}], max_steps: %(domain)d, save_steps: 4}
-  chat: {kind: instruct, from: domain, datasets: [{path: data/qa.jsonl, type: alpaca}], max_steps: %(chat)d, save_steps: 5}
+  chat: {kind: instruct, from: domain, datasets: [{path: data/qa.jsonl, type: alpaca}], truncation: split, max_steps: %(chat)d, save_steps: 5}
 """
 STAGES = ["tok", "base", "domain", "chat"]
 
