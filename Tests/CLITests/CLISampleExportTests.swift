@@ -85,6 +85,21 @@ import TestSupport
         #expect(!fm.fileExists(atPath: p.root.appendingPathComponent("out/other").path))
     }
 
+    @Test("export --format gguf carries the chat template the stage trained with as tokenizer.chat_template")
+    func ggufExportCarriesTheChatTemplate() throws {
+        let p = TemporaryProject()
+        p.write("pipelines/data/a.txt", String(repeating: "the lathe turns wood into bowls and spindles.\n", count: 60))
+        p.write("pipelines/tiny.yaml", Self.recipe + "\n    chat_template: chatml\n")
+        let run = try CommandRunner.run(["run", "pipelines/tiny.yaml"], in: p.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        let r = try CommandRunner.run(["export", "pipelines/tiny.yaml", "base", "out/base.gguf", "--format", "gguf"], in: p.root)
+        #expect(r.status == 0, "\(r.stderr)")
+        let template = try Python.run(["-c", "import gguf,sys; r=gguf.GGUFReader(sys.argv[1]); "
+            + "f=r.get_field('tokenizer.chat_template'); print(bytes(f.parts[-1]).decode() if f else 'MISSING', end='')",
+            p.root.appendingPathComponent("out/base.gguf").path])
+        #expect(template.contains("<|im_start|>") && template.contains("add_generation_prompt"), "\(template)")
+    }
+
     @Test("export --format gguf writes a llama.cpp file that gguf-py opens and Lathe scores exactly like the folder")
     func exportAsGGUFRoundTrips() throws {
         let p = try project()
