@@ -38,22 +38,8 @@ public enum HFClassifierFolder {
         guard model.config.numLabels == labels.count else {
             throw .invalidParameters(detail: "the model has \(model.config.numLabels.map(String.init) ?? "no") classes, \(labels.count) labels given")
         }
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: directory.path, detail: "cannot create the directory (\(error.localizedDescription))")
-        }
-        var writer = SafeTensorsWriter(metadata: ["format": "pt"])
-        let all = model.parameterValues()
-        do throws(SafeTensorsError) {
-            for p in model.layout.parameters {
-                try writer.addFloat32(p.name, shape: p.shape, values: Array(all[p.offset..<(p.offset + p.count)]))
-            }
-            try writer.write(to: directory.appendingPathComponent("model.safetensors"))
-        } catch {
-            throw .safeTensors(error)
-        }
-        try write(configText(model.config, labels: labels), to: directory.appendingPathComponent("config.json"))
+        try HFFolderWriter.writeWeights(model, to: directory)
+        try HFFolderWriter.writeText(configText(model.config, labels: labels), to: directory.appendingPathComponent("config.json"))
     }
 
     /// The classifier's `config.json` text (keys sorted, two-space indent).
@@ -144,13 +130,5 @@ public enum HFClassifierFolder {
             labels[i] = name
         }
         return labels.map { $0! }
-    }
-
-    private static func write(_ text: String, to url: URL) throws(HFCheckpointError) {
-        do {
-            try Data(text.utf8).write(to: url, options: .atomic)
-        } catch {
-            throw .io(path: url.path, detail: "cannot write (\(error.localizedDescription))")
-        }
     }
 }

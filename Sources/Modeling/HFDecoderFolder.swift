@@ -89,35 +89,13 @@ public enum HFDecoderFolder {
     /// and `model.safetensors` with the layout's names (`{"format": "pt"}` metadata; no `lm_head.weight`
     /// when tied, as `save_pretrained` does).
     public static func exportLlama(_ model: GPTModel, to directory: URL) throws(HFCheckpointError) {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: directory.path, detail: "cannot create the directory (\(error.localizedDescription))")
-        }
-        var writer = SafeTensorsWriter(metadata: ["format": "pt"])
-        let all = model.parameterValues()
-        do throws(SafeTensorsError) {
-            for p in model.layout.parameters {
-                try writer.addFloat32(p.name, shape: p.shape, values: Array(all[p.offset..<(p.offset + p.count)]))
-            }
-            try writer.write(to: directory.appendingPathComponent("model.safetensors"))
-        } catch {
-            throw .safeTensors(error)
-        }
-        try write(HFLlamaConfig.jsonText(model.config), to: directory.appendingPathComponent("config.json"))
+        try HFFolderWriter.writeWeights(model, to: directory)
+        try HFFolderWriter.writeText(HFLlamaConfig.jsonText(model.config), to: directory.appendingPathComponent("config.json"))
         let ids = [("bos_token_id", model.config.bosTokenId), ("eos_token_id", model.config.eosTokenId)].compactMap { key, id in
             id.map { "  \"\(key)\": \($0)" }
         }
-        try write("{\n" + ids.joined(separator: ",\n") + (ids.isEmpty ? "}\n" : "\n}\n"),
+        try HFFolderWriter.writeText("{\n" + ids.joined(separator: ",\n") + (ids.isEmpty ? "}\n" : "\n}\n"),
                   to: directory.appendingPathComponent("generation_config.json"))
-    }
-
-    private static func write(_ text: String, to url: URL) throws(HFCheckpointError) {
-        do {
-            try Data(text.utf8).write(to: url, options: .atomic)
-        } catch {
-            throw .io(path: url.path, detail: "cannot write (\(error.localizedDescription))")
-        }
     }
 
     private static func floats(_ file: SafeTensorsFile, _ name: String) throws(HFCheckpointError) -> [Float] {

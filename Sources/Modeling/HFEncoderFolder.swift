@@ -64,28 +64,10 @@ public enum HFEncoderFolder {
     /// the masked-LM head (encoder names under `bert.`, the decoder tied so not stored): `config.json` and
     /// `model.safetensors` with `{"format": "pt"}` metadata; `from_pretrained` loads either.
     public static func export(_ model: GPTModel, to directory: URL) throws(HFCheckpointError) {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .io(path: directory.path, detail: "cannot create the directory (\(error.localizedDescription))")
+        // BertForMaskedLM prefixes the encoder's names with `bert.`
+        try HFFolderWriter.writeWeights(model, to: directory) { p in
+            model.config.maskedLMHead && !p.name.hasPrefix("cls.") ? "bert." + p.name : p.name
         }
-        var writer = SafeTensorsWriter(metadata: ["format": "pt"])
-        let all = model.parameterValues()
-        do throws(SafeTensorsError) {
-            for p in model.layout.parameters {
-                // BertForMaskedLM prefixes the encoder's names with `bert.`
-                let name = model.config.maskedLMHead && !p.name.hasPrefix("cls.") ? "bert." + p.name : p.name
-                try writer.addFloat32(name, shape: p.shape, values: Array(all[p.offset..<(p.offset + p.count)]))
-            }
-            try writer.write(to: directory.appendingPathComponent("model.safetensors"))
-        } catch {
-            throw .safeTensors(error)
-        }
-        let url = directory.appendingPathComponent("config.json")
-        do {
-            try Data(HFBertConfig.jsonText(model.config).utf8).write(to: url, options: .atomic)
-        } catch {
-            throw .io(path: url.path, detail: "cannot write (\(error.localizedDescription))")
-        }
+        try HFFolderWriter.writeText(HFBertConfig.jsonText(model.config), to: directory.appendingPathComponent("config.json"))
     }
 }
