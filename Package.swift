@@ -25,6 +25,13 @@ let engineSettings: [SwiftSetting] = strictSettings + [
     .unsafeFlags(["-Ounchecked", "-wmo"] + cpuFlags, .when(configuration: .release)),
 ]
 
+/// Readers of untrusted bytes (safetensors headers, tokenizer.json, dataset files) keep Swift's bounds and
+/// overflow checks: a malformed file must stop with a trap at worst, never read past a buffer. They still
+/// get whole-module optimisation and AVX2; only the engine's proven loops drop the checks.
+let readerSettings: [SwiftSetting] = strictSettings + [
+    .unsafeFlags(["-wmo"] + cpuFlags, .when(configuration: .release)),
+]
+
 /// Open MPI (Debian's libopenmpi-dev, pkg-config `ompi-c`) is optional: with it, `mpirun -np N lathe run`
 /// trains data-parallel across ranks (the `CMPI` target and `Cluster`'s `#if canImport(CMPI)` code);
 /// without it the build still works and `lathe` under `mpirun` says how to get it. Decided when the
@@ -56,13 +63,12 @@ let package = Package(
         .executable(name: "lathe", targets: ["CLI"]),
         .executable(name: "lathe-bench", targets: ["LatheBench"]),
         // The untrusted-input readers, for the separate fuzzing package in Fuzz/ (not built here).
-        .library(name: "LatheReaders", targets: ["Recipes", "SafeTensors", "Tokenization", "Datasets", "GGUF", "Modeling", "Orchestration"]),
+        .library(name: "LatheReaders", targets: ["Recipes", "Files", "SafeTensors", "Tokenization", "Datasets", "GGUF", "Modeling", "Orchestration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System library: Debian's libopenblas-dev. The only C in the project.
@@ -75,31 +81,33 @@ let package = Package(
         .target(name: "Compute", dependencies: ["COpenBLAS"], swiftSettings: engineSettings),
         // The process group of an `mpirun`/`srun` job (Open MPI when built with it, else one process).
         .target(name: "Cluster", dependencies: mpiDependency, swiftSettings: strictSettings),
-        .target(name: "SafeTensors", dependencies: ["JSONText"], swiftSettings: engineSettings),
-        .target(name: "Tokenization", dependencies: ["JSONText"], swiftSettings: engineSettings),
+        // POSIX reads of regular files and atomic writes: the one file layer every module shares.
+        .target(name: "Files", swiftSettings: strictSettings),
+        .target(name: "SafeTensors", dependencies: ["JSONText", "Files"], swiftSettings: readerSettings),
+        .target(name: "Tokenization", dependencies: ["JSONText", "Files"], swiftSettings: readerSettings),
         // llama.cpp's GGUF files in and out. Untrusted input: keeps bounds and overflow checks (strictSettings).
         .target(name: "GGUF", swiftSettings: strictSettings),
         // Dataset readers, chat/instruction templates and token shards: the data path every
         // training stage shares. Its own target so Tokenization stays a pure BPE library.
-        .target(name: "Datasets", dependencies: ["Tokenization", "Checksums"], swiftSettings: engineSettings),
+        .target(name: "Datasets", dependencies: ["Tokenization", "Checksums", "Files"], swiftSettings: readerSettings),
         // FNV-1a for the private scratch files of Datasets and Modeling (one copy, no other dependency).
         .target(name: "Checksums", swiftSettings: strictSettings),
         // serde_json-style JSON string literals for every JSON file Lathe writes (one copy).
         .target(name: "JSONText", swiftSettings: strictSettings),
         .target(
             name: "Modeling",
-            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF", "Cluster"],
+            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF", "Cluster", "Files"],
             swiftSettings: engineSettings
         ),
         .target(name: "Recipes", dependencies: ["JSONText", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         .target(
             name: "Orchestration",
-            dependencies: ["JSONText", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["JSONText", "Files", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Stages",
-            dependencies: ["Compute", "Modeling", "GGUF", "Recipes", "Orchestration", "Tokenization", "Datasets", "Cluster"],
+            dependencies: ["Compute", "Modeling", "GGUF", "Recipes", "Orchestration", "Tokenization", "Datasets", "Cluster", "Files"],
             swiftSettings: strictSettings
         ),
         // The remote cache's HTTP transport (URLSession / FoundationNetworking, libcurl underneath); only the
@@ -110,9 +118,8 @@ let package = Package(
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP", "Cluster",
+                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP", "Cluster", "Files",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             // Tells CPUCheck that the engine was built for AVX2 + FMA.
             swiftSettings: strictSettings + [
@@ -132,7 +139,7 @@ let package = Package(
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["ChatTemplates"], swiftSettings: strictSettings),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Files", "TestSupport"], exclude: ["ChatTemplates"], swiftSettings: strictSettings),
         .testTarget(
             name: "ModelingTests",
             dependencies: ["Modeling", "GGUF", "Tokenization", "TestSupport"],

@@ -8,11 +8,10 @@
 #
 # Targets live in Fuzz/ (a separate package, so the main build never needs the sanitizers); seeds in
 # Fuzz/corpus/<target>/ are copied to a scratch corpus so the repository is never written. The build is
-# release with ASan (heap errors; Recipes keeps Swift's bounds and overflow traps, the engine readers are
-# -Ounchecked as shipped, so ASan is their net) and libFuzzer's -rss_limit_mb / -malloc_limit_mb
-# (unbounded allocations) and -timeout (hangs). Leak detection is off (libFuzzer's and ASan's at exit):
-# Foundation's FileManager.contents(atPath:) leaks 4 KiB per empty file read, and LeakSanitizer counts
-# Swift's once-initialised globals as leaks (neither is Lathe code; RELIABILITY.md §4).
+# release with ASan (heap errors; the readers keep Swift's bounds and overflow traps as shipped, and ASan
+# covers Modeling's -Ounchecked code) and libFuzzer's -rss_limit_mb / -malloc_limit_mb (unbounded
+# allocations) and -timeout (hangs). Leak detection is off (libFuzzer's and ASan's at exit): LeakSanitizer
+# counts Swift's once-initialised globals as leaks (not Lathe code; RELIABILITY.md §4).
 # A crashing input is saved as Fuzz/findings/<target>/crash-…; make it a regression test and fix the reader.
 # Prints one line per target: executions, seconds, exec/s, result.
 set -euo pipefail

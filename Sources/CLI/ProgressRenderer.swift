@@ -56,13 +56,11 @@ final class ProgressRenderer: @unchecked Sendable {
         case .progress(let stage, let e):
             let detail = describe(e)
             running[stage]?.detail = detail
-            if case .note(let text) = e, text.hasPrefix("discarded") || text.contains("corrupt") {
-                // Damage found and recovered from: a permanent line, never a transient status.
-                line("⚠ \(stage): \(text)")
-            } else if case .note(let text) = e, text.hasPrefix("remote cache: ") {
-                let bad = text.contains("unreachable") || text.contains("failed") || text.contains("missing") || text.contains("not a usable")
-                line("\(bad ? "⚠" : " ") \(stage): \(text)")
-            } else if mode == .plain {
+            switch e {
+            case .warning(let text): line("⚠ \(stage): \(text)")
+            case .notice(let text): line("  \(stage): \(text)")
+            case .note, .progress:
+                guard mode == .plain else { break }
                 let now = Date()
                 if now.timeIntervalSince(lastPlain[stage] ?? .distantPast) >= plainInterval {
                     lastPlain[stage] = now
@@ -98,7 +96,7 @@ final class ProgressRenderer: @unchecked Sendable {
 
     private func describe(_ event: StageEvent) -> String {
         switch event {
-        case .note(let text): return text
+        case .note(let text), .notice(let text), .warning(let text): return text
         case .progress(let step, let total, let values):
             var s = "step \(step)/\(total)"
             if let loss = values["loss"] { s += String(format: " loss %.4f", loss) }
@@ -119,7 +117,8 @@ final class ProgressRenderer: @unchecked Sendable {
         case .progress(let stage, let e):
             o["event"] = .string("progress"); o["stage"] = .string(stage)
             switch e {
-            case .note(let text): o["note"] = .string(text)
+            case .note(let text), .notice(let text): o["note"] = .string(text)
+            case .warning(let text): o["warning"] = .string(text)
             case .progress(let step, let total, let values):
                 o["step"] = .int(step); o["total"] = .int(total)
                 for (k, v) in values { o[k] = .double(v) }

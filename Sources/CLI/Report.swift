@@ -3,6 +3,7 @@ import Foundation
 import Orchestration
 import Recipes
 import Reporting
+import Files
 
 extension Lathe {
     struct Report: ParsableCommand {
@@ -42,12 +43,7 @@ extension Lathe {
             let lock = try ws.readLock()
             var notes: [String] = []
             let plan: [Planner.PlannedStage]?
-            do {
-                let hashes = try Executor.hashInputs(of: ws.graph, needed: Set(ws.graph.names), projectRoot: ws.root,
-                                                     cache: HashCache(fileURL: ws.store.hashCacheURL))
-                let store = ws.store
-                plan = Planner.plan(ws.graph, lock: lock, inputHashes: hashes, entryState: store.state(of:))
-            } catch {
+            do { plan = try ws.plan(.all, lock: lock) } catch {
                 // Still report what the lock file and the store hold; say why freshness is unknown.
                 notes.append("Whether results are current was not checked: \(error)")
                 plan = nil
@@ -72,9 +68,9 @@ extension Lathe {
             }
             do {
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try AtomicFile.write(Data(text.utf8), to: url)
+                try AtomicFile.write(Data(text.utf8), to: url.path)
             } catch {
-                let why = if case .storeIO(_, let reason) = error as? OrchestrationError { reason } else { FileErrorText.describe(error) }
+                let why = (error as? FileError)?.reason ?? FileErrorText.describe(error)
                 printError("lathe: cannot write the report to \(url.standardizedFileURL.path) (\(why)). Choose another file with -o.")
                 throw LatheExit.stageFailed
             }

@@ -159,6 +159,8 @@ enum StageEventLine {
     static func encode(_ event: StageEvent) -> String {
         switch event {
         case .note(let text): return JSONValue.object(["note": .string(text)]).compact()
+        case .notice(let text): return JSONValue.object(["notice": .string(text)]).compact()
+        case .warning(let text): return JSONValue.object(["warning": .string(text)]).compact()
         case .progress(let step, let total, let values):
             return JSONValue.object(["step": .int(step), "total": .int(total), "values": .object(values.mapValues { .double($0) })]).compact()
         }
@@ -167,6 +169,8 @@ enum StageEventLine {
     static func decode(_ line: String) -> StageEvent? {
         guard let json = try? JSONValue.parse(line) else { return nil }
         if let note = json["note"]?.stringValue { return .note(note) }
+        if let notice = json["notice"]?.stringValue { return .notice(notice) }
+        if let warning = json["warning"]?.stringValue { return .warning(warning) }
         guard let step = json["step"]?.intValue, let total = json["total"]?.intValue else { return nil }
         var values: [String: Double] = [:]
         for (k, v) in json["values"]?.objectValue ?? [:] { values[k] = v.doubleValue }

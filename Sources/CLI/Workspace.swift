@@ -48,7 +48,7 @@ struct Workspace {
     /// Validates stage names given to --only/--until/--force.
     func checkStageNames(_ names: [String]) throws {
         for name in names where graph[name] == nil {
-            let suggestion = Suggest.closest(to: name, in: graph.names)
+            let suggestion = Suggestions.closest(to: name, in: graph.names)
             printError("lathe: \(OrchestrationError.unknownStageName(name, suggestion: suggestion))")
             throw LatheExit.usage
         }
@@ -61,45 +61,22 @@ struct Workspace {
         }
     }
 
-    /// Plans without side effects (reads the hash cache, never writes it).
+    /// Plans without side effects (reads the hash cache, never writes it); an input that cannot be hashed
+    /// is printed and ends the command.
     func plan(_ selection: Planner.Selection) throws -> [Planner.PlannedStage] {
         let lock = try readLock()
-        let cache = HashCache(fileURL: store.hashCacheURL)
-        if let why = cache.discarded { printError("lathe: warning: \(why)") }
-        let needed = Set(graph.names)
-        let hashes: [String: String]
-        do { hashes = try Executor.hashInputs(of: graph, needed: needed, projectRoot: root, cache: cache) } catch {
+        do { return try plan(selection, lock: lock) } catch {
             printError("lathe: \(error)")
             throw LatheExit.stageFailed
         }
+    }
+
+    /// The plan against `lock`; throws the error of an input that cannot be hashed.
+    func plan(_ selection: Planner.Selection, lock: LockFile) throws -> [Planner.PlannedStage] {
+        let cache = HashCache(fileURL: store.hashCacheURL)
+        if let why = cache.discarded { printError("lathe: warning: \(why)") }
+        let hashes = try Executor.hashInputs(of: graph, needed: Set(graph.names), projectRoot: root, cache: cache)
         let store = self.store
         return Planner.plan(graph, lock: lock, inputHashes: hashes, selection: selection, entryState: store.state(of:))
-    }
-}
-
-/// "Did you mean" by edit distance.
-enum Suggest {
-    static func closest(to word: String, in candidates: [String]) -> String? {
-        var best: (String, Int)?
-        for c in candidates {
-            let d = distance(word, c)
-            if d <= max(2, word.count / 3), d < (best?.1 ?? Int.max) { best = (c, d) }
-        }
-        return best?.0
-    }
-
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let old = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = old
-            }
-        }
-        return row[b.count]
     }
 }

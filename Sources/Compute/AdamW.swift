@@ -57,13 +57,6 @@ public enum AdamW {
 /// Global gradient-norm clipping (PyTorch `clip_grad_norm_`): if ‖g‖₂ > maxNorm, scale every gradient
 /// by maxNorm / (‖g‖₂ + 1e-6).
 public enum GradientClipping {
-    /// ‖g‖₂ over several disjoint ranges, summed in Double in the given order.
-    public static func globalNorm(_ ranges: [UnsafeBufferPointer<Float>]) -> Double {
-        var s = 0.0
-        for r in ranges where r.count > 0 { s += VectorMath.sumOfSquares(r.baseAddress!, r.count) }
-        return s.squareRoot()
-    }
-
     /// The factor `clip` multiplies gradients by (1 when no clipping is needed or maxNorm ≤ 0).
     public static func scale(norm: Double, maxNorm: Double) -> Float {
         guard maxNorm > 0, norm > maxNorm else { return 1 }

@@ -1,4 +1,5 @@
 import Foundation
+import Files
 
 /// Reads a ``DatasetSpec``'s file into ``Example``s.
 ///
@@ -222,12 +223,11 @@ public enum DatasetReader {
         return s
     }
 
-    /// The bytes of one file of `spec` (checked as ``FileBytes`` does, against `spec.root`).
+    /// The bytes of one file of `spec` (a regular file inside `spec.root`, see ``RegularFile``).
     static func read(_ url: URL, _ spec: DatasetSpec) throws -> [UInt8] {
-        guard let bytes = FileBytes.load(url.path, root: spec.root?.path) else {
-            throw DatasetError.unreadable(path: url.path, reason: FileBytes.problem(url.path, root: spec.root?.path))
+        do { return try RegularFile.read(url.path, root: spec.root?.path) } catch {
+            throw DatasetError.unreadable(path: url.path, reason: error.reason)
         }
-        return bytes
     }
 
     // MARK: tokenized

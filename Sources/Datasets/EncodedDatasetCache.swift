@@ -1,5 +1,6 @@
 public import Foundation
 import Checksums
+import Files
 
 /// A train/validation pair of encoded datasets, as cached.
 public struct EncodedSplit: Sendable, Equatable {
@@ -105,7 +106,7 @@ public struct EncodedDatasetCache: Sendable {
         var listed: Set<String> = [checksumsName]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
-            guard parts.count == 2, let data = FileManager.default.contents(atPath: dir.appendingPathComponent(String(parts[0])).path),
+            guard parts.count == 2, let data = try? Data(RegularFile.read(dir.appendingPathComponent(String(parts[0])).path)),
                   checksum(data) == parts[1] else {
                 throw DatasetError.badShard(path: dir.appendingPathComponent(String(parts.first ?? "")).path, reason: "missing or does not match its checksum")
             }

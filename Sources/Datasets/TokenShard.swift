@@ -1,4 +1,5 @@
 public import Foundation
+import Files
 
 /// Token shard files: llm.c's layout, so llm.c and nanoGPT-style loaders read Lathe's ids.
 ///
@@ -102,8 +103,9 @@ public struct TokenShard: Sendable, Equatable {
     /// Reads and validates a shard (or a headerless nanoGPT `uint16` file).
     /// - Parameter root: when given, the file must resolve inside it (see ``DatasetSpec/root``).
     public static func read(_ url: URL, root: URL? = nil) throws -> TokenShard {
-        guard let bytes = FileBytes.load(url.path, root: root?.path) else {
-            throw DatasetError.unreadable(path: url.path, reason: FileBytes.problem(url.path, root: root?.path))
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.read(url.path, root: root?.path) } catch {
+            throw DatasetError.unreadable(path: url.path, reason: error.reason)
         }
         return try decode(bytes, path: url.path)
     }

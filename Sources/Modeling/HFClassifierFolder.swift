@@ -1,5 +1,6 @@
 public import Foundation
 import SafeTensors
+import Files
 
 /// Hugging Face `…ForSequenceClassification` folders of any decoder family, in and out.
 ///
@@ -18,7 +19,7 @@ public enum HFClassifierFolder {
     /// Whether `<directory>/config.json` describes a sequence classifier (has `id2label` and a
     /// `…ForSequenceClassification` architecture).
     public static func isClassifier(directory: URL) -> Bool {
-        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent("config.json").path),
+        guard let data = try? Data(RegularFile.read(directory.appendingPathComponent("config.json").path)),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let arch = (object["architectures"] as? [String])?.first else { return false }
         return arch.hasSuffix("ForSequenceClassification")
@@ -63,7 +64,7 @@ public enum HFClassifierFolder {
     ///   not 0..<n), an unsupported family, a missing, unknown or mis-shaped tensor.
     public static func load(directory: URL) throws(HFCheckpointError) -> (model: GPTModel, labels: [String]) {
         let configURL = directory.appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: configURL.path),
+        guard let data = try? Data(RegularFile.read(configURL.path)),
               var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw .missingFile(directory: directory.path, file: "config.json", hint: "A classifier folder needs a JSON config.json.")
         }

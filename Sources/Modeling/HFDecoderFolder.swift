@@ -1,5 +1,6 @@
 public import Foundation
 import SafeTensors
+import Files
 
 /// Reads and writes Hugging Face folders of any decoder family: `config.json` decides the family
 /// (`model_type`), and the engine's layout names are the HF names, so import and export are a copy per
@@ -9,7 +10,7 @@ public enum HFDecoderFolder {
     /// The `model_type` of `<directory>/config.json` (nil when the field is absent).
     public static func modelType(directory: URL) throws(HFCheckpointError) -> String? {
         let url = directory.appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        guard let data = try? Data(RegularFile.read(url.path)) else {
             throw .missingFile(directory: directory.path, file: "config.json",
                                hint: "A Hugging Face model directory needs config.json next to model.safetensors.")
         }
@@ -28,7 +29,7 @@ public enum HFDecoderFolder {
     /// - Complexity: O(parameters); peak memory ≈ one tensor's Float32 copy plus the model.
     public static func loadLlama(directory: URL) throws(HFCheckpointError) -> GPTModel {
         let configURL = directory.appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: configURL.path) else {
+        guard let data = try? Data(RegularFile.read(configURL.path)) else {
             throw .missingFile(directory: directory.path, file: "config.json", hint: "A Hugging Face model directory needs config.json.")
         }
         let config = try HFLlamaConfig.parse(data, source: configURL.path)

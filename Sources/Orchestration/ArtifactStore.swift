@@ -1,6 +1,7 @@
 public import Foundation
 #if canImport(Glibc)
 import Glibc
+import Files
 #endif
 
 /// The content-addressed store: `<root>/<key[0..2]>/<key>/{manifest.json, out/…}`.
@@ -50,7 +51,7 @@ public struct ArtifactStore: Sendable {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             // A missing checksum is damage, not an older format: deleting it must not make an edited
             // manifest trusted. Entries of older stores got theirs once, when the store was marked.
-            guard let recorded = FileManager.default.contents(atPath: manifestChecksumPath(key)) else {
+            guard let recorded = try? RegularFile.read(manifestChecksumPath(key)) else {
                 let older = StoreMarker.isMarked(root) ? "" : "; this store has no \(StoreMarker.fileName) yet (made by an older Lathe?): `lathe run` or `lathe verify` marks it and adds the missing checksums once"
                 return .corrupt("\(manifestChecksumPath(key)) is missing, so \(path) cannot be trusted\(older)")
             }

@@ -2,6 +2,7 @@ public import Foundation
 import Crypto
 #if canImport(Glibc)
 import Glibc
+import Files
 #endif
 
 /// SHA-256 of files and directories, streamed through one reusable buffer.
@@ -9,9 +10,6 @@ import Glibc
 /// A directory's hash is the SHA-256 of its sorted listing, one `relative/path\0<file sha256>\n`
 /// line per regular file, so two trees with the same files hash the same wherever they live.
 public enum ContentHasher {
-    /// Bytes read per `read(2)` call: large enough to amortise syscalls, small enough for L2.
-    static let chunkSize = 1 << 20
-
     /// Hex SHA-256 of a byte string.
     public static func sha256Hex(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).hexString
@@ -23,27 +21,16 @@ public enum ContentHasher {
     }
 
     /// Hex SHA-256 of a regular file's contents.
-    /// - Complexity: O(size); one 1 MiB buffer.
+    /// - Complexity: O(size); one 1 MiB buffer (``RegularFile/forEachChunk(_:root:_:)``).
     /// - Throws: ``OrchestrationError/unreadableInput(path:reason:)``.
     public static func hashFile(atPath path: String) throws(OrchestrationError) -> String {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it (and devices).
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw .unreadableInput(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .unreadableInput(path: path, reason: String(cString: strerror(errno))) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(path: path, kind: InputFiles.kindName(info.st_mode)) }
         var hasher = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, chunkSize)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadableInput(path: path, reason: String(cString: strerror(errno)))
+        do { try RegularFile.forEachChunk(path) { hasher.update(bufferPointer: $0) } } catch {
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                throw .notRegularFile(path: path, kind: InputFiles.kindName(info.st_mode))
             }
-            if n == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            throw .unreadableInput(path: path, reason: error.reason)
         }
         return hasher.finalize().hexString
     }

@@ -327,18 +327,18 @@ extension Executor {
         switch remote.restore(key, into: store) {
         case .restored(let record, let bytes):
             onEvent(.resolved(stage: stage, action: .restore([])))
-            onEvent(.progress(stage: stage, event: .note("remote cache: restored \(RemoteCache.megabytes(bytes)) from \(remote.transport.displayURL)")))
+            onEvent(.progress(stage: stage, event: .notice("remote cache: restored \(RemoteCache.megabytes(bytes)) from \(remote.transport.displayURL)")))
             return record
         case .absent:
             return nil
         case .unusable(let why):
             remote.recordProblem(why)
-            onEvent(.progress(stage: stage, event: .note("remote cache: \(why) Running the stage here.")))
+            onEvent(.progress(stage: stage, event: .warning("remote cache: \(why) Running the stage here.")))
             return nil
         case .unavailable(let why):
             if !wasDisabled {
                 remote.recordProblem(why + " The run continued with the local store only.")
-                onEvent(.progress(stage: stage, event: .note("remote cache: \(why) Continuing with the local store only.")))
+                onEvent(.progress(stage: stage, event: .warning("remote cache: \(why) Continuing with the local store only.")))
             }
             return nil
         }
@@ -349,11 +349,11 @@ extension Executor {
         guard remote.disabled == nil else { return }
         do {
             let sent = try remote.upload(key, from: store)
-            onEvent(.progress(stage: stage, event: .note("remote cache: uploaded \(sent.blobsSent) blob\(sent.blobsSent == 1 ? "" : "s") (\(RemoteCache.megabytes(sent.bytesSent))), \(sent.blobsPresent) already there, and the entry")))
+            onEvent(.progress(stage: stage, event: .notice("remote cache: uploaded \(sent.blobsSent) blob\(sent.blobsSent == 1 ? "" : "s") (\(RemoteCache.megabytes(sent.bytesSent))), \(sent.blobsPresent) already there, and the entry")))
         } catch {
             let why = "uploading stage '\(stage)' failed: \(error.description) Its result is in the local store; `lathe push` sends it later."
             remote.recordProblem(why)
-            onEvent(.progress(stage: stage, event: .note("remote cache: \(why)")))
+            onEvent(.progress(stage: stage, event: .warning("remote cache: \(why)")))
         }
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import Files
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
 public import Foundation
+import Files
 
 /// `pipelines/<recipe>.lock`: per stage, the key, params, input hashes, upstream digests, output
 /// hashes, headline metrics and cost of its current result. Committed to git, so `git diff` on it

@@ -1,4 +1,5 @@
 public import Foundation
+import Files
 
 /// The file that makes a folder recognisable as a Lathe store: `<store>/.lathe-store`, written when a
 /// run first uses the folder. `gc` deletes nothing in a folder without it, so pointing `--store` or
@@ -70,7 +71,7 @@ public enum StoreMarker {
     static func addMissingManifestChecksums(_ store: ArtifactStore) throws(OrchestrationError) {
         for key in store.allKeys() where !FileManager.default.fileExists(atPath: store.manifestChecksumPath(key)) {
             let manifest = store.entryDirectory(key).appendingPathComponent("manifest.json")
-            guard let data = FileManager.default.contents(atPath: manifest.path) else { continue }
+            guard let data = try? RegularFile.read(manifest.path) else { continue }
             try AtomicFile.write(Data((ContentHasher.sha256Hex(bytes: data) + "\n").utf8),
                                  to: URL(fileURLWithPath: store.manifestChecksumPath(key)))
         }

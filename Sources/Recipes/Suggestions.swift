@@ -1,5 +1,5 @@
 /// "Did you mean …?" by edit distance.
-enum Suggestions {
+public enum Suggestions {
     /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), O(|a|·|b|).
     static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
@@ -23,7 +23,7 @@ enum Suggestions {
 
     /// The closest candidate within a distance that grows with the word's length, or one that starts with
     /// the word (`pretrain` → `pretrain-continue`). Ties go to the earlier candidate.
-    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (name: String, distance: Int)? = nil
         // A word more than `limit` longer than a candidate cannot be within `limit` of it: skipping it
@@ -39,7 +39,7 @@ enum Suggestions {
     }
 
     /// " Did you mean 'x'?" or "".
-    static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
+    public static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
         closest(to: word, in: candidates).map { " Did you mean '\($0)'?" } ?? ""
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import Files
 
 /// A parsed, fully validated safetensors file (the bytes are held in memory, header validated before any
 /// offset is trusted).
@@ -52,7 +53,8 @@ public struct SafeTensorsFile: Sendable {
 
     /// Reads and validates the file at `url`.
     public static func read(contentsOf url: URL) throws(SafeTensorsError) -> SafeTensorsFile {
-        let bytes = try FileBytes.read(path: url.path)
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.read(url.path) } catch { throw .io(path: error.path, detail: error.reason) }
         return try SafeTensorsFile(bytes: bytes, source: url.path)
     }
 

@@ -1,5 +1,6 @@
 public import Foundation
 import JSONText
+import Files
 
 /// Builds a safetensors file from F32 tensors.
 ///
@@ -57,13 +58,17 @@ public struct SafeTensorsWriter: Sendable {
 
     /// Writes atomically: temp file in the same directory, fsync, rename.
     public func write(to url: URL) throws(SafeTensorsError) {
-        try FileBytes.writeAtomically(path: url.path) { (sink) throws(SafeTensorsError) in
-            var failure: SafeTensorsError?
-            emit { chunk in
-                guard failure == nil else { return }
-                do throws(SafeTensorsError) { try sink(chunk) } catch { failure = error }
+        do {
+            try AtomicFile.write(to: url.path) { (sink) throws(FileError) in
+                var failure: FileError?
+                emit { chunk in
+                    guard failure == nil else { return }
+                    do throws(FileError) { try sink(chunk) } catch { failure = error }
+                }
+                if let failure { throw failure }
             }
-            if let failure { throw failure }
+        } catch {
+            throw .io(path: error.path, detail: error.reason)
         }
     }
 

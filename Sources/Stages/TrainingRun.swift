@@ -114,7 +114,7 @@ struct TrainingRun {
                 try? FileManager.default.removeItem(at: checkpoint)
                 log.truncate(after: 0)
                 let why = if case .checkpoint(let path, let problem) = error { "\(path): \(problem)" } else { "\(error)" }
-                context.report(.note("discarded the resume checkpoint (\(why)); training from step 0"))
+                context.report(.warning("discarded the resume checkpoint (\(why)); training from step 0"))
             }
         }
 

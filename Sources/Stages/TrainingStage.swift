@@ -8,6 +8,7 @@ import Recipes
 import Tokenization
 #if canImport(Glibc)
 import Glibc
+import Files
 #endif
 
 /// `pretrain-continue`, `domain-adapt` and `instruct`: one causal-LM training loop over the
@@ -84,6 +85,6 @@ final class MetricsLog {
     }
 
     func flush() throws {
-        try AtomicFile.write(Data((lines.map { $0 + "\n" }.joined()).utf8), to: url)
+        try AtomicFile.write(Data((lines.map { $0 + "\n" }.joined()).utf8), to: url.path)
     }
 }

@@ -7,7 +7,7 @@
 ///   merge-table lookups (one pass per distinct merge applied).
 public struct BPEEncoder {
     public let tokenizer: BPETokenizer
-    var cache = ByteTable(capacity: 1 << 14)
+    var cache = ByteTable(capacity: BPEEncoder.initialCacheCapacity)
     var cachedIds: [UInt32] = []
     var symbols: [UInt32] = []
     /// Scratch for non-GPT-2 pipelines (reused so steady-state encoding does not allocate).
@@ -19,6 +19,9 @@ public struct BPEEncoder {
     static let longWord = 96
     /// Pre-tokens longer than this are encoded but not cached (keeps the cache for real words).
     static let maxCachedLength = 64
+    /// The cache starts this small and doubles as it fills: a one-shot `encode` (a chat turn, a prompt)
+    /// makes a fresh encoder, and zeroing a 16K-word table (768 KiB) for it cost more than the encoding.
+    static let initialCacheCapacity = 256
     /// The cache is dropped and rebuilt once it holds this many distinct pre-tokens.
     static let maxCachedWords = 1 << 20
 
@@ -123,7 +126,7 @@ public struct BPEEncoder {
         mergeWord(p, len)
         out.append(contentsOf: symbols)
         if cache.count >= BPEEncoder.maxCachedWords {
-            cache = ByteTable(capacity: 1 << 14)
+            cache = ByteTable(capacity: BPEEncoder.initialCacheCapacity)
             cachedIds.removeAll(keepingCapacity: true)
             _ = cache.insert(at: cache.find(p, len, h).slot, p, len, h, value: UInt64(cachedIds.count) << 16 | UInt64(symbols.count))
         } else {

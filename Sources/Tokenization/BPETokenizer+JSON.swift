@@ -1,4 +1,5 @@
 public import Foundation
+import Files
 
 /// Reading HF `tokenizer.json` (recipes.md §4b) and the legacy `vocab.json` + `merges.txt` pair.
 extension BPETokenizer {
@@ -117,8 +118,8 @@ extension BPETokenizer {
     /// when the file is absent or unreadable (it is optional in HF folders).
     func configured(by directory: URL) -> BPETokenizer {
         let url = directory.appendingPathComponent("tokenizer_config.json")
-        guard let data = FileManager.default.contents(atPath: url.path),
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        guard let bytes = try? RegularFile.read(url.path),
+            let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
         else { return self }
         func id(_ key: String) -> Int? {
             let value = object[key]

@@ -41,7 +41,7 @@ final class Machine: @unchecked Sendable {
 
     /// Notes the run reported (`remote cache: …`).
     var notes: [String] {
-        events.compactMap { if case .progress(_, .note(let text)) = $0 { return text } else { return nil } }
+        events.compactMap { if case .progress(_, let event) = $0 { return event.message } else { return nil } }
     }
 }
 

@@ -135,7 +135,7 @@ private let cases: [MalformedCase] = [
         #expect {
             _ = try SafeTensorsFile.read(contentsOf: url)
         } throws: { error in
-            "\(error)".hasPrefix("/nonexistent/lathe/model.safetensors: cannot open for reading")
+            "\(error)".hasPrefix("/nonexistent/lathe/model.safetensors: no such file")
         }
     }
 

@@ -26,7 +26,7 @@ final class InterruptingRunner: StageRunner, @unchecked Sendable {
             projectRoot: context.projectRoot, storeRoot: context.storeRoot, upstreamOutputs: context.upstreamOutputs,
             report: { [self] event in
                 if case .progress(let s, _, _) = event, s >= step { flag.set() }
-                if case .note(let n) = event { lock.withLock { notes.append(n) } }
+                if let n = event.message { lock.withLock { notes.append(n) } }
                 context.report(event)
             },
             isCancelled: context.isCancelled)

@@ -54,7 +54,7 @@ let pipelines: [BPETokenizer] = [
 ].map { try! BPETokenizer(tokenizerJSON: Data($0.utf8), source: "fuzz/pipeline.json") }
 
 /// libFuzzer entry: bytes as a `tokenizer.json` (a tokenizer that loads must encode and decode
-/// fixed texts without trapping), and as text encoded and decoded with every pipeline.
+/// fixed texts without trapping), and as text encoded and decoded with the pipeline its first byte picks.
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzTokenizerJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
@@ -64,7 +64,10 @@ func fuzzTokenizerJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = tokenizer.decode(tokenizer.encode(bytes: [0xFF, 0x41, 0xC3, 0x20, 0x31, 0x32], allowAddedTokens: true))
         _ = (tokenizer.bosTokenId, tokenizer.eosTokenId, tokenizer.tokenizerJSON().count)
     }
-    for tokenizer in pipelines {
+    // One pipeline per input, chosen by its first byte: encoding every input with all five made each
+    // execution five 4 KiB encodes (about 100 exec/s under ASan); coverage guidance still reaches each.
+    if let first = bytes.first {
+        let tokenizer = pipelines[Int(first) % pipelines.count]
         let ids = tokenizer.encode(bytes: bytes, allowAddedTokens: true, addSpecialTokens: true)
         _ = tokenizer.decode(ids, skipSpecialTokens: true)
         _ = tokenizer.decodeText(ids)

@@ -1,13 +1,14 @@
 import Foundation
 @testable import Datasets
+import Files
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The data readers' whole-file reads (POSIX, because Foundation's `contents(atPath:)` leaks on empty
-/// files: RELIABILITY.md §4).
-@Suite struct FileBytesTests {
+/// The one file layer's whole-file reads (POSIX, because Foundation's `contents(atPath:)` leaks on empty
+/// files: RELIABILITY.md §4) and atomic writes.
+@Suite struct RegularFileTests {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lathe-filebytes-\(UUID().uuidString)")
 
     @Test func emptyLargeMissingAndDirectoryPathsReadAsExpected() throws {
@@ -15,14 +16,38 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: dir) }
         let empty = dir.appendingPathComponent("empty.bin")
         try Data().write(to: empty)
-        #expect(FileBytes.load(empty.path) == [])
+        #expect(try RegularFile.read(empty.path) == [])
         // larger than the 1 MiB read chunk and not a multiple of it
         let bytes = (0..<(3 << 20) + 12_345).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
         let large = dir.appendingPathComponent("large.bin")
         try Data(bytes).write(to: large)
-        #expect(FileBytes.load(large.path) == bytes)
-        #expect(FileBytes.load(dir.appendingPathComponent("missing.bin").path) == nil)
-        #expect(FileBytes.load(dir.path) == nil)
+        #expect(try RegularFile.read(large.path) == bytes)
+        var streamed: [UInt8] = []
+        try RegularFile.forEachChunk(large.path) { streamed.append(contentsOf: $0) }
+        #expect(streamed == bytes)
+        let missing = dir.appendingPathComponent("missing.bin").path
+        #expect(throws: FileError(path: missing, reason: "no such file")) { try RegularFile.read(missing) }
+        #expect(throws: FileError(path: dir.path, reason: "it is a directory; name a file inside it")) { try RegularFile.read(dir.path) }
+    }
+
+    @Test("an atomic write creates the folder, replaces the file whole and leaves no temporary file behind")
+    func atomicWriteReplacesWholeAndLeavesNoTemporaryFile() throws {
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("sub/file.txt").path
+        try AtomicFile.write(Array("first version, longer".utf8), to: target)
+        try AtomicFile.write(Array("second".utf8), to: target)
+        #expect(try RegularFile.read(target) == Array("second".utf8))
+        // A writer that fails midway leaves the old bytes and no temporary file.
+        #expect(throws: FileError.self) {
+            try AtomicFile.write(to: target) { (emit) throws(FileError) in
+                try emit(UnsafeRawBufferPointer(start: nil, count: 0))
+                throw FileError(path: target, reason: "stopped by the test")
+            }
+        }
+        #expect(try RegularFile.read(target) == Array("second".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("sub").path) == ["file.txt"])
+        // A parent that is a file is named in the error.
+        #expect(throws: FileError.self) { try AtomicFile.write([1, 2], to: target + "/inner") }
     }
 
     @Test func anEmptyShardReadsAsNoTokensAndADirectoryIsNamedAsOne() throws {
