@@ -76,7 +76,7 @@ import TestSupport
         let env = ["XDG_CONFIG_HOME": p.root.appendingPathComponent("home-config").path]
         let r = try CommandRunner.run(["run", "pipelines/res.yaml"], in: p.root, environment: env)
         #expect(r.status == 64)
-        #expect(r.stderr.contains("home-config/lathe/config.yaml:3:3") && r.stderr.contains("'mem' in 'slurm' of the config file must be an integer"), "\(r.stderr)")
+        #expect(r.stderr.contains("home-config/lathe/config.yaml:3:8") && r.stderr.contains("'mem' in 'slurm' of the config file must be an integer"), "\(r.stderr)")
         #expect(p.read("pipelines/res.lock") == nil)
         p.write(".lathe/config.local.yaml", "remote: https://me:secret@cache.example/x\n")
         let creds = try CommandRunner.run(["run", "pipelines/res.yaml", "--dry-run"], in: p.root)
