@@ -20,7 +20,7 @@ chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
 mkdir -p /run/munge /var/log/munge /var/lib/munge
 chown munge:munge /run/munge /var/log/munge /var/lib/munge
 if ! pgrep -u munge -x munged >/dev/null 2>&1; then
-  runuser -u munge -- munged
+  runuser -u munge -- munged </dev/null >/dev/null 2>&1
 fi
 
 cpus="$(nproc)"
@@ -56,8 +56,9 @@ PartitionName=main Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 CONF
 if ! cmp -s "$conf.new" "$conf"; then mv "$conf.new" "$conf"; else rm "$conf.new"; fi
 
-pgrep -x slurmctld >/dev/null 2>&1 || slurmctld
-pgrep -x slurmd >/dev/null 2>&1 || slurmd
+# the daemons must not hold the caller's stdout open (a test reading it to the end would wait forever)
+pgrep -x slurmctld >/dev/null 2>&1 || slurmctld </dev/null >/dev/null 2>&1
+pgrep -x slurmd >/dev/null 2>&1 || slurmd </dev/null >/dev/null 2>&1
 
 for _ in $(seq 1 120); do
   if ready; then exit 0; fi

@@ -23,8 +23,8 @@ extension Lathe {
 
         func run() throws {
             let ws = try Workspace.open(recipe, quiet: true)
-            guard let remote = try remoteOptions.open() else {
-                printError("lathe: push needs a remote cache: pass --remote URL or set LATHE_REMOTE.")
+            guard let remote = try remoteOptions.open(ws.runSettings(cli: remoteOptions.layer)) else {
+                printError("lathe: push needs a remote cache: pass --remote URL, set LATHE_REMOTE, or set remote: in the recipe or a config file (docs/team-setup.md).")
                 throw LatheExit.usage
             }
             let lock = try ws.readLock()
@@ -78,8 +78,8 @@ extension Lathe {
         func run() throws {
             let started = Date()
             let ws = try Workspace.open(recipe, quiet: output.quiet)
-            guard let remote = try remoteOptions.open() else {
-                printError("lathe: pull needs a remote cache: pass --remote URL or set LATHE_REMOTE.")
+            guard let remote = try remoteOptions.open(ws.runSettings(cli: remoteOptions.layer)) else {
+                printError("lathe: pull needs a remote cache: pass --remote URL, set LATHE_REMOTE, or set remote: in the recipe or a config file (docs/team-setup.md).")
                 throw LatheExit.usage
             }
             let storeLock: StoreLock

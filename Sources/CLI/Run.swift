@@ -38,8 +38,12 @@ extension Lathe {
         var dryRun = false
         @Option(name: .shortAndLong, help: "Stages to run side by side when independent (default 1; with --executor slurm, 64).")
         var jobs: Int?
-        @Option(help: "local (default) or slurm: each stage becomes one sbatch job against this store (a shared path).")
-        var executor: ExecutorKind = .local
+        @Option(help: "local or slurm (each stage becomes one sbatch job against this store, a shared path); default: $LATHE_EXECUTOR, else executor: of the recipe or a config file, else local.",
+                transform: { text in
+                    guard let kind = ExecutorKind(rawValue: text) else { throw ValidationError("--executor must be 'local' or 'slurm', got '\(text)'.") }
+                    return kind
+                })
+        var executor: ExecutorKind?
         @OptionGroup var slurm: SlurmOptions
         @Flag(help: "After a failure, let independent stages finish (default: stop starting new ones).")
         var keepGoing = false
@@ -48,6 +52,7 @@ extension Lathe {
 
         func validate() throws {
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+            try slurm.validate()
             if !only.isEmpty && until != nil { throw ValidationError("--only and --until cannot be combined; pick one.") }
         }
 
@@ -63,15 +68,22 @@ extension Lathe {
                 let chosen = only.isEmpty ? "--until \(until ?? "")" : "--only " + only.joined(separator: " --only ")
                 throw ValidationError("--force \(outside) names a stage that \(chosen) does not run. Add it to the selection or drop --force \(outside).")
             }
+            var cli = slurm.layer.over(remoteOptions.layer)
+            if let executor {
+                cli.executor = executor
+                cli.origins["executor"] = "--executor"
+            }
+            let settings = try ws.runSettings(cli: cli)
             if dryRun {
                 let hosts = world.allGather(ProcessInfo.processInfo.hostName)
                 guard world.isWriter else { return }
                 let plan = try ws.plan(selection)
                 StatusTable.print(plan, format: output.logFormat)
                 if world.isDistributed { writeStdout(RankLayout.describe(recipe: ws.recipe, root: ws.root, hosts: hosts)) }
+                if settings.executor == .slurm { writeStdout(slurmRunner(ws, settings).describe(plan)) }
                 return
             }
-            guard world.isDistributed else { return try execute(ws, selection: selection, started: started, jobs: jobs, leader: nil) }
+            guard world.isDistributed else { return try execute(ws, settings: settings, selection: selection, started: started, jobs: jobs, leader: nil) }
             guard world.isWriter else {
                 // Ranks ≥ 1 train the stages rank 0 announces and end with its status.
                 let cancel = CancellationFlag()
@@ -84,7 +96,7 @@ extension Lathe {
             }
             if let jobs, jobs > 1, !output.quiet { printError("lathe: under MPI stages run one at a time (--jobs \(jobs) ignored): every rank takes part in each training stage.") }
             do {
-                try execute(ws, selection: selection, started: started, jobs: 1, leader: world)
+                try execute(ws, settings: settings, selection: selection, started: started, jobs: 1, leader: world)
             } catch {
                 RankedRun.send(.init(status: (error as? ExitCode)?.rawValue ?? 1), on: world)
                 RankedRun.endedTogether = true
@@ -96,7 +108,7 @@ extension Lathe {
 
         /// Takes the store lock and runs the executor; under MPI (`leader`, rank 0) training stages are
         /// announced to the other ranks.
-        func execute(_ ws: Workspace, selection: Planner.Selection, started: Date, jobs: Int?, leader: Ranks?) throws {
+        func execute(_ ws: Workspace, settings: RunSettings, selection: Planner.Selection, started: Date, jobs: Int?, leader: Ranks?) throws {
             let renderer = ProgressRenderer(format: output.logFormat, quiet: output.quiet)
             let storeLock: StoreLock
             do {
@@ -113,19 +125,18 @@ extension Lathe {
                 printError("\nlathe: interrupted; finishing the running stage's step and publishing nothing half-done (press Ctrl-C again to stop at once).")
             }
             var runner: any StageRunner = StageRegistry(recipe: ws.recipe)
-            if executor == .slurm {
-                runner = SlurmRunner(recipe: ws.recipe, recipePath: ws.recipeURL.path, overrides: recipe.overrides,
-                                     settings: slurm.settings, lathe: CommandLine.executablePath)
+            if settings.executor == .slurm {
+                runner = slurmRunner(ws, settings)
             } else if let seconds = ProcessInfo.processInfo.environment["LATHE_TESTONLY_STAGE_SECONDS"].flatMap(Double.init) {
                 runner = DelayedRunner(inner: runner, seconds: seconds)
             }
-            let remote = try remoteOptions.open()
+            let remote = try remoteOptions.open(settings)
             if let leader { runner = LeaderRunner(inner: runner, world: leader) }
             let executor = Executor(graph: ws.graph, store: ws.store, projectRoot: ws.root, lockURL: ws.lockURL,
                                     recipeName: ws.recipe.name, runner: runner, cancel: cancel, remote: remote)
             let summary: Executor.Summary
             do {
-                summary = try executor.run(options: .init(jobs: jobs ?? (self.executor == .slurm ? 64 : 1), keepGoing: keepGoing, selection: selection)) {
+                summary = try executor.run(options: .init(jobs: jobs ?? (settings.executor == .slurm ? 64 : 1), keepGoing: keepGoing, selection: selection)) {
                     renderer.handle($0)
                 }
             } catch {
@@ -138,15 +149,15 @@ extension Lathe {
             if cancel.isSet { throw LatheExit.interrupted }
             if !summary.succeeded { throw LatheExit.stageFailed }
         }
+
+        func slurmRunner(_ ws: Workspace, _ settings: RunSettings) -> SlurmRunner {
+            SlurmRunner(recipe: ws.recipe, recipePath: ws.recipeURL.path, projectRoot: ws.root, overrides: recipe.overrides,
+                        settings: settings, lathe: CommandLine.executablePath)
+        }
     }
 }
 
-/// Where stages execute.
-enum ExecutorKind: String, ExpressibleByArgument, CaseIterable {
-    case local, slurm
-}
-
-/// Job resources for `--executor slurm`.
+/// Job resources for `--executor slurm`; each wins over `slurm:` of the recipe and config files.
 struct SlurmOptions: ParsableArguments {
     @Option(name: .customLong("slurm-partition"), help: ArgumentHelp("Slurm partition (default: the cluster's default).", valueName: "NAME"))
     var partition: String?
@@ -154,11 +165,28 @@ struct SlurmOptions: ParsableArguments {
     var account: String?
     @Option(name: .customLong("slurm-time"), help: ArgumentHelp("Time limit per stage job, in sbatch's format (e.g. 2:00:00).", valueName: "TIME"))
     var time: String?
-    @Option(name: .customLong("slurm-mem"), help: ArgumentHelp("Memory per stage job in MiB.", valueName: "MIB"))
-    var memory: Int = 2048
+    @Option(name: .customLong("slurm-mem"), help: ArgumentHelp("Memory of every stage job in MiB (default: each stage's memory estimate plus slurm.mem_margin).", valueName: "MIB"))
+    var memory: Int?
 
-    var settings: SlurmRunner.Settings {
-        .init(partition: partition, account: account, timeLimit: time, memoryMiB: memory)
+    func validate() throws {
+        if let memory, memory < 1 { throw ValidationError("--slurm-mem must be at least 1 (MiB).") }
+        if let time, !RunSettingsLayer.isSlurmTime(time) {
+            throw ValidationError("--slurm-time must be in sbatch's format (MINUTES, HOURS:MINUTES:SECONDS, DAYS-HOURS:MINUTES…), got '\(time)'.")
+        }
+    }
+
+    /// The run-settings layer of these options.
+    var layer: RunSettingsLayer {
+        var layer = RunSettingsLayer()
+        layer.partition = partition
+        layer.account = account
+        layer.time = time
+        layer.memoryMiB = memory
+        if partition != nil { layer.origins["slurm.partition"] = "--slurm-partition" }
+        if account != nil { layer.origins["slurm.account"] = "--slurm-account" }
+        if time != nil { layer.origins["slurm.time"] = "--slurm-time" }
+        if memory != nil { layer.origins["slurm.mem"] = "--slurm-mem" }
+        return layer
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Foundation
 import Orchestration
 import Recipes
@@ -7,6 +8,8 @@ import Stages
 extension Lathe {
     /// What a Slurm job runs (``SlurmRunner``): one stage of a recipe into a given output folder. It
     /// publishes nothing; the `lathe run` that submitted the job checks and publishes the result.
+    /// Under `mpirun` (a stage with `ranks:`), rank 0 runs the stage as `lathe run` would under MPI
+    /// (``LeaderRunner``) and the other ranks follow it (``RankedRun``); only rank 0 writes.
     struct RunStage: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run-stage",
@@ -32,6 +35,15 @@ extension Lathe {
                 upstreamOutputs[String(pair[..<eq])] = URL(fileURLWithPath: String(pair[pair.index(after: eq)...]))
             }
             let cancel = CancellationFlag()
+            let world = Ranks.world
+            if world.isDistributed, !world.isWriter {
+                let signals = SignalTrap(cancel: cancel) {}
+                let status = RankedRun.follow(ws, world: world, cancel: cancel)
+                withExtendedLifetime(signals) {}
+                RankedRun.endedTogether = true
+                if status != 0 { throw ExitCode(status) }
+                return
+            }
             let signals = SignalTrap(cancel: cancel) { printError("lathe run-stage: cancelled; stopping at the next safe point.") }
             var runner: any StageRunner = StageRegistry(recipe: ws.recipe)
             if let seconds = ProcessInfo.processInfo.environment["LATHE_TESTONLY_STAGE_SECONDS"].flatMap(Double.init) {
@@ -42,13 +54,28 @@ extension Lathe {
                 projectRoot: ws.root, storeRoot: ws.store.root, upstreamOutputs: upstreamOutputs,
                 report: { writeStdout(SlurmRunner.eventPrefix + StageEventLine.encode($0) + "\n") },
                 isCancelled: { cancel.isSet })
+            if world.isDistributed { runner = LeaderRunner(inner: runner, world: world) }
+            /// Under MPI every rank ends with rank 0's status.
+            func end(_ status: ExitCode) {
+                guard world.isDistributed else { return }
+                RankedRun.send(.init(status: status.rawValue), on: world)
+                RankedRun.endedTogether = true
+            }
             let result: StageOutcome
             do { result = try runner.run(spec, context: context) } catch {
                 printError("lathe run-stage: stage '\(stage)' failed: \(error)")
-                throw cancel.isSet ? LatheExit.interrupted : LatheExit.stageFailed
+                let status = cancel.isSet ? LatheExit.interrupted : LatheExit.stageFailed
+                end(status)
+                throw status
             }
             withExtendedLifetime(signals) {}
-            try Data(StageEventLine.encodeOutcome(result).utf8).write(to: URL(fileURLWithPath: outcome), options: .atomic)
+            do {
+                try Data(StageEventLine.encodeOutcome(result).utf8).write(to: URL(fileURLWithPath: outcome), options: .atomic)
+            } catch {
+                end(LatheExit.stageFailed)
+                throw error
+            }
+            end(ExitCode(0))
         }
     }
 }

@@ -12,49 +12,76 @@ import Glibc
 /// (no accounting needed), streams the job's progress lines, and hands the outcome back to the executor,
 /// which publishes as for a local stage. On Ctrl-C the job is `scancel`led and nothing is published.
 ///
-/// Resources: `--cpus-per-task` from the stage's `threads:` (default 1), `--mem` from `--slurm-mem`,
-/// partition, account and time limit from `--slurm-partition`, `--slurm-account`, `--slurm-time`.
+/// Resources (``job(for:)``): `--cpus-per-task` from the stage's `threads:` (default 1), `--ntasks` from
+/// its `ranks:` (then the job runs `mpirun -np ranks lathe run-stage`), `--mem` from the stage's memory
+/// estimate (``StageMemoryEstimate``) × ranks plus `slurm.mem_margin`, or `slurm.mem`; partition,
+/// account, time limit and extra arguments from ``RunSettings``.
 struct SlurmRunner: StageRunner {
-    struct Settings: Sendable {
-        var partition: String?
-        var account: String?
-        var timeLimit: String?
-        var memoryMiB: Int
-        /// Seconds between polls of the job's state.
-        var pollInterval: Double = 0.25
-    }
-
     let recipe: Recipe
     let recipePath: String
+    let projectRoot: URL
     let overrides: [String]
-    let settings: Settings
+    let settings: RunSettings
     /// The `lathe` binary the job runs (the one running now; on a cluster it sits on the shared path).
     let lathe: String
+    /// Seconds between polls of the job's state.
+    var pollInterval: Double = 0.25
 
     /// Marks a progress line in the job's log (`run-stage` prints one per event).
     static let eventPrefix = "@lathe-event "
+
+    /// What one stage's job asks Slurm for.
+    struct Job: Equatable {
+        var cpusPerTask: Int
+        var ranks: Int
+        var memoryMiB: Int
+        /// Where `memoryMiB` comes from, for the dry run and error messages.
+        var memoryReason: String
+        /// The sbatch options, without `--parsable`, `--output`, `--chdir` and the script.
+        var options: [String]
+    }
+
+    /// The resources of `stage`'s job. O(length of its `from:` chain).
+    func job(for stage: String) -> Job {
+        let recipeStage = recipe.stage(named: stage)
+        let cpus = threads(of: stage) ?? 1
+        let ranks = recipeStage?.params.training?.ranks ?? 1
+        let estimate = recipeStage.flatMap { StageMemoryEstimate.bytesPerRank(of: $0, recipe: recipe, root: projectRoot) }
+        var (mib, why) = settings.jobMemory(estimateBytes: estimate.map { $0 * Double(ranks) })
+        if ranks > 1, settings.memoryMiB == nil, estimate != nil { why += " (\(ranks) ranks on one node)" }
+        var options = ["--job-name", "lathe-\(stage)", "--ntasks", String(ranks), "--cpus-per-task", String(cpus), "--mem", "\(mib)M"]
+        if let p = settings.partition { options += ["--partition", p] }
+        if let a = settings.account { options += ["--account", a] }
+        if let t = settings.time { options += ["--time", t] }
+        options += settings.extraArguments
+        return Job(cpusPerTask: cpus, ranks: ranks, memoryMiB: mib, memoryReason: why, options: options)
+    }
 
     func run(_ spec: StageSpec, context: StageContext) throws -> StageOutcome {
         let work = context.outputDirectory.deletingLastPathComponent()
         let log = work.appendingPathComponent("slurm.log")
         let outcomeFile = work.appendingPathComponent("outcome.json")
+        let job = job(for: spec.name)
         var command = [lathe, "run-stage", recipePath, "--store", context.storeRoot.path, "--stage", spec.name, "--key", context.key,
                        "--out", context.outputDirectory.path, "--resume", context.resumeDirectory.path, "--outcome", outcomeFile.path]
         for value in overrides { command += ["--set", value] }
         for (name, url) in context.upstreamOutputs.sorted(by: { $0.key < $1.key }) { command += ["--upstream", "\(name)=\(url.path)"] }
+        if job.ranks > 1 {
+            // Open MPI's mpirun reads the allocation's nodes and slots from Slurm; threads stay unbound.
+            command = ["mpirun", "-np", String(job.ranks), "--bind-to", "none"] + (getuid() == 0 ? ["--allow-run-as-root"] : []) + command
+        }
         let script = "#!/bin/sh\nexec " + command.map(SlurmRunner.shellQuoted).joined(separator: " ") + "\n"
         let scriptURL = work.appendingPathComponent("job.sh")
         try Data(script.utf8).write(to: scriptURL)
 
-        var sbatch = ["--parsable", "--job-name", "lathe-\(spec.name)", "--output", log.path, "--chdir", context.projectRoot.path,
-                      "--cpus-per-task", String(threads(of: spec.name) ?? 1), "--mem", "\(settings.memoryMiB)M"]
-        if let p = settings.partition { sbatch += ["--partition", p] }
-        if let a = settings.account { sbatch += ["--account", a] }
-        if let t = settings.timeLimit { sbatch += ["--time", t] }
+        let sbatch = ["--parsable", "--output", log.path, "--chdir", context.projectRoot.path] + job.options
         let submitted = try SlurmRunner.tool("sbatch", sbatch + [scriptURL.path])
         guard submitted.status == 0, let jobID = submitted.output.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespacesAndNewlines),
               !jobID.isEmpty else {
-            throw StageError.invalidInput("sbatch refused the job: \(submitted.output.trimmingCharacters(in: .whitespacesAndNewlines)). Check --slurm-partition, --slurm-account and --slurm-time, and that `sinfo` lists a node.")
+            throw StageError.invalidInput("sbatch refused the job (--mem \(job.memoryMiB)M from \(job.memoryReason); --ntasks \(job.ranks); "
+                + "--cpus-per-task \(job.cpusPerTask)): \(submitted.output.trimmingCharacters(in: .whitespacesAndNewlines)). "
+                + "A node must offer that much: `sinfo -o '%N %c %m'` lists CPUs and MiB per node. Lower micro_batch_size, sequence_len, "
+                + "threads or ranks, set slurm.mem, or check slurm.partition, slurm.account and slurm.time.")
         }
         context.report(.note("submitted as Slurm job \(jobID)"))
 
@@ -92,7 +119,7 @@ struct SlurmRunner: StageRunner {
                 let tail = SlurmRunner.tail(log, lines: 15)
                 throw StageError.invalidInput("Slurm job \(jobID) ended \(state.name) (exit code \(state.exitCode)); the last lines of its log:\n\(tail)")
             }
-            Thread.sleep(forTimeInterval: settings.pollInterval)
+            Thread.sleep(forTimeInterval: pollInterval)
         }
     }
 
@@ -188,5 +215,25 @@ enum StageEventLine {
         for (k, v) in json["metrics"]?.objectValue ?? [:] { outcome.metrics[k] = v.doubleValue }
         for (k, v) in json["cost"]?.objectValue ?? [:] { outcome.cost[k] = v.doubleValue }
         return outcome
+    }
+}
+
+extension SlurmRunner {
+    /// What `lathe run --dry-run` prints under executor slurm: the sbatch options of every stage that would
+    /// run, with where its `--mem` comes from.
+    func describe(_ plan: [Planner.PlannedStage]) -> String {
+        var text = "\nSlurm: one sbatch job per stage that runs\n"
+        var any = false
+        for stage in plan {
+            switch stage.action {
+            case .run, .pendingUpstream: break
+            default: continue
+            }
+            any = true
+            let job = job(for: stage.name)
+            text += "  \(stage.name): sbatch " + job.options.joined(separator: " ") + " (mem: \(job.memoryReason))"
+                + (job.ranks > 1 ? "; runs mpirun -np \(job.ranks)" : "") + "\n"
+        }
+        return any ? text : "\nSlurm: no stage would run, so no job would be submitted\n"
     }
 }

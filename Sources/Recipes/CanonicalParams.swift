@@ -6,7 +6,8 @@
 /// come from the tables, so spelling (aliases), key order, comments and anchors cannot change the result.
 enum CanonicalParams {
     /// Keys that never change what a stage produces.
-    static let excluded: Set<String> = ["threads"]
+    /// (`threads` and `ranks` say how the work is split, not what it computes.)
+    static let excluded: Set<String> = ["threads", "ranks"]
 
     static func flatten(_ fields: [String: PValue]) -> [String: String] {
         var out: [String: String] = [:]

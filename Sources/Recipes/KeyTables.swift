@@ -206,6 +206,10 @@ enum KeyTables {
               "Train only the last N blocks (N > 0) or the first -N blocks (N < 0); embeddings stay frozen."),
         K.key("unfrozen_parameters", .list(.string),
               "Regular expressions searched in HF parameter names (Python re.search; anchor with ^ or $); only matching parameters train. A pattern that matches no parameter is an error."),
+        K.key("ranks", .integer, "Open MPI ranks that train this stage under executor slurm: the job gets sbatch --ntasks ranks "
+                  + "and runs mpirun -np ranks (docs/cluster.md). Not part of the cache key (the result equals one process's "
+                  + "up to float rounding). A local run ignores it: start `mpirun -np N lathe run` instead.",
+              default: .int(1), range: .limit(1, Double(SlurmLimits.ranks))),
     ] + common
 
     private static let adapterOnly: [KeySpec] = [
@@ -329,5 +333,41 @@ enum KeyTables {
     /// Pairs of keys that may not both be set (Axolotl's rules).
     static let exclusive: [(String, String)] = [("warmup_steps", "warmup_ratio"), ("val_set_size", "test_datasets")]
 
-    static let topLevelKeys = ["name", "seed", "defaults", "stages"]
+    static let topLevelKeys = ["name", "seed", "defaults", "stages"] + runKeys.map(\.name)
+
+    /// `slurm:` of a recipe or a config file: the sbatch options of every stage job.
+    static let slurm = ObjectSpec(
+        name: "slurm", description: "sbatch options of every stage job under executor slurm.",
+        keys: [
+            K.key("partition", .string, "Slurm partition (sbatch --partition; default: the cluster's default)."),
+            K.key("account", .string, "Slurm account charged (sbatch --account)."),
+            K.key("time", .string, "Time limit of each stage job in sbatch's format: MINUTES, MINUTES:SECONDS, HOURS:MINUTES:SECONDS, "
+                  + "DAYS-HOURS, DAYS-HOURS:MINUTES or DAYS-HOURS:MINUTES:SECONDS (sbatch --time)."),
+            K.key("mem", .integer, "Memory of every stage job in MiB (sbatch --mem), instead of each stage's estimate.",
+                  range: .limit(1, Double(SlurmLimits.memoryMiB))),
+            K.key("mem_margin", .number, "Headroom over a stage's memory estimate: --mem = estimate × (1 + mem_margin) + \(SlurmLimits.processOverheadMiB) MiB for "
+                      + "the process itself, rounded up to MiB. The estimate covers training (weights, gradients, AdamW moments, "
+                      + "activations) and evaluation (weights, one layer's activations, logits).",
+                  default: .number(0.25), range: .limit(0, 10)),
+            K.key("mem_fallback", .integer, "Memory in MiB of a stage with no estimate (tokenize; a model whose config.json is "
+                      + "not readable before the run).",
+                  default: .int(2048), range: .limit(1, Double(SlurmLimits.memoryMiB))),
+            K.key("extra_args", .list(.string), "Further sbatch options, one argument each, e.g. ['--qos=high', '--gres=gpu:1']. "
+                      + "Options Lathe sets itself (--mem, --ntasks, --cpus-per-task, --output, --chdir, --job-name, --parsable, "
+                      + "--partition, --account, --time) are refused: use the keys above."),
+        ])
+
+    /// Where and how stages run, in a recipe's top level or a config file (`RunSettings`). None of them
+    /// enters a stage key: where a stage runs is not what it computes.
+    static let runKeys: [KeySpec] = [
+        K.key("remote", .string, "Remote cache base URL (Bazel's HTTP cache protocol), e.g. http://cache.example:8080/lathe. "
+                  + "Credentials never go here: set LATHE_REMOTE_TOKEN, or LATHE_REMOTE_USER and LATHE_REMOTE_PASSWORD."),
+        K.key("executor", .enumeration(["local", "slurm"]),
+              "Where stages run: local (this process) or slurm (one sbatch job per stage against a store on a shared path).",
+              default: .string("local")),
+        K.key("slurm", .object(slurm), "sbatch options of the stage jobs under executor slurm."),
+    ]
+
+    /// Top-level run key `name` (nil: not a run key).
+    static func runKey(_ name: String) -> KeySpec? { runKeys.first { $0.name == name } }
 }

@@ -24,3 +24,14 @@ enum TrainingLimits {
     /// model; 10 leaves room for experiments and rejects 1e308.
     static let learningRate: Double = 10
 }
+
+/// Bounds of the Slurm run keys (`KeyTables.slurm`, `ranks`).
+public enum SlurmLimits {
+    /// 2^30 MiB = 1 PiB per job: above any node, below Int overflow when turned into bytes.
+    static let memoryMiB = 1 << 30
+    /// Most MPI ranks one stage may ask for.
+    static let ranks = 4_096
+    /// MiB added to a stage's memory estimate for the `lathe` process itself (code, tokenizer, data
+    /// buffers, the C runtime), before `mem_margin` is applied to the estimate.
+    public static let processOverheadMiB = 512
+}

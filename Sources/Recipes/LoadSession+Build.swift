@@ -1,6 +1,6 @@
 extension LoadSession {
     /// Builds the typed recipe once every check has passed (so the fallbacks below are never taken).
-    func build(name: String, seed: Int) -> Recipe {
+    func build(name: String, seed: Int, run: RunSettingsLayer) -> Recipe {
         let stages = drafts.map { draft -> RecipeStage in
             let values = draft.fields.mapValues(\.value)
             let reader = ParamReader(values: values)
@@ -18,7 +18,7 @@ extension LoadSession {
                 inputs: draft.inputs.sorted(),
                 canonicalParams: CanonicalParams.flatten(values))
         }
-        return Recipe(name: name, seed: seed, file: file, stages: stages)
+        return Recipe(name: name, seed: seed, file: file, stages: stages, run: run)
     }
 
     /// The stages `draft` reads, sorted. An evaluate stage also reads, for every `attach-adapters` stage
@@ -130,6 +130,7 @@ struct ParamReader {
         params.chatTemplate = string("chat_template")
         params.trainOn = enumValue("train_on", .assistant)
         params.truncation = enumValue("truncation", .drop)
+        params.ranks = int("ranks")
         return params
     }
 

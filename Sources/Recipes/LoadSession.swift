@@ -51,6 +51,7 @@ struct LoadSession {
         var seed = 42
         var defaults: YNode? = nil
         var stages: YNode? = nil
+        var run = RunSettingsLayer()
         for entry in root.entries ?? [] {
             if let first = entry.duplicateOf {
                 checker.sink.error(entry.keyLocation,
@@ -76,9 +77,10 @@ struct LoadSession {
             case "defaults": defaults = entry.value
             case "stages": stages = entry.value
             default:
+                if checker.runKey(entry, into: &run, file: RecipeLoader.displayPath(file), owner: "the recipe") { continue }
                 checker.sink.error(entry.keyLocation, "unknown top-level key '\(entry.key)'."
                     + (Suggestions.closest(to: entry.key, in: KeyTables.topLevelKeys).map { " Did you mean '\($0)'?" }
-                        ?? " Valid top-level keys: name, seed, defaults, stages."))
+                        ?? " Valid top-level keys: " + KeyTables.topLevelKeys.joined(separator: ", ") + "."))
             }
         }
         let defaultEntries = checkDefaults(defaults)
@@ -92,7 +94,7 @@ struct LoadSession {
         guard !checker.sink.hasErrors else { return nil }
         checkModelShapes()
         guard !checker.sink.hasErrors else { return nil }
-        return build(name: name, seed: seed)
+        return build(name: name, seed: seed, run: run)
     }
 
     /// Checks `defaults:` once (unknown keys, aliases, `kind`) and returns its usable entries.

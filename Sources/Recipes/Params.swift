@@ -184,6 +184,8 @@ public struct TrainingParams: Sendable, Hashable, Codable {
     /// domain-adapt only.
     public var replay: ReplaySpec?
     public var maxSamples: Int?
+    /// `ranks`: Open MPI ranks of the stage's Slurm job (nil = 1); not part of the cache key.
+    public var ranks: Int? = nil
 }
 
 /// attach-adapters: the training keys plus LoRA's. Training keys read through (`params.learningRate`).

@@ -8,10 +8,14 @@ public struct Recipe: Sendable {
     public let file: URL
     /// In file order.
     public let stages: [RecipeStage]
+    /// The run keys (`remote`, `executor`, `slurm:`) this recipe sets; the CLI stacks them with the
+    /// command line, the environment and the config files (``RunSettings``).
+    public let run: RunSettingsLayer
 
     private let index: [String: Int]
 
-    init(name: String, seed: Int, file: URL, stages: [RecipeStage]) {
+    init(name: String, seed: Int, file: URL, stages: [RecipeStage], run: RunSettingsLayer = RunSettingsLayer()) {
+        self.run = run
         self.name = name
         self.seed = seed
         self.file = file

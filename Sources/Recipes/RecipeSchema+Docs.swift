@@ -8,7 +8,10 @@ extension RecipeSchema {
         for kind in StageKind.allCases {
             out += "\n## `kind: \(kind.rawValue)`\n\n" + table(KeyTables.keys(for: kind).keys)
         }
-        for spec in [KeyTables.dataset, KeyTables.evalDataset, KeyTables.model, KeyTables.replay, KeyTables.samples] {
+        out += "\n## Run keys\n\nWhere and how stages run, at a recipe's top level or in a config file (`.lathe/config.yaml`, "
+            + "`.lathe/config.local.yaml`, `~/.config/lathe/config.yaml`; docs/team-setup.md). Precedence: command line > "
+            + "environment > recipe > project config > user config. None of them is part of a stage's key.\n\n" + table(KeyTables.runKeys)
+        for spec in [KeyTables.dataset, KeyTables.evalDataset, KeyTables.model, KeyTables.replay, KeyTables.samples, KeyTables.slurm] {
             out += "\n## `\(spec.name)`\n\n\(spec.description)\n\n" + table(spec.keys)
         }
         out += "\n## Refused keys\n\nKeys other tools accept that Lathe refuses rather than ignore (`lathe validate` says why):\n\n"

@@ -6,7 +6,7 @@ public enum RecipeSchema {
 
     static func document() -> JSONValue {
         var defs: [String: JSONValue] = [:]
-        for spec in [KeyTables.dataset, KeyTables.evalDataset, KeyTables.model, KeyTables.replay, KeyTables.samples] {
+        for spec in [KeyTables.dataset, KeyTables.evalDataset, KeyTables.model, KeyTables.replay, KeyTables.samples, KeyTables.slurm] {
             defs[spec.name] = object(spec, extra: [:], required: spec.keys.filter(\.required).map(\.name))
         }
         for kind in StageKind.allCases {
@@ -28,6 +28,8 @@ public enum RecipeSchema {
                 properties(of: key, into: &defaultProperties)
             }
         }
+        var topLevel: [String: JSONValue] = [:]
+        for key in KeyTables.runKeys { properties(of: key, into: &topLevel) }
         return .object([
             "$schema": .string("https://json-schema.org/draft/2020-12/schema"),
             "$id": .string("recipe.schema.json"),
@@ -37,7 +39,7 @@ public enum RecipeSchema {
             "type": .string("object"),
             "additionalProperties": .bool(false),
             "required": .array([.string("stages")]),
-            "properties": .object([
+            "properties": .object(topLevel.merging([
                 "name": .object(["type": .string("string"), "pattern": .string("^[A-Za-z0-9][A-Za-z0-9._-]*$"),
                                  "description": .string("Recipe name; names the lock file (default: the file name).")]),
                 "seed": .object(["type": .string("integer"), "minimum": .int(0), "default": .int(42),
@@ -54,7 +56,7 @@ public enum RecipeSchema {
                     "additionalProperties": .object(["$ref": .string("#/$defs/stage")]),
                     "description": .string("Stages by name, in the order they are listed."),
                 ]),
-            ]),
+            ]) { _, table in table }),
             "$defs": .object(defs),
         ])
     }

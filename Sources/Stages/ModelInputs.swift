@@ -42,26 +42,30 @@ enum ModelInputs {
             guard let m = p.model else {
                 throw StageError.invalidInput("`from: scratch` needs `model:` (n_layer, n_head, n_embd, n_positions).")
             }
-            let config: GPTConfig
-            if m.architecture == "gpt2" {
-                config = GPTConfig(
-                    vocabSize: m.vocabSize ?? tokenizer.vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
-                    nHead: m.nHead, layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
-                    bosTokenId: tokenizer.endOfTextId, eosTokenId: tokenizer.endOfTextId)
-            } else {
-                config = GPTConfig(
-                    family: .llama, modelType: m.architecture, vocabSize: m.vocabSize ?? tokenizer.vocabSize,
-                    nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer, nHead: m.nHead, nKVHead: m.nKVHead ?? m.nHead,
-                    headDim: m.headDim, intermediateSize: m.intermediateSize ?? 4 * m.nEmbd,
-                    layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
-                    bosTokenId: tokenizer.endOfTextId, eosTokenId: tokenizer.endOfTextId, ropeTheta: m.ropeTheta ?? 10_000,
-                    qkvBias: m.architecture == "qwen2", tiedEmbeddings: m.tieWordEmbeddings ?? true)
-            }
+            let config = scratchConfig(m, vocabSize: m.vocabSize ?? tokenizer.vocabSize, endOfText: tokenizer.endOfTextId)
             try config.validate()
             try MemoryBudget.check(config, batch: p.microBatchSize, sequence: p.sequenceLen ?? config.nPositions)
             return try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))
         }
         let (model, _) = try ModelResolver.load(p.from, recipe: recipe, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
         return model.adapters == nil ? model : try model.merged()
+    }
+
+    /// The decoder shape `model:` describes for `from: scratch`, with the vocabulary and end-of-text id of
+    /// its tokenizer (`m.vocabSize` wins when set).
+    static func scratchConfig(_ m: ModelConfig, vocabSize: Int, endOfText: Int?) -> GPTConfig {
+        if m.architecture == "gpt2" {
+            return GPTConfig(
+                vocabSize: m.vocabSize ?? vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
+                nHead: m.nHead, layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
+                bosTokenId: endOfText, eosTokenId: endOfText)
+        }
+        return GPTConfig(
+            family: .llama, modelType: m.architecture, vocabSize: m.vocabSize ?? vocabSize,
+            nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer, nHead: m.nHead, nKVHead: m.nKVHead ?? m.nHead,
+            headDim: m.headDim, intermediateSize: m.intermediateSize ?? 4 * m.nEmbd,
+            layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
+            bosTokenId: endOfText, eosTokenId: endOfText, ropeTheta: m.ropeTheta ?? 10_000,
+            qkvBias: m.architecture == "qwen2", tiedEmbeddings: m.tieWordEmbeddings ?? true)
     }
 }

@@ -31,6 +31,10 @@ public enum CommandRunner {
         p.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["LATHE_STORE"] = nil
+        // No config file or executor of the machine running the tests leaks into them (tests set their own).
+        env["XDG_CONFIG_HOME"] = "/nonexistent/lathe-tests-config"
+        env["LATHE_EXECUTOR"] = nil
+        env["LATHE_REMOTE"] = nil
         for (k, v) in environment { env[k] = v }
         p.environment = env
         p.standardOutput = stdout

@@ -124,7 +124,7 @@ import Testing
               b: *common
             """
         // 'x-common' is not a recipe key: the anchor must live inside a known key, so use defaults instead.
-        #expect(project.errors(yaml) == ["1:1: unknown top-level key 'x-common'. Valid top-level keys: name, seed, defaults, stages."])
+        #expect(project.errors(yaml) == ["1:1: unknown top-level key 'x-common'. Valid top-level keys: name, seed, defaults, stages, remote, executor, slurm."])
         let fixed = """
             stages:
               a: &common
