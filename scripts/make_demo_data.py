@@ -9,6 +9,10 @@ Four sets, sized so a tiny model shows each method's effect in minutes:
   glassvine-qa.jsonl, -qa-test.jsonl Alpaca Q&A about those facts; the test split asks about
                                     (species, attribute) pairs never asked in training
   reviews.jsonl, reviews-test.jsonl labelled sentiment of reviews of fictional workshop tools
+  glassvine-chat.jsonl, -chat-test.jsonl  two-turn conversations (OpenAI `messages`): a system message,
+                                    the keeper's notes on one species with a question, a follow-up
+                                    question; answers are the facts alone. The test split's last
+                                    question asks the held-out (species, attribute) pairs of -qa-test.
 """
 import json
 import os
@@ -157,6 +161,41 @@ def main():
     recs = [{"instruction": instruction, "input": t, "output": label} for t, label in reviews]
     write("reviews.jsonl", jsonl(recs[:600]))
     write("reviews-test.jsonl", jsonl(recs[600:]))
+
+    # a second generator, so the files above keep their bytes
+    c = random.Random(20261203)
+    train_pairs = [(s, a) for (s, a) in pairs if (s, a) not in held_out]
+    conversations = []
+    for s in SPECIES:
+        asked = [a for (t, a) in train_pairs if t == s]
+        for _ in range(6):
+            first, second = c.sample(asked, 2)
+            conversations.append(chat(c, table, s, first, second))
+    c.shuffle(conversations)
+    write("glassvine-chat.jsonl", jsonl(conversations))
+    tests = []
+    for (s, a) in sorted(held_out):
+        others = [b for b in ATTRIBUTES if b != a]
+        tests.append(chat(c, table, s, c.choice(others), a))
+    write("glassvine-chat-test.jsonl", jsonl(tests))
+
+
+CHAT_SYSTEM = "You are a glassvine keeper's assistant. Answer from the notes with the fact alone."
+
+
+def chat(r, table, s, first, second):
+    """One conversation about species s: notes holding both asked facts and one more, two questions."""
+    extra = r.choice([a for a in ATTRIBUTES if a not in (first, second)])
+    attrs = [first, second, extra]
+    r.shuffle(attrs)
+    notes = " ".join(fact_sentence(r, s, a, table[s][a]) for a in attrs)
+    return {"messages": [
+        {"role": "system", "content": CHAT_SYSTEM},
+        {"role": "user", "content": f"Notes: {notes}\n\n{QUESTIONS[first].format(s=s)}"},
+        {"role": "assistant", "content": table[s][first]},
+        {"role": "user", "content": QUESTIONS[second].format(s=s)},
+        {"role": "assistant", "content": table[s][second]},
+    ]}
 
 
 if __name__ == "__main__":

@@ -14,6 +14,12 @@ import Tokenization
 ///   instruction records over the response + EOS only (the prompt is masked, as in training).
 /// - `exact_match`, `token_f1`: greedy answer until EOS or `generation_max_new_tokens` against the
 ///   reference output (``AnswerScoring``).
+/// - Chat templates: with `chat_template:` every prompt (instruction records, conversations, samples)
+///   is rendered by it; without, `chat`/`sharegpt` data uses each model's own template (a trained
+///   stage's `chat_template.jinja`). A templated record's loss covers every assistant turn with its
+///   end-of-turn token (as `train_on: assistant` trains); its answer is generated after the messages
+///   before the last assistant turn plus the generation prompt, until the end-of-turn token, and
+///   compared with that turn (``EvaluationDataset/scored(with:)``).
 /// - `accuracy`: the greedy answer gives the output label; with `choices:`, the choice with the highest
 ///   summed log-likelihood is the output.
 /// - `forgetting`: perplexity ratio and difference against the FIRST model listed.
@@ -62,6 +68,11 @@ struct EvaluateStage: StageAdapter {
             }
             try MemoryBudget.checkInference(model.config, batch: p.evalBatchSize, sequence: sequenceLength)
             let classes = try EvaluatedModel.classLabels(ref, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
+            // `chat_template:` renders every prompt; without it, chat data uses the model's own template
+            // (which a trained stage wrote beside its model), instruction data its fixed prompt.
+            let needsTemplate = p.chatTemplate != nil || datasets.contains(where: \.needsTemplate)
+            let chat = needsTemplate ? try ChatTemplateResolver.resolve(p.chatTemplate, needed: true, modelDirectory: Self.directory(ref, context: context),
+                                                                        tokenizer: tokenizer)?.template : nil
             for dataset in datasets {
                 context.report(.note("scoring \(label) on \(dataset.label)"))
                 if let records = dataset.records {
@@ -78,7 +89,8 @@ struct EvaluateStage: StageAdapter {
                     context.report(.progress(step: step, total: total, values: ["accuracy": metrics.accuracy]))
                     continue
                 }
-                let score = try scorer.score(dataset, sequenceLength: sequenceLength, batchSize: p.evalBatchSize,
+                let template = p.chatTemplate != nil || dataset.needsTemplate ? chat : nil
+                let score = try scorer.score(dataset, template: template, sequenceLength: sequenceLength, batchSize: p.evalBatchSize,
                                              maxNewTokens: p.generationMaxNewTokens, isCancelled: context.isCancelled)
                 for (metric, value) in score.values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
                 scoredTokens += score.scoredTokens
@@ -88,10 +100,8 @@ struct EvaluateStage: StageAdapter {
             }
             if let spec = p.samples {
                 context.report(.note("sampling \(label)"))
-                let chat = try p.chatTemplate.flatMap { name in
-                    try ChatTemplateResolver.resolve(name, needed: true, modelDirectory: Self.directory(ref, context: context), tokenizer: tokenizer)?.template
-                }
-                samples[label] = try Self.samples(spec, scorer: scorer, params: p, chat: chat, isCancelled: context.isCancelled)
+                samples[label] = try Self.samples(spec, scorer: scorer, params: p, chat: p.chatTemplate == nil ? nil : chat,
+                                                  isCancelled: context.isCancelled)
                 step += 1
                 context.report(.progress(step: step, total: total, values: [:]))
             }
@@ -150,7 +160,8 @@ struct EvaluateStage: StageAdapter {
 
     /// `n` generations per prompt at `generation_temperature`. With `chat`, each prompt is sent as the
     /// user's turn rendered by the template with the generation prompt (as `apply_chat_template(…,
-    /// add_generation_prompt=True)` does), its special tokens encoded as their ids.
+    /// add_generation_prompt=True)` does), its special tokens encoded as their ids, pieces tokenized as
+    /// training tokenizes them; generation stops at the template's end-of-turn token.
     static func samples(_ spec: SamplesSpec, scorer: ModelScorer, params p: EvaluateParams, chat: ChatTemplate? = nil,
                         isCancelled: () -> Bool) throws -> JSONValue {
         var entries: [JSONValue] = []
@@ -161,11 +172,10 @@ struct EvaluateStage: StageAdapter {
                 let options = GenerationOptions(maxNewTokens: p.generationMaxNewTokens, temperature: Float(p.generationTemperature),
                                                 seed: sampleSeed(UInt64(truncatingIfNeeded: p.seed), prompt: i, sample: j))
                 if let chat {
-                    let text = chat.render([ChatMessage(.user, prompt)], addGenerationPrompt: true).text
-                    var encoder = BPEEncoder(scorer.tokenizer)
-                    var ids: [UInt32] = []
-                    encoder.encode(text, allowAddedTokens: true, into: &ids)
-                    outputs.append(.string(try scorer.continuation(ids.map { Int32($0) }, options: options).text))
+                    var chatOptions = options
+                    chatOptions.stopTokens = scorer.stopTokens(chat)
+                    let ids = scorer.promptTokens(HeldOutConversation.replyPrompt(to: [ChatMessage(.user, prompt)], template: chat))
+                    outputs.append(.string(try scorer.continuation(ids, options: chatOptions).text))
                 } else {
                     outputs.append(.string(try scorer.continuation(prompt, options: options)))
                 }

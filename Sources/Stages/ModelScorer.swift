@@ -55,9 +55,19 @@ public struct ModelScorer {
     }
 
     /// The prompt of an instruction example as token ids: every segment that carries no loss, each
-    /// tokenized on its own as in training. Empty for completion text.
+    /// tokenized on its own as in training (special tokens a chat template wrote as their ids). Empty
+    /// for completion text.
     public func promptTokens(_ example: Example) -> [Int32] {
-        example.segments.filter { !$0.trained }.flatMap { tokenizer.encode(bytes: $0.bytes).map { Int32($0) } }
+        example.segments.filter { !$0.trained }.flatMap {
+            tokenizer.encode(bytes: $0.bytes, allowAddedTokens: $0.parsesSpecialTokens).map { Int32($0) }
+        }
+    }
+
+    /// The ids generation stops at besides end-of-text: `template`'s end-of-turn token when the
+    /// tokenizer has it (`<|im_end|>` for ChatML); none without a template.
+    public func stopTokens(_ template: ChatTemplate?) -> [Int32] {
+        guard let template, let id = tokenizer.addedTokenId(template.endOfTurn) else { return [] }
+        return [Int32(id)]
     }
 
     /// The text an instruction example's response should be (its trained segments).

@@ -6,6 +6,7 @@ import Tokenization
 
 /// `kind: tokenize` — trains a byte-level BPE tokenizer on the stage's datasets, or takes one
 /// `from:` another stage or an HF directory, and records how well it compresses each dataset.
+/// Conversations (`chat`, `sharegpt`) count as their messages' text (``examples(_:)``).
 ///
 /// Outputs: `tokenizer.json` (HF format) and `stats.json`
 /// (`{"vocab_size": N, "datasets": {PATH: {"documents", "bytes", "tokens", "bytes_per_token"}}}`).
@@ -16,7 +17,7 @@ struct TokenizeStage: StageAdapter {
         var examplesByDataset: [(String, [Example])] = []
         for (recipeSpec, spec) in zip(params.datasets, datasets) {
             context.report(.note("reading \(recipeSpec.path)"))
-            examplesByDataset.append((recipeSpec.path, try DatasetReader.examples(spec)))
+            examplesByDataset.append((recipeSpec.path, try Self.examples(spec)))
             if context.isCancelled() { throw StageCancelled() }
         }
 
@@ -59,6 +60,19 @@ struct TokenizeStage: StageAdapter {
         return StageOutcome(
             metrics: ["vocab_size": Double(tokenizer.vocabSize), "bytes_per_token": Self.round(bytesPerToken)],
             cost: ["bytes": Double(totalBytes), "tokens": Double(totalTokens)])
+    }
+
+    /// The documents a vocabulary is learned from. A `chat` / `sharegpt` conversation is one document of
+    /// its messages' text (joined by newlines): the tokenizer learns what the messages say, a chat
+    /// template's markers are `special_tokens`, and the training stage that names the template renders
+    /// the conversations and places their loss masks itself (through the encoded-dataset cache), so
+    /// no template is chosen here. The records are checked as training checks them.
+    static func examples(_ spec: Datasets.DatasetSpec) throws -> [Example] {
+        guard spec.type.isConversation else { return try DatasetReader.examples(spec) }
+        return try DatasetReader.heldOutConversations(spec).map { c in
+            Example(segments: [.init(c.messages.map(\.content).joined(separator: "\n"), trained: true)], appendEOS: true,
+                    trainEOS: true, source: c.source)
+        }
     }
 
     /// Four decimals keep the lock file readable and stable.

@@ -59,6 +59,68 @@ import TestSupport
         #expect(bad.status == 64)
     }
 
+    /// A 1-block model taught one reply: every conversation answers "ok" and ends its turn.
+    static let chatRecipe = """
+        name: tinychat
+        seed: 1
+        stages:
+          tok: {kind: tokenize, datasets: [{path: data/a.txt}], vocab_size: 300, special_tokens: ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]}
+          base:
+            kind: pretrain-continue
+            from: scratch
+            tokenizer: tok
+            model: {n_layer: 1, n_head: 2, n_embd: 32, n_positions: 64}
+            datasets: [{path: data/a.txt}]
+            max_steps: 1
+            sequence_len: 64
+            threads: 1
+          chat:
+            kind: instruct
+            from: base
+            datasets: [{path: data/chat.jsonl, type: chat}]
+            chat_template: chatml
+            sample_packing: true
+            learning_rate: 3.0e-2
+            max_steps: 60
+            sequence_len: 64
+            micro_batch_size: 4
+            threads: 1
+        """
+
+    @Test("sample --chat renders the conversation with the stage's template, stops at its end of turn and prints the reply only")
+    func sampleChatRendersAndStopsAtEndOfTurn() throws {
+        let p = TemporaryProject()
+        p.write("pipelines/data/a.txt", String(repeating: "the lathe turns wood into bowls and spindles.\n", count: 60))
+        p.write("pipelines/data/chat.jsonl", (0..<40).map { i in
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"turn bowl \(i % 7)\"}, {\"role\": \"assistant\", \"content\": \"ok\"}]}"
+        }.joined(separator: "\n") + "\n")
+        p.write("pipelines/chat.yaml", Self.chatRecipe)
+        let run = try CommandRunner.run(["run", "pipelines/chat.yaml"], in: p.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        let reply = try CommandRunner.run(["sample", "pipelines/chat.yaml", "chat", "--chat", "--message", "user=turn bowl 3",
+                                           "--max-new-tokens", "12", "--show-prompt"], in: p.root)
+        #expect(reply.status == 0, "\(reply.stderr)")
+        // the training format up to the reply; generation stopped at <|im_end|> (not at 12 tokens)
+        #expect(reply.stderr.contains("<|im_start|>user\nturn bowl 3<|im_end|>\n<|im_start|>assistant\n"))
+        #expect(reply.stdout == "ok\n")
+        let system = try CommandRunner.run(["sample", "pipelines/chat.yaml", "chat", "--chat", "--system", "Be brief.", "--message", "user=turn bowl 3",
+                                            "--max-new-tokens", "2", "--show-prompt"], in: p.root)
+        #expect(system.status == 0, "\(system.stderr)")
+        #expect(system.stderr.contains("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nturn bowl 3<|im_end|>\n<|im_start|>assistant\n"))
+        let file = p.root.appendingPathComponent("conversation.json")
+        try Data(#"{"messages": [{"role": "user", "content": "turn bowl 1"}]}"#.utf8).write(to: file)
+        let fromFile = try CommandRunner.run(["sample", "pipelines/chat.yaml", "chat", "--chat", "--messages", file.path], in: p.root)
+        #expect(fromFile.status == 0 && fromFile.stdout == "ok\n", "\(fromFile.stderr)")
+
+        let endsOnAssistant = try CommandRunner.run(["sample", "pipelines/chat.yaml", "chat", "--chat", "--message", "user=hi",
+                                                     "--message", "assistant=ok"], in: p.root)
+        #expect(endsOnAssistant.status == 64 && endsOnAssistant.stderr.contains("must end with a user message"))
+        let badRole = try CommandRunner.run(["sample", "pipelines/chat.yaml", "chat", "--chat", "--message", "bot=hi"], in: p.root)
+        #expect(badRole.status == 64 && badRole.stderr.contains("role=text"))
+        let noChat = try CommandRunner.run(["sample", "pipelines/chat.yaml", "chat", "--message", "user=hi"], in: p.root)
+        #expect(noChat.status == 64 && noChat.stderr.contains("need --chat"))
+    }
+
     @Test func exportCopiesTheModelFolderWithoutLogsAndRefusesANonEmptyFolder() throws {
         let p = try project()
         let fm = FileManager.default

@@ -25,7 +25,13 @@ struct ChatTemplateTests {
         [.init(.user, "ünïcode → ok?"), .init(.assistant, "Yes\n\nit is.")],
     ]
 
-    /// (fixture, family, bos, eos) for the named templates.
+    /// (fixture, family, bos, eos) for the named templates. Where each fixture comes from: llama3 is
+    /// Meta-Llama-3-8B-Instruct's `chat_template` and phi3 Phi-3-mini-4k-instruct's, verbatim; mistral is
+    /// Mixtral-8x7B-Instruct-v0.1's (the optional-system-message version), verbatim but for the final
+    /// newline; smollm2 is SmolLM2-135M-Instruct's own (also checked on the real folder); gemma is Gemma
+    /// 3's with its image branches removed (Lathe refuses multimodal templates), so it renders text
+    /// messages as Gemma 3 does but is not byte-identical; chatml is the plain ChatML template; alpaca is
+    /// Lathe's own.
     static let families: [(String, any ChatTemplateFamily, String, String)] = [
         ("chatml", ChatMLTemplate(), "<s>", "</s>"),
         ("llama3", Llama3ChatTemplate(), "<|begin_of_text|>", "<|eot_id|>"),

@@ -132,4 +132,36 @@ struct ConversationDataTests {
         let lengths = LengthDistribution(e, sequenceLen: 4)
         #expect(lengths.overLength == 2 && lengths.promptFillsWindow == 1 && lengths.max == 7 && lengths.min == 3)
     }
+
+    @Test("A metric's prompt tokens are the training rendering's tokens up to the answer, for every template",
+          arguments: ["chatml", "llama3", "mistral", "gemma", "phi3", "alpaca"])
+    func heldOutPromptIsTheTrainingPrefix(name: String) throws {
+        let url = try Fixtures.file("held-out-\(name).jsonl", Self.chatJSONL)
+        let template = try #require(ChatTemplates.named(name, eosToken: "<|endoftext|>"))
+        let held = try DatasetReader.heldOutConversations(Self.spec(url, .chat, template: nil))
+        #expect(held.map(\.reference) == ["Outputs.", "Three."])
+        for c in held {
+            let prompt = try DatasetEncoder.encode([c.prompt(template)], tokenizer: Self.tokenizer)
+            #expect(prompt.trainedTokenCount == 0)
+            let training = try DatasetEncoder.encode([c.example(template, trainOn: .lastAssistant)], tokenizer: Self.tokenizer)
+            let n = prompt.tokens.count
+            // the same ids as training up to the answer, whose first token is the first trained one
+            #expect(Array(training.tokens.prefix(n)) == prompt.tokens, "\(name) \(c.source)")
+            #expect(training.lossMask.prefix(n).allSatisfy { $0 == 0 } && training.lossMask[n] == 1, "\(name) \(c.source)")
+            #expect(Self.trainedText(training, 0) == c.reference + template.endOfTurn, "\(name) \(c.source)")
+            // and the text is what apply_chat_template(…, add_generation_prompt=True) sends a model
+            // (transformers' equality of `render` is ChatTemplateTests'); Mistral's reply opens with a space
+            let before = Array(c.messages[..<c.answerIndex])
+            let generation = template.render(before, addGenerationPrompt: true).text + (name == "mistral" ? " " : "")
+            #expect(String(decoding: c.prompt(template).text, as: UTF8.self) == generation, "\(name) \(c.source)")
+        }
+    }
+
+    @Test("Alpaca records are held-out conversations of one user and one assistant turn; other types are refused")
+    func alpacaHeldOutConversations() throws {
+        let url = try Fixtures.file("held-out-alpaca.jsonl", "{\"instruction\": \"Name it.\", \"input\": \"a fox\", \"output\": \"Fox.\"}\n")
+        let held = try DatasetReader.heldOutConversations(Self.spec(url, .alpaca, template: nil))
+        #expect(held == [HeldOutConversation(messages: [ChatMessage(.user, "Name it.\n\na fox"), ChatMessage(.assistant, "Fox.")], source: url.path + ":1")])
+        #expect(throws: DatasetError.self) { try DatasetReader.heldOutConversations(Self.spec(url, .completion, template: nil)) }
+    }
 }

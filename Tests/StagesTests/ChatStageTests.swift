@@ -16,7 +16,7 @@ import TestSupport
 
     static func recipe(truncation: String) -> String {
         "name: t\nseed: 3\nstages:\n" + """
-          tok: {kind: tokenize, vocab_size: 300, special_tokens: ["<|endoftext|>", "<|im_start|>", "<|im_end|>"], datasets: [{path: data/general.txt, type: completion}]}
+          tok: {kind: tokenize, vocab_size: 300, special_tokens: ["<|endoftext|>", "<|im_start|>", "<|im_end|>"], datasets: [{path: data/general.txt, type: completion}, {path: data/chat.jsonl, type: chat}]}
           base:
             kind: pretrain-continue
             from: scratch
@@ -68,5 +68,41 @@ import TestSupport
         #expect(again.failed.isEmpty, "\(again.failed)")
         let m = try split.metrics("ft")
         #expect(m["records_split"] == dropped && m["records_dropped"] == 0)
+    }
+
+    @Test("Evaluate scores chat data through the template the trained stage wrote, and refuses a model without one")
+    func evaluateScoresChatDataWithTheModelsTemplate() throws {
+        var run = TrainingPipeline()
+        TrainingStageAcceptanceTests.writeText(run.project)
+        run.project.write("pipelines/data/chat.jsonl", Self.chatJSONL(24))
+        run.project.write("pipelines/data/chat-test.jsonl", Self.chatJSONL(5))
+        let evaluate = """
+              report:
+                kind: evaluate
+                models: [ft]
+                threads: 1
+                generation_max_new_tokens: 4
+                test_datasets: [{path: data/chat-test.jsonl, type: chat, name: chat}]
+
+            """
+        let summary = try run.run(Self.recipe(truncation: "split") + evaluate)
+        #expect(summary.failed.isEmpty, "\(summary.failed)")
+        let metrics = try run.metrics("report")
+        let loss = try #require(metrics["ft/chat/loss"], "\(metrics)")
+        #expect(loss.isFinite && loss > 0)
+        let f1 = try #require(metrics["ft/chat/token_f1"]), exact = try #require(metrics["ft/chat/exact_match"])
+        #expect((0...1).contains(f1) && (0...1).contains(exact))
+
+        // the tokenizer learned from the conversations' text: one document per conversation
+        let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: run.output("tok").appendingPathComponent("stats.json"))) as? [String: Any]
+        let chatStats = ((stats?["datasets"] as? [String: Any])?["pipelines/data/chat.jsonl"] ?? (stats?["datasets"] as? [String: Any])?["data/chat.jsonl"]) as? [String: Any]
+        #expect(chatStats?["documents"] as? Int == 24, "\(String(describing: stats))")
+
+        // `base` was trained without a template and the stage names none: a clear error, not raw text
+        var bare = TrainingPipeline(project: run.project)
+        let failed = try bare.run(Self.recipe(truncation: "split") + evaluate.replacingOccurrences(of: "models: [ft]", with: "models: [base]"))
+        #expect(failed.failed == ["report"])
+        let message = try #require(bare.failures["report"])
+        #expect(message.contains("chat_template"), "\(message)")
     }
 }

@@ -11,6 +11,9 @@ import TestSupport
 struct TrainingPipeline {
     let project: TemporaryProject
     var lastSummary: Executor.Summary?
+    /// Each failed stage's message in the last run.
+    var failures: [String: String] { failureBox.messages }
+    private let failureBox = FailureMessages()
 
     init(project: TemporaryProject = TemporaryProject()) { self.project = project }
 
@@ -24,7 +27,9 @@ struct TrainingPipeline {
         let summary = try Executor(graph: graph, store: ArtifactStore(root: project.store), projectRoot: project.root,
                                    lockURL: LockFile.url(forRecipe: url), recipeName: recipe.name,
                                    runner: wrap(StageRegistry(recipe: recipe)), cancel: cancel)
-            .run(options: .init()) { _ in }
+            .run(options: .init()) { [failureBox] event in
+                if case .failed(let stage, let message) = event { failureBox.messages[stage] = message }
+            }
         lastSummary = summary
         return summary
     }
@@ -39,6 +44,11 @@ struct TrainingPipeline {
         guard let record = lastSummary?.lock.stages[stage] else { throw HarnessError("no result for stage '\(stage)'") }
         return record.metrics
     }
+}
+
+/// Failure messages collected from executor events.
+final class FailureMessages: @unchecked Sendable {
+    var messages: [String: String] = [:]
 }
 
 struct HarnessError: Error, CustomStringConvertible {

@@ -20,6 +20,19 @@ public enum ChatTemplate: Sendable, Hashable, Codable {
         }
     }
 
+    /// The token that ends an assistant turn (what generation stops at): `<|im_end|>`, `<|eot_id|>`,
+    /// `<end_of_turn>`, `<|end|>`, or the EOS token for mistral and alpaca.
+    public var endOfTurn: String {
+        switch self {
+        case .chatml: "<|im_end|>"
+        case .llama3: "<|eot_id|>"
+        case let .mistral(_, eos): eos
+        case .gemma: "<end_of_turn>"
+        case .phi3: "<|end|>"
+        case let .alpaca(eos): eos
+        }
+    }
+
     /// The recipe name of the family.
     public var name: String { family.name }
 
