@@ -47,6 +47,8 @@ import TestSupport
             try Data(short.utf8).write(to: url)
             try? fm.removeItem(at: url.deletingPathExtension().appendingPathExtension("lock"))
         }
+        // The demo and the real-model recipes read SmolLM2's GGUF from models/ (scripts/demo.sh puts it there).
+        try ModelCache.install(ModelCache.smolLM2, files: [ModelCache.smolLM2GGUF], into: p.root)
         let bin = p.root.appendingPathComponent(".bin")
         try fm.createDirectory(at: bin, withIntermediateDirectories: true)
         try fm.createSymbolicLink(at: bin.appendingPathComponent("lathe"), withDestinationURL: CommandRunner.latheBinary)
