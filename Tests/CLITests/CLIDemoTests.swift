@@ -4,11 +4,12 @@ import TestSupport
 
 /// The demo recipe, as shipped, run end to end on a copy of `pipelines/` (with SmolLM2's GGUF in
 /// `models/`, as scripts/demo.sh puts it) on a reduced budget: two LoRA steps of 2 rows × 64 tokens,
-/// an evaluation of 3 records per data set with answers of at most 8 tokens. Then run again, which
+/// an evaluation of 3 records per data set in 64-token rows, samples of at most 8 tokens. Then run again, which
 /// must execute nothing and say so.
 @Suite(.serialized) struct CLIDemoTests {
     static let shortRun = ["--set", "stages.glassvine.max_steps=2", "--set", "stages.glassvine.micro_batch_size=2",
                            "--set", "stages.glassvine.sequence_len=64"] + shortEvaluation("compare")
+        + ["--set", "stages.compare.eval_sequence_len=64"]  // a debug build scores 64-token rows, not one padded to 1,024
 
     static func shortEvaluation(_ stage: String) -> [String] {
         ["--set", "stages.\(stage).max_samples=3", "--set", "stages.\(stage).generation_max_new_tokens=8"]
