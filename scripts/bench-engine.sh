@@ -12,8 +12,7 @@
 # the per-pair tokens/s ratios and their median. Raw JSON: $OUT/pairs.jsonl.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-PEER=${PEER:-$HERE/../shared/bench/engine/bench_gpt.py}
-[ -f "$PEER" ] || PEER=/work/shared/bench/engine/bench_gpt.py
+PEER=${PEER:-$HERE/scripts/peers/engine/bench_gpt.py}
 OUT=${OUT:-/tmp/lathe-bench-engine}
 PAIRS=${PAIRS:-3}
 ROWS=${ROWS:-"M:train S:train M:infer S:infer"}

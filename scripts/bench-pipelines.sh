@@ -3,21 +3,20 @@
 #
 #   scripts/bench-pipelines.sh                 # N = 10 100 1000, 5 runs + 1 warm-up, 1 GiB hash file
 #   NS="10 100" RUNS=9 HASH_MIB=256 scripts/bench-pipelines.sh
-#   DVC=1 scripts/bench-pipelines.sh           # also DVC/Snakemake (shared/bench/pipelines/run.sh, minutes)
+#   DVC=1 scripts/bench-pipelines.sh           # also DVC/Snakemake (scripts/peers/pipelines/run.sh, minutes)
 #
 # 1. builds the release `lathe` and `lathe-bench` (under the shared build lock);
 # 2. per N: `lathe-bench pipelines gen N DIR` (N stages, 1 MiB of generated text each), `seed DIR`
 #    (every stage once through the real Executor with a trivial runner: per-stage bookkeeping), `time DIR`
 #    (no-op `lathe run` and `lathe status` as whole processes, plus the no-op checks: no file under DIR
 #    changed, and under strace no pipelines/data/*.txt opened);
-# 3. the same commands once more with shared/bench/pipelines/bench.py, the timer of the DVC figures;
+# 3. the same commands once more with scripts/peers/pipelines/bench.py, the timer of the DVC figures;
 # 4. `lathe-bench pipelines hash`: ContentHasher vs sha256sum on a 1 GiB file (deleted afterwards);
 # 5. with DVC=1: run.sh (NS="10 100") for DVC and Snakemake on this machine, same session.
 # JSON lines from lathe-bench go to $OUT/lathe-bench.jsonl; everything is echoed too.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-ANCHOR=${ANCHOR:-$HERE/../shared/bench/pipelines}
-[ -d "$ANCHOR" ] || ANCHOR=/work/shared/bench/pipelines
+ANCHOR=${ANCHOR:-$HERE/scripts/peers/pipelines}
 WORK=${WORK:-/tmp/lathe-bench-pipelines}
 OUT=${OUT:-$WORK-out}
 NS=${NS:-"10 100 1000"}

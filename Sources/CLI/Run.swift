@@ -16,8 +16,8 @@ extension Lathe {
             discussion: """
                 Examples:
                   lathe run pipelines/demo.yaml
-                  lathe run pipelines/demo.yaml --until base --jobs 2
-                  lathe run pipelines/demo.yaml --force lora --set stages.lora.lora_r=16
+                  lathe run pipelines/demo.yaml --until glassvine --jobs 2
+                  lathe run pipelines/demo.yaml --force glassvine --set stages.glassvine.lora_r=16
                   lathe run pipelines/demo.yaml --dry-run
                   lathe run pipelines/demo.yaml --remote http://cache.example:8080/lathe
                 """)
@@ -74,6 +74,10 @@ extension Lathe {
                 cli.origins["executor"] = "--executor"
             }
             let settings = try ws.runSettings(cli: cli)
+            if Ranks.launcher() == nil, !dryRun,  // never re-exec inside an MPI job (set OPENBLAS_CORETYPE there)
+               ws.recipe.stages.contains(where: { selected.contains($0.name) && $0.params.deterministic }) {
+                DeterministicKernels.pin(quiet: output.quiet)
+            }
             if dryRun {
                 let hosts = world.allGather(ProcessInfo.processInfo.hostName)
                 guard world.isWriter else { return }

@@ -28,6 +28,7 @@ extension Lathe {
         func run() throws {
             let ws = try Workspace.open(recipe, quiet: true)
             try ws.checkStageNames([stage])
+            if Ranks.launcher() == nil, ws.recipe.stage(named: stage)?.params.deterministic == true { DeterministicKernels.pin(quiet: true) }
             let spec = ws.graph[stage]!
             var upstreamOutputs: [String: URL] = [:]
             for pair in upstream {

@@ -28,11 +28,10 @@ extension Lathe {
                 Exit status: 1 when the stage has not run with the recipe as it is now.
 
                 Examples:
-                  lathe sample pipelines/demo.yaml base --prompt "the old fox"
-                  lathe sample pipelines/demo.yaml base --prompt "the old fox" --temperature 0.8 --top-p 0.9 --seed 7
-                  lathe sample pipelines/demo.yaml assistant --instruction --prompt "Which pest attacks amberlace?"
+                  lathe sample pipelines/demo.yaml glassvine --prompt "Keepers water glassvine"
+                  lathe sample pipelines/demo.yaml glassvine --prompt "Keepers water glassvine" --temperature 0.8 --top-p 0.9 --seed 7
+                  lathe sample pipelines/methods/from-scratch-chain.yaml assistant --instruction --prompt "Which pest attacks amberlace?"
                   lathe sample pipelines/methods/smollm2-chat.yaml chat --chat --system "Answer briefly." \
-                      --message user="Which pest attacks amberlace?"
                 """)
 
         @OptionGroup var recipe: RecipeOptions

@@ -13,7 +13,7 @@ extension Lathe {
 
                 Examples:
                   lathe status pipelines/demo.yaml
-                  lathe status pipelines/demo.yaml --set stages.base.learning_rate=1e-4
+                  lathe status pipelines/demo.yaml --set stages.glassvine.learning_rate=1e-4
                   lathe status pipelines/demo.yaml --log-format json
                 """)
 

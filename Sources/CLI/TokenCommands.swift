@@ -29,7 +29,7 @@ enum TokenizerLocator {
             let dir = try StageOutput.directory(recipe: recipe, stage: stage)
             return dir.appendingPathComponent("tokenizer.json")
         }
-        printError("lathe: '\(reference)' is neither a tokenizer.json, a model folder, nor RECIPE:STAGE (e.g. pipelines/demo.yaml:tok).")
+        printError("lathe: '\(reference)' is neither a tokenizer.json, a model folder, nor RECIPE:STAGE (e.g. pipelines/methods/from-scratch-chain.yaml:tok).")
         throw LatheExit.usage
     }
 }
@@ -58,7 +58,7 @@ extension Lathe {
                 TOKENIZER is a tokenizer.json, a model folder holding one, or RECIPE:STAGE.
 
                 Examples:
-                  echo "Hello world" | lathe encode pipelines/demo.yaml:tok
+                  echo "Hello world" | lathe encode pipelines/methods/from-scratch-chain.yaml:tok
                   lathe encode path/to/gpt2/tokenizer.json notes.txt
                 """)
 
@@ -78,8 +78,8 @@ extension Lathe {
             abstract: "Decode a JSON array of token ids back to text.",
             discussion: """
                 Examples:
-                  echo "[15496, 995]" | lathe decode pipelines/demo.yaml:tok
-                  lathe encode pipelines/demo.yaml:tok notes.txt | lathe decode pipelines/demo.yaml:tok
+                  echo "[15496, 995]" | lathe decode pipelines/methods/from-scratch-chain.yaml:tok
+                  lathe encode pipelines/methods/from-scratch-chain.yaml:tok notes.txt | lathe decode pipelines/methods/from-scratch-chain.yaml:tok
                 """)
 
         @Argument(help: "tokenizer.json, a model folder, or RECIPE:STAGE.") var tokenizer: String
@@ -113,8 +113,8 @@ extension Lathe {
                 role; with sequence_len set, the length distribution of each dataset follows.
 
                 Examples:
-                  lathe tokens pipelines/demo.yaml assistant
-                  lathe tokens pipelines/demo.yaml assistant --n 5 --ids
+                  lathe tokens pipelines/methods/from-scratch-chain.yaml assistant
+                  lathe tokens pipelines/methods/from-scratch-chain.yaml assistant --n 5 --ids
                 """)
 
         @Argument(help: "The recipe.") var recipe: String

@@ -23,6 +23,51 @@ public enum BLASCore {
         return nil
     }
 
+    /// The kernel family of `deterministic: true`: the one every x86-64 CPU with AVX2 and FMA can run.
+    /// Measured on one AVX-512 CPU (BENCHMARKS.md, "Same bits on every CPU"): a LoRA stage gave one result
+    /// under the Haswell and Zen kernels, other bits under SkylakeX, Cooperlake and Sandybridge, and the
+    /// same bits with 1, 2 or 3 threads. Lathe's own loops are compiled once for `-target-cpu haswell`
+    /// (no run-time dispatch, no fast-math), and glibc's libm picks its FMA variants on every such CPU.
+    public static let deterministicCore = "Haswell"
+
+    /// Whether a /proc/cpuinfo text shows AVX2 and FMA, so `deterministicCore` can run.
+    public static func canRunDeterministicCore(cpuInfo text: String) -> Bool {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+              let colon = line.firstIndex(of: ":") else { return false }
+        let flags = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+        return ["avx2", "fma"].allSatisfy(flags.contains)
+    }
+
+    /// What a result was computed with, for lock entries: the CPU's model name and the kernel family
+    /// (`["cpu": "AMD Ryzen 9 7950X 16-Core Processor", "blas_kernels": "SkylakeX"]`).
+    public static func machine(cpuInfo text: String? = nil) -> [String: String] {
+        var out = ["blas_kernels": current]
+        let info = text ?? (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        if let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let colon = line.firstIndex(of: ":") {
+            out["cpu"] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return out
+    }
+
+    /// For a run with `deterministic: true` stages: re-executes this process on `deterministicCore` when it
+    /// runs other kernels and the CPU can run it (before any BLAS call; the command line is kept). Returns
+    /// false when the CPU lacks AVX2 or FMA (the results then match only machines like this one), true when
+    /// the kernels are already the deterministic ones.
+    public static func pinDeterministicKernels() -> Bool {
+        if current == deterministicCore { return true }
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              canRunDeterministicCore(cpuInfo: text),
+              ProcessInfo.processInfo.environment["LATHE_BLAS_DETERMINISTIC"] == nil else { return false }
+        setenv("OPENBLAS_CORETYPE", deterministicCore, 1)
+        setenv("LATHE_BLAS_CORE_SELECTED", "1", 1)
+        setenv("LATHE_BLAS_DETERMINISTIC", "1", 1)  // never loop
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        #endif
+        return false
+    }
+
     /// Re-executes this process with `OPENBLAS_CORETYPE` set to `preferred` when it is unset and the
     /// CPU has a preference; returns when nothing needs to change (or the re-exec failed, which costs
     /// only speed). Call first thing in `main`, before any BLAS call.

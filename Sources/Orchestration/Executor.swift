@@ -240,10 +240,13 @@ public final class Executor: @unchecked Sendable {
                 lock.stages[spec.name] = old
             }
         }
-        // An up-to-date stage's lock entry must equal its stored record; if not, the lock file was
-        // damaged or edited by hand. It is rewritten from the store either way; say so.
-        for name in summary.upToDate where oldLock.stages[name] != lock.stages[name] {
-            summary.warnings.append("\(lockURL.path): the entry of stage '\(name)' did not match its stored result (damaged or edited by hand); rewrote it from the store.")
+        // An up-to-date stage's lock entry must equal its stored record; if not, the entry was recorded
+        // on another machine or the lock file was damaged or edited by hand. It is rewritten from the
+        // store either way; say which.
+        for name in summary.upToDate {
+            if let old = oldLock.stages[name], let new = lock.stages[name], old != new {
+                summary.warnings.append(LockMismatch.describe(stage: name, lockPath: lockURL.path, entry: old, stored: new))
+            }
         }
         if let remote { summary.warnings += remote.problems }
         summary.lock = lock
@@ -300,7 +303,8 @@ public final class Executor: @unchecked Sendable {
                 for (name, record) in zip(spec.upstream, upstream) { upstreamDigests[name] = record.outputDigest }
                 let draft = StageRecord(
                     key: key, kind: spec.kind, stage: spec.name, params: spec.params, inputs: inputs,
-                    upstream: upstreamDigests, outputs: [:], outputDigest: "", metrics: outcome.metrics, cost: cost)
+                    upstream: upstreamDigests, outputs: [:], outputDigest: "", metrics: outcome.metrics, cost: cost,
+                    machine: outcome.machine)
                 let record = try store.publish(work: work, record: draft)
                 onEvent(.finished(stage: spec.name, seconds: Date().timeIntervalSince(start), record: record))
                 if let remote { Executor.uploadToRemote(remote, spec.name, key: key, store: store, onEvent: onEvent) }

@@ -34,6 +34,8 @@ public enum RecordSchemas {
             ]),
             "metrics": map(of: .object(["type": .string("number")]), description: "Headline metrics reported by the stage."),
             "cost": map(of: .object(["type": .string("number")]), description: "Cost figures: wall_s, tokens, flops, peak_rss_mib, trainable_params, …"),
+            "machine": map(of: .object(["type": .string("string")]),
+                           description: "What computed the result (informational, optional): cpu, blas_kernels, threads."),
         ]
     }
 

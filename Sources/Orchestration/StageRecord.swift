@@ -24,11 +24,14 @@ public struct StageRecord: Sendable, Equatable {
     public var metrics: [String: Double]
     /// Cost: `wall_s`, `peak_rss_mib`, `tokens`, `flops`, `trainable_params`, …
     public var cost: [String: Double]
+    /// What computed the result: `cpu` (model name), `blas_kernels` (OpenBLAS family), `threads`; empty in
+    /// entries written before it was recorded. Informational, like `cost`: not part of the key or digest.
+    public var machine: [String: String]
 
     public init(
         key: String, kind: String, stage: String, params: [String: String], inputs: [String: String],
         upstream: [String: String], outputs: [String: OutputFile], outputDigest: String,
-        metrics: [String: Double] = [:], cost: [String: Double] = [:]
+        metrics: [String: Double] = [:], cost: [String: Double] = [:], machine: [String: String] = [:]
     ) {
         self.key = key
         self.kind = kind
@@ -40,6 +43,7 @@ public struct StageRecord: Sendable, Equatable {
         self.outputDigest = outputDigest
         self.metrics = metrics
         self.cost = cost
+        self.machine = machine
     }
 
     static let manifestSchema = "lathe.manifest/1"
@@ -60,6 +64,7 @@ public struct StageRecord: Sendable, Equatable {
             "metrics": .object(metrics.mapValues { .double($0) }),
             "cost": .object(cost.mapValues { .double($0) }),
         ]
+        if !machine.isEmpty { o["machine"] = .object(machine.mapValues { .string($0) }) }
         if includeSchema { o["schema"] = .string(StageRecord.manifestSchema) }
         return .object(o)
     }
@@ -113,5 +118,6 @@ public struct StageRecord: Sendable, Equatable {
         outputs = parsed
         metrics = try numberMap("metrics")
         cost = try numberMap("cost")
+        if o["machine"] != nil { machine = try stringMap("machine") } else { machine = [:] }
     }
 }

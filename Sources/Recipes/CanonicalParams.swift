@@ -9,10 +9,17 @@ enum CanonicalParams {
     /// (`threads` and `ranks` say how the work is split, not what it computes.)
     static let excluded: Set<String> = ["threads", "ranks"]
 
+    /// Keys left out while false: their false is how every stage ran before they existed, so recipes
+    /// that do not set them keep their keys (and their stored results).
+    static let omittedWhenFalse: Set<String> = ["deterministic"]
+
     static func flatten(_ fields: [String: PValue]) -> [String: String] {
         var out: [String: String] = [:]
         out.reserveCapacity(fields.count * 2)
-        for (key, value) in fields where !excluded.contains(key) {
+        // With `deterministic: true`, `threads` fixes the data-parallel split, so it changes the bits.
+        let skipped = fields["deterministic"] == .bool(true) ? excluded.subtracting(["threads"]) : excluded
+        for (key, value) in fields where !skipped.contains(key) {
+            if omittedWhenFalse.contains(key), value == .bool(false) { continue }
             add(value, at: key, topKey: key, into: &out)
         }
         return out

@@ -117,8 +117,13 @@ enum KeyTables {
 
     private static let common: [KeySpec] = [
         K.key("seed", .integer, "Random seed of this stage (default: the recipe's seed).", range: .atLeast(0)),
-        K.key("threads", .integer, "CPU threads to use (default: $LATHE_THREADS, else every core); not part of the cache key. Results are bitwise reproducible for a given thread count and may differ in the last bits between counts.", range: .atLeast(1)),
+        K.key("threads", .integer, "CPU threads to use (default: $LATHE_THREADS, else every core); not part of the cache key (except with `deterministic: true`). Results are bitwise reproducible for a given thread count and may differ in the last bits between counts.", range: .atLeast(1)),
         K.key("max_samples", .integer, "Use at most this many records per data set (for quick runs).", range: .atLeast(1)),
+        K.key("deterministic", .boolean, "The same result bits on every x86-64 CPU with AVX2 and FMA: the run uses OpenBLAS's "
+              + "Haswell kernels even where faster AVX-512 ones exist (slower training there: BENCHMARKS.md, \"Same bits on every CPU\"). "
+              + "Full fine-tuning then splits each step across a fixed 2 data-parallel workers (`threads` when set), "
+              + "whatever the machine's core count.",
+              default: .bool(false)),
     ]
 
     static let tokenize: [KeySpec] = [
@@ -134,7 +139,7 @@ enum KeyTables {
         K.key("from", .reference(.tokenizerSource),
               "Reuse the tokenizer.json of this stage or HF directory instead of training a new one "
                   + "(then vocab_size, min_frequency and special_tokens are refused: they would have no effect)."),
-    ] + common.filter { $0.name != "seed" }
+    ] + common.filter { $0.name != "seed" && $0.name != "deterministic" }
 
     private static let training: [KeySpec] = [
         K.key("from", .reference(.model),

@@ -128,6 +128,7 @@ struct ParamReader {
             freezeTrainableLayers: int("freeze_trainable_layers"),
             unfrozenParameters: strings("unfrozen_parameters") ?? [], replay: replay, maxSamples: int("max_samples"))
         params.chatTemplate = string("chat_template")
+        params.deterministic = bool("deterministic") ?? false
         params.trainOn = enumValue("train_on", .assistant)
         params.truncation = enumValue("truncation", .drop)
         params.ranks = int("ranks")
@@ -159,12 +160,14 @@ struct ParamReader {
                             textPairField: d.string("text_pair_field"), columns: d.strings("columns"))
         }
         let samples = object("samples").map { SamplesSpec(prompts: $0.strings("prompts") ?? [], n: $0.int("n") ?? 1) }
-        return EvaluateParams(
+        var params = EvaluateParams(
             models: (list("models") ?? []).compactMap { if case .ref(let r) = $0 { r } else { nil } },
             testDatasets: tests, evalMetrics: metrics(self, "eval_metrics"),
             evalBatchSize: int("eval_batch_size") ?? 8, evalSequenceLen: int("eval_sequence_len"),
             generationMaxNewTokens: int("generation_max_new_tokens") ?? 64,
             generationTemperature: number("generation_temperature") ?? 0, samples: samples,
             maxSamples: int("max_samples"), seed: int("seed") ?? 0, threads: int("threads"), chatTemplate: string("chat_template"))
+        params.deterministic = bool("deterministic") ?? false
+        return params
     }
 }

@@ -22,6 +22,15 @@ public enum StageParams: Sendable, Hashable {
     /// classify (includes the training keys).
     case classify(ClassifyParams)
 
+    /// `deterministic: true`: the stage must run on OpenBLAS's Haswell kernels (see `BLASCore`).
+    public var deterministic: Bool {
+        switch self {
+        case .evaluate(let params): params.deterministic
+        case .tokenize: false
+        default: training?.deterministic ?? false
+        }
+    }
+
     /// The training keys of a training, adapter or classify stage.
     public var training: TrainingParams? {
         switch self {
@@ -179,6 +188,8 @@ public struct TrainingParams: Sendable, Hashable, Codable {
     public var earlyStoppingPatience: Int?
     public var seed: Int
     public var threads: Int?
+    /// Same bits on every AVX2+FMA CPU (Haswell kernels); part of the cache key.
+    public var deterministic: Bool = false
     public var freezeTrainableLayers: Int?
     public var unfrozenParameters: [String]
     /// domain-adapt only.
@@ -273,6 +284,8 @@ public struct EvaluateParams: Sendable, Hashable, Codable {
     public var maxSamples: Int?
     public var seed: Int
     public var threads: Int?
+    /// Same bits on every AVX2+FMA CPU (Haswell kernels); part of the cache key.
+    public var deterministic: Bool = false
     /// `chat_template`: when set, prompts, samples and conversations are rendered with it.
     public var chatTemplate: String? = nil
 }

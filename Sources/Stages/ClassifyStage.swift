@@ -39,7 +39,8 @@ struct ClassifyStage: StageAdapter {
         context.report(.note("\(inputs.labels.count) labels (\(inputs.labels.names.joined(separator: ", "))); \(inputs.train.rowCount) training texts, \(inputs.validation?.rowCount ?? 0) validation; rows of \(inputs.sequenceLength) tokens"))
         let hp = TrainingRun.hyperparameters(p, trainRows: inputs.train.rowCount)
         let freezing = Freezing(trainableLayers: p.freezeTrainableLayers, unfrozenParameters: p.unfrozenParameters)
-        let trainer = try GPTTrainer(model: model, data: inputs.train, hyperparameters: hp, freezing: freezing)
+        let trainer = try GPTTrainer(model: model, data: inputs.train, hyperparameters: hp, freezing: freezing,
+                                     workers: p.dataParallelWorkers)
         let result = try TrainingRun.train(trainer, params: p, validation: inputs.validation, context: context)
 
         let out = context.outputDirectory

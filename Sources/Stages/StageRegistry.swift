@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 public import Orchestration
 public import Recipes
@@ -15,7 +16,10 @@ public struct StageRegistry: StageRunner {
             throw StageError.unknownStage(spec.name)
         }
         let adapter = StageRegistry.adapter(for: stage.kind)
-        return try adapter.run(stage, recipe: recipe, context: context)
+        var outcome = try adapter.run(stage, recipe: recipe, context: context)
+        // On the thread the adapter ran on, so `threads` is the count it set.
+        outcome.machine = BLASCore.machine().merging(["threads": String(ComputeThreads.configured)]) { $1 }
+        return outcome
     }
 
     /// The adapter for a kind.

@@ -34,7 +34,7 @@ struct TrainingStage: StageAdapter {
         let hp = TrainingRun.hyperparameters(p, trainRows: data.train.rowCount)
         let freezing = Freezing(trainableLayers: p.freezeTrainableLayers, unfrozenParameters: p.unfrozenParameters)
         let trainer = try GPTTrainer(model: model, data: data.train, hyperparameters: hp, freezing: freezing, replay: data.replay,
-                                     ranks: Ranks.world)
+                                     workers: p.dataParallelWorkers, ranks: Ranks.world)
         let result = try TrainingRun.train(trainer, params: p, validation: data.validation, context: context)
         guard trainer.ranks.isWriter else { return StageOutcome(metrics: [:], cost: [:]) }  // rank 0 publishes
 

@@ -22,4 +22,17 @@ public enum ModelCache {
         }
         return url
     }
+
+    /// Puts `files` of model `name` into `<project>/models/<name>/`, where recipes reach them (a hard link
+    /// into the cache, a copy across file systems), as scripts/fetch-models.sh does for the repository.
+    public static func install(_ name: String, files: [String], into project: URL) throws {
+        let source = try folder(name)
+        let target = project.appendingPathComponent("models").appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+        for file in files {
+            let from = source.appendingPathComponent(file), to = target.appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: to.path) { continue }
+            do { try FileManager.default.linkItem(at: from, to: to) } catch { try FileManager.default.copyItem(at: from, to: to) }
+        }
+    }
 }

@@ -18,6 +18,11 @@ public final class RecordingStageRunner: StageRunner, @unchecked Sendable {
     private var active = 0
     /// Called at the start of each execution (to change an input while a stage runs, say).
     public var onRun: (@Sendable (StageSpec) -> Void)?
+    /// Reported as the outcome's `machine` (what the lock entry says computed it).
+    public var machine: [String: String] = [:]
+    /// Appended to every `result.txt`: other output bits for the same key, as another machine's
+    /// floating-point kernels would give.
+    public var salt = ""
     /// The largest number of executions that overlapped in time.
     public private(set) var maxConcurrent = 0
 
@@ -60,11 +65,11 @@ public final class RecordingStageRunner: StageRunner, @unchecked Sendable {
             let upstreamFile = context.upstreamOutputs[name]!.appendingPathComponent("result.txt")
             text += "upstream:\n" + (try String(contentsOf: upstreamFile, encoding: .utf8))
         }
-        try Data(text.utf8).write(to: context.outputDirectory.appendingPathComponent("result.txt"))
+        try Data((text + salt).utf8).write(to: context.outputDirectory.appendingPathComponent("result.txt"))
         // Like a real stage's timings: different on every execution, outside the output digest.
         let logs = context.outputDirectory.appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         try Data(UUID().uuidString.utf8).write(to: logs.appendingPathComponent("run.txt"))
-        return StageOutcome(metrics: ["score": Double(text.utf8.count)], cost: ["tokens": 1])
+        return StageOutcome(metrics: ["score": Double(text.utf8.count)], cost: ["tokens": 1], machine: machine)
     }
 }

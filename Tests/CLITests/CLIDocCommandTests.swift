@@ -42,11 +42,15 @@ import TestSupport
             let url = pipelines.appendingPathComponent(name)
             let text = try String(contentsOf: url, encoding: .utf8)
             // two steps per training stage; evaluations on 3 records with answers of ≤ 8 tokens
+            // (a stage's own max_samples / generation_max_new_tokens give way to the short ones)
             let short = text.replacingOccurrences(of: #"max_steps: \d+"#, with: "max_steps: 2", options: .regularExpression)
+                .replacingOccurrences(of: #"(?m)^    (max_samples|generation_max_new_tokens): \d+[^\n]*\n"#, with: "", options: .regularExpression)
                 .replacingOccurrences(of: "kind: evaluate", with: "kind: evaluate\n    max_samples: 3\n    generation_max_new_tokens: 8")
             try Data(short.utf8).write(to: url)
             try? fm.removeItem(at: url.deletingPathExtension().appendingPathExtension("lock"))
         }
+        // The demo and the real-model recipes read SmolLM2's GGUF from models/ (scripts/demo.sh puts it there).
+        try ModelCache.install(ModelCache.smolLM2, files: [ModelCache.smolLM2GGUF], into: p.root)
         let bin = p.root.appendingPathComponent(".bin")
         try fm.createDirectory(at: bin, withIntermediateDirectories: true)
         try fm.createSymbolicLink(at: bin.appendingPathComponent("lathe"), withDestinationURL: CommandRunner.latheBinary)

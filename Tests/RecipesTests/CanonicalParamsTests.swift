@@ -30,6 +30,31 @@ import Testing
         #expect(canonical["threads"] == nil)
     }
 
+    @Test("deterministic: false leaves the params as they were before the key existed; true adds itself and threads")
+    func deterministicEntersTheKeyOnlyWhenTrue() throws {
+        #expect(try params(block)["deterministic"] == nil)
+        #expect(try params(block + "\n    deterministic: false") == params(block))
+        let pinned = try params(block + "\n    deterministic: true")
+        #expect(pinned["deterministic"] == "true")
+        #expect(pinned["threads"] == "4")  // the data-parallel split: other bits for another count
+        let loaded = try TestProject().recipe(block + "\n    deterministic: true").recipe
+        #expect(loaded.stage(named: "base")?.params.deterministic == true)
+        #expect(try TestProject().recipe(block).recipe.stage(named: "base")?.params.deterministic == false)
+    }
+
+    @Test("a tokenize stage refuses deterministic: it does no floating-point math")
+    func tokenizeRefusesDeterministic() throws {
+        let yaml = """
+            stages:
+              tok:
+                kind: tokenize
+                datasets: [{path: data/a.txt, type: completion}]
+                deterministic: true
+            """
+        guard case .failure(let error) = try TestProject().load(yaml) else { Issue.record("accepted"); return }
+        #expect("\(error)".contains("deterministic"))
+    }
+
     @Test func keyOrderCommentsAnchorsAliasesAndThreadsDoNotChangeIt() throws {
         let reordered = """
             stages:
