@@ -32,6 +32,7 @@ extension Lathe {
                   lathe sample pipelines/demo.yaml glassvine --prompt "Keepers water glassvine" --temperature 0.8 --top-p 0.9 --seed 7
                   lathe sample pipelines/methods/from-scratch-chain.yaml assistant --instruction --prompt "Which pest attacks amberlace?"
                   lathe sample pipelines/methods/smollm2-chat.yaml chat --chat --system "Answer briefly." \
+                      --message user="Which pest attacks amberlace?"
                 """)
 
         @OptionGroup var recipe: RecipeOptions
