@@ -39,7 +39,7 @@ extension Lathe {
             try ws.checkStageNames([stage])
             let kind = ws.recipe.stage(named: stage)!.kind
             guard kind == .classify else {
-                printError("lathe: stage '\(stage)' is a '\(kind.rawValue)' stage, not a classifier; name a classify stage (or use `lathe sample` for text).")
+                printError("lathe: stage '\(stage)' is \(kind.aStage), not a classifier; name a classify stage (or use `lathe sample` for text).")
                 throw LatheExit.usage
             }
             let results = try StageResults.current(ws)

@@ -78,6 +78,7 @@ extension Lathe {
                         ? try ContentHasher.listFiles(in: destination.path).map { destination.appendingPathComponent($0).path }
                         : [destination.path]
                     for file in files {
+                        chmod(file, 0o644)  // the store's files are read-only; the exported copy is the user's
                         copied += 1
                         bytes += (try fm.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
                     }
@@ -86,14 +87,46 @@ extension Lathe {
                 printError("lathe: exporting '\(stage)' to \(directory) failed: \(FileErrorText.describe(error)). Check the folder's permissions and free space, or export to another folder.")
                 throw LatheExit.stageFailed
             }
-            print("Exported \(copied) file\(copied == 1 ? "" : "s") (\(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) of stage '\(stage)' to \(directory).")
+            var note = ""
+            if PEFTAdapter.isAdapterDirectory(target) {
+                do { note = try Self.makeLoadable(adapter: target, projectRoot: ws.root) } catch {
+                    printError("lathe: exporting '\(stage)' to \(directory) failed: \(error)")
+                    throw LatheExit.stageFailed
+                }
+            }
+            print("Exported \(copied) file\(copied == 1 ? "" : "s") (\(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) of stage '\(stage)' to \(directory).\(note)")
+        }
+
+        /// Points an exported adapter at a base PEFT can open from any working folder: the exported
+        /// `base/` (given the adapter's tokenizer files, so `AutoTokenizer` opens it too), else the
+        /// project folder the adapter was trained on, as an absolute path (PEFT resolves a relative
+        /// `base_model_name_or_path` against the caller's working folder). Returns a note for the user.
+        static func makeLoadable(adapter folder: URL, projectRoot: URL) throws -> String {
+            let fm = FileManager.default
+            let embedded = folder.appendingPathComponent("base").standardizedFileURL
+            let base: URL
+            if fm.fileExists(atPath: embedded.appendingPathComponent("config.json").path) {
+                for name in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"] {
+                    let src = folder.appendingPathComponent(name), dst = embedded.appendingPathComponent(name)
+                    if fm.fileExists(atPath: src.path) && !fm.fileExists(atPath: dst.path) { try fm.copyItem(at: src, to: dst) }
+                    chmod(dst.path, 0o644)
+                }
+                base = embedded
+            } else if let name = try PEFTAdapter.header(directory: folder).baseModel, !name.hasPrefix("/"),
+                      fm.fileExists(atPath: projectRoot.appendingPathComponent(name).appendingPathComponent("config.json").path) {
+                base = projectRoot.appendingPathComponent(name).standardizedFileURL
+            } else {
+                return ""
+            }
+            try PEFTAdapter.setBaseModel(base.path, in: folder)
+            return " Its adapter_config.json names the base as \(base.path) (AutoPeftModelForCausalLM.from_pretrained loads it from there)."
         }
 
         /// The stage's model as one GGUF file, written beside the target and renamed into place.
         private func exportGGUF(_ ws: Workspace, _ results: StageResults) throws {
             let kind = ws.recipe.stage(named: stage)!.kind
             guard kind.producesModel else {
-                printError("lathe: stage '\(stage)' is a '\(kind.rawValue)' stage and holds no model; export a training or adapter stage.")
+                printError("lathe: stage '\(stage)' is \(kind.aStage) and holds no model; export a training or adapter stage.")
                 throw LatheExit.usage
             }
             let fm = FileManager.default

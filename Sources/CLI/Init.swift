@@ -41,7 +41,7 @@ extension Lathe {
             }
             try StoreMarker.create(root.appendingPathComponent("artifacts"))
             let ignore = root.appendingPathComponent(".gitignore")
-            if !fm.fileExists(atPath: ignore.path) { try Data("artifacts/*\n!artifacts/README.md\n".utf8).write(to: ignore) }
+            if !fm.fileExists(atPath: ignore.path) { try Data("artifacts/*\n!artifacts/README.md\nreports/\n".utf8).write(to: ignore) }
             do {
                 let loaded = try RecipeLoader(projectRoot: root).load(recipeAt: root.appendingPathComponent("pipelines/starter.yaml"))
                 print("Created \(relative(root.appendingPathComponent("pipelines/starter.yaml"), to: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))) (\(loaded.recipe.stages.count) stages, valid).")

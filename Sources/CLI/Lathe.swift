@@ -24,8 +24,10 @@ struct Lathe: ParsableCommand {
               lathe report pipelines/demo.yaml
 
             Exit codes: 0 ok, 1 a stage failed (or `status`: something would run), 64 usage or recipe \
-            error, 69 started by mpirun without Open MPI support, 75 store busy with --no-wait.
+            error, 69 started by mpirun without Open MPI support, 75 store busy with --no-wait, 130 \
+            interrupted (Ctrl-C or SIGTERM; a training stage keeps a checkpoint and resumes on the next run).
             """,
+        version: LatheVersion.text,
         subcommands: [Init.self, Run.self, Status.self, Dag.self, Report.self, Sample.self, Classify.self, Export.self, Validate.self, Tokens.self,
                       Encode.self, Decode.self, Schema.self, Gc.self, Verify.self, Push.self, Pull.self, RunStage.self]
     )

@@ -149,7 +149,7 @@ final class ProgressRenderer: @unchecked Sendable {
             if liveShown { writeStderr("\r\u{1B}[K"); liveShown = false }
             let total = s.executed.count + s.restored.count + s.upToDate.count + s.failed.count + s.skipped.count
             if s.executed.isEmpty && s.restored.isEmpty && s.failed.isEmpty && s.skipped.isEmpty {
-                writeStderr("Nothing to do: all \(total) stages are up to date (0 executed, \(format(seconds))).\n")
+                writeStderr("Nothing to do: \(total == 1 ? "the only stage is" : "all \(total) stages are") up to date (0 executed, \(format(seconds))).\n")
                 return
             }
             var parts = ["\(s.executed.count) executed", "\(s.restored.count) restored from cache", "\(s.upToDate.count) up to date"]

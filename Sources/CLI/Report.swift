@@ -17,7 +17,7 @@ extension Lathe {
                 run yet are shown as such; figures from an older run are marked outdated.
 
                 html (default) is one self-contained page (inline SVG and CSS, no scripts, nothing \
-                fetched from the network), written to reports/<recipe name>.html in the project. md is \
+                fetched from the network), written to reports/<recipe file name>.html in the project (pipelines/demo.yaml → reports/demo.html). md is \
                 GitHub-flavoured Markdown for terminals and pull requests, printed to standard output. \
                 -o FILE writes either format to FILE; -o - prints it.
 
@@ -34,7 +34,7 @@ extension Lathe {
         @Option(help: "html (a self-contained page) or md (Markdown).")
         var format: Format = .html
         @Option(name: .shortAndLong, help: ArgumentHelp(
-            "Output file; - for standard output (default: reports/<recipe>.html for html, standard output for md).",
+            "Output file; - for standard output (default: reports/<recipe file name>.html for html, standard output for md).",
             valueName: "FILE"))
         var output: String?
 
@@ -52,7 +52,7 @@ extension Lathe {
             data.notes = notes + data.notes
             let text = format == .html ? HTMLReport.render(data) : MarkdownReport.render(data)
 
-            let destination = output ?? (format == .html ? "reports/\(Report.fileName(ws.recipe.name)).html" : "-")
+            let destination = output ?? (format == .html ? "reports/\(Report.fileName(ws.recipeURL.deletingPathExtension().lastPathComponent)).html" : "-")
             if destination == "-" {
                 writeStdout(text)
                 return

@@ -119,7 +119,7 @@ extension Lathe {
             try ws.checkStageNames([stage])
             let kind = ws.recipe.stage(named: stage)!.kind
             guard kind.producesModel else {
-                printError("lathe: stage '\(stage)' is a '\(kind.rawValue)' stage and holds no model; sample from a training or adapter stage.")
+                printError("lathe: stage '\(stage)' is \(kind.aStage) and holds no model; sample from a training or adapter stage.")
                 throw LatheExit.usage
             }
             let results = try StageResults.current(ws)

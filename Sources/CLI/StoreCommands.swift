@@ -12,10 +12,11 @@ struct StoreOptions: ParsableArguments {
     var noWait = false
 
     func open() throws -> (root: URL, store: ArtifactStore, lock: StoreLock) {
-        let start = URL(fileURLWithPath: project ?? FileManager.default.currentDirectoryPath).appendingPathComponent("_")
+        let folder = URL(fileURLWithPath: project ?? FileManager.default.currentDirectoryPath).standardizedFileURL
         let root: URL
-        do { root = try ProjectRoot.find(forRecipe: start) } catch {
-            printError("lathe: \(error)")
+        do { root = try ProjectRoot.find(forRecipe: folder.appendingPathComponent("_")) } catch {
+            printError("lathe: \(folder.path) is not inside a Lathe project (no 'artifacts/' or '.git' in it or any parent "
+                + "folder). Run from the project's folder, name it with --project DIR, or create one with `lathe init`.")
             throw LatheExit.usage
         }
         let store = ArtifactStore(root: ProjectRoot.store(root: root, option: self.store))
@@ -35,10 +36,11 @@ struct StoreOptions: ParsableArguments {
 extension Lathe {
     struct Gc: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Delete store entries that no lock file in pipelines/ references.",
+            abstract: "Delete store entries that no lock file of the project references.",
             discussion: """
-                Keeps every entry named by any pipelines/**/*.lock of the project (commit lock files \
-                of branches you want to keep warm). With a shared --store, run it from each project \
+                Keeps every entry named by any lock file of the project: pipelines/**/*.lock, and \
+                anywhere else a NAME.lock beside its recipe NAME.yaml (commit lock files of branches \
+                you want to keep warm). With a shared --store, run it from each project \
                 or not at all. Also deletes leftovers of killed runs and the resume checkpoints of \
                 stages that have since finished, and quarantined entries (damaged results, and results \
                 a forced rerun replaced). Checkpoints of interrupted runs and the encoded-dataset \
@@ -65,10 +67,7 @@ extension Lathe {
                 throw LatheExit.stageFailed
             }
             var keep: Set<String> = []
-            let pipelines = root.appendingPathComponent("pipelines")
-            let files = (try? ContentHasher.listFiles(in: pipelines.path)) ?? []
-            for file in files where file.hasSuffix(".lock") {
-                let url = pipelines.appendingPathComponent(file)
+            for url in Self.lockFiles(in: root, store: store.root) {
                 do {
                     let lockFile = try LockFile.read(from: url, recipe: "")
                     keep.formUnion(lockFile.stages.values.map(\.key))
@@ -126,6 +125,32 @@ extension Lathe {
         }
 
         private func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+
+        /// The project's Lathe lock files: every `*.lock` under `pipelines/`, and elsewhere in the project
+        /// every `*.lock` beside a recipe of the same name (`x.lock` next to `x.yaml` or `x.yml`), so recipes
+        /// kept outside `pipelines/` keep their results and other tools' lock files (Cargo.lock, …) are
+        /// left alone. Hidden folders and the store are not searched.
+        /// - Complexity: O(entries in the project tree).
+        static func lockFiles(in root: URL, store: URL) -> [URL] {
+            let fm = FileManager.default
+            let pipelines = root.appendingPathComponent("pipelines").standardizedFileURL.path + "/"
+            guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isDirectoryKey],
+                                             options: [.skipsHiddenFiles]) else { return [] }
+            var found: [URL] = []
+            for case let url as URL in walker {
+                let path = url.standardizedFileURL.path
+                if path == store.standardizedFileURL.path || url.lastPathComponent == "artifacts" && url.deletingLastPathComponent().standardizedFileURL.path == root.standardizedFileURL.path {
+                    walker.skipDescendants()
+                    continue
+                }
+                guard url.pathExtension == "lock" else { continue }
+                let stem = url.deletingPathExtension()
+                if path.hasPrefix(pipelines) || ["yaml", "yml"].contains(where: { fm.fileExists(atPath: stem.appendingPathExtension($0).path) }) {
+                    found.append(url)
+                }
+            }
+            return found.sorted { $0.path < $1.path }
+        }
     }
 
     struct Verify: ParsableCommand {

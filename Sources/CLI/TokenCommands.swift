@@ -127,7 +127,7 @@ extension Lathe {
             try ws.checkStageNames([stage])
             let recipeStage = ws.recipe.stage(named: stage)!
             guard let training = recipeStage.params.training else {
-                printError("lathe: stage '\(stage)' is a '\(recipeStage.kind.rawValue)' stage; `lathe tokens` shows training stages.")
+                printError("lathe: stage '\(stage)' is \(recipeStage.kind.aStage); `lathe tokens` shows training stages.")
                 throw LatheExit.usage
             }
             // The tokenizer (and the model's chat template) of `tokenizer:`/`from:`: a stage's result or a folder.

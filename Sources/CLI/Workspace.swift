@@ -16,8 +16,17 @@ struct Workspace {
     /// Loads and validates; prints diagnostics and exits 64 on a recipe error.
     static func open(_ options: RecipeOptions, quiet: Bool = false) throws -> Workspace {
         let url = URL(fileURLWithPath: options.recipe).standardizedFileURL
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
             printError("lathe: \(options.recipe): no such recipe file. List recipes with `ls pipelines/`.")
+            throw LatheExit.usage
+        }
+        guard !isFolder.boolValue else {
+            let recipes = ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            let hint = recipes.isEmpty ? "e.g. pipelines/demo.yaml"
+                : "one of " + recipes.map { (options.recipe.hasSuffix("/") ? options.recipe : options.recipe + "/") + $0 }.joined(separator: ", ")
+            printError("lathe: \(options.recipe) is a folder; lathe wants a recipe file (\(hint)).")
             throw LatheExit.usage
         }
         let root: URL
@@ -49,7 +58,8 @@ struct Workspace {
     func checkStageNames(_ names: [String]) throws {
         for name in names where graph[name] == nil {
             let suggestion = Suggestions.closest(to: name, in: graph.names)
-            printError("lathe: \(OrchestrationError.unknownStageName(name, suggestion: suggestion))")
+            printError("lathe: \(OrchestrationError.unknownStageName(name, suggestion: suggestion)) "
+                + "The recipe's stages: \(graph.names.joined(separator: ", ")).")
             throw LatheExit.usage
         }
     }

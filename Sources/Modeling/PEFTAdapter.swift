@@ -65,6 +65,26 @@ public enum PEFTAdapter {
         }
     }
 
+    /// Rewrites `base_model_name_or_path` in the folder's `adapter_config.json`, keeping every other field.
+    /// PEFT's `AutoPeftModelForCausalLM.from_pretrained(folder)` passes the value to
+    /// `from_pretrained` as it is, so a relative path would resolve against the caller's working folder.
+    /// - Throws: `.adapterFile` when the config cannot be read or written.
+    public static func setBaseModel(_ baseModel: String, in directory: URL) throws(ModelingError) {
+        let url = directory.appendingPathComponent(configFile)
+        do {
+            guard var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+                throw ModelingError.adapterFile(path: url.path, problem: "it is not a JSON object")
+            }
+            json["base_model_name_or_path"] = baseModel
+            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            try (data + Data("\n".utf8)).write(to: url, options: .atomic)
+        } catch let error as ModelingError {
+            throw error
+        } catch {
+            throw .adapterFile(path: url.path, problem: "cannot rewrite base_model_name_or_path (\(error.localizedDescription))")
+        }
+    }
+
     /// The `target_modules` entry for an adapted module: the config's own entry that selected it, so a
     /// written config selects exactly what was trained (`c_proj` stays `c_proj`).
     static func targetName(_ module: String, config: LoRAConfig) -> String {

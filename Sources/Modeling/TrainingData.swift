@@ -89,6 +89,44 @@ public struct TrainingData: Sendable, Hashable {
         return data
     }
 
+    /// One document per row, right-padded to T + 1 tokens (unpacked training, Axolotl's
+    /// `sample_packing: false`): no row holds two documents, so a record is never split from its prompt
+    /// nor cut at an arbitrary stream offset. Pads carry no loss and document id −1; a causal decoder's
+    /// real positions attend only to earlier positions, so right padding needs no attention mask. A
+    /// document longer than a row (possible only for text the caller chose to window) is split into
+    /// windows of stride T, each its own row. `lossMasks` (one per document, same lengths) default to all ones.
+    /// - Complexity: O(rows × T).
+    public static func padded(
+        documents: [[Int32]], lossMasks: [[UInt8]]? = nil, sequenceLength: Int, vocabSize: Int
+    ) throws(ModelingError) -> TrainingData {
+        if let lossMasks, lossMasks.count != documents.count || zip(lossMasks, documents).contains(where: { $0.count != $1.count }) {
+            throw .invalidData("every document needs a loss mask of the same length")
+        }
+        try check(documents.flatMap { $0 }, vocabSize: vocabSize, sequenceLength: sequenceLength)
+        var data = TrainingData(sequenceLength: sequenceLength)
+        for (k, doc) in documents.enumerated() where doc.count >= 2 {
+            let mask = lossMasks?[k] ?? [UInt8](repeating: 1, count: doc.count)
+            var s = 0
+            repeat {
+                let e = min(s + sequenceLength + 1, doc.count)
+                data.appendRow(Array(doc[s..<e]), Array(mask[s..<e]), [Int32](repeating: 0, count: e - s))
+                s += sequenceLength
+            } while s + 1 < doc.count
+        }
+        guard data.rowCount > 0 else { throw .invalidData("every document has fewer than 2 tokens; there is nothing to train on") }
+        return data
+    }
+
+    /// The rows of `self` followed by those of `other` (same T; language-modelling data only).
+    public func appending(_ other: TrainingData) -> TrainingData {
+        precondition(other.sequenceLength == sequenceLength && rowLabels == nil && other.rowLabels == nil)
+        var out = self
+        out.tokens += other.tokens
+        out.lossMask += other.lossMask
+        out.segments += other.segments
+        return out
+    }
+
     /// One right-padded row per text for sequence classification: the row's only target is its class
     /// id, at its last token (``SequencePooling/lastToken``). Texts must already fit in T tokens.
     ///

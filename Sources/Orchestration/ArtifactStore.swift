@@ -142,6 +142,7 @@ public struct ArtifactStore: Sendable {
             stat(full, &st)
             outputs[name] = .init(sha256: digest, size: Int64(st.st_size))
             pairs.append((name, digest))
+            chmod(full, 0o444)  // entries are immutable: read-only files (folders stay writable so gc can delete)
         }
         record.outputs = outputs
         record.outputDigest = ArtifactStore.digest(pairs)
@@ -149,6 +150,8 @@ public struct ArtifactStore: Sendable {
         try AtomicFile.write(manifest, to: work.appendingPathComponent("manifest.json"))
         try AtomicFile.write(Data((ContentHasher.sha256Hex(bytes: manifest) + "\n").utf8),
                              to: work.appendingPathComponent("manifest.sha256"))
+        chmod(work.appendingPathComponent("manifest.json").path, 0o444)
+        chmod(work.appendingPathComponent("manifest.sha256").path, 0o444)
         let destination = entryDirectory(record.key)
         let parent = destination.deletingLastPathComponent()
         do {

@@ -286,6 +286,7 @@ public final class Executor: @unchecked Sendable {
                     outcome = try runner.run(spec, context: context)
                 } catch {
                     try? FileManager.default.removeItem(at: work)
+                    Executor.removeIfEmpty(resume)
                     throw StageFailure(message: "\(error)")
                 }
                 // The key holds the inputs' hashes from before the run; a file edited since (say, during
@@ -293,6 +294,7 @@ public final class Executor: @unchecked Sendable {
                 // store a result under a key that does not describe it, so the stage fails instead.
                 if let change = Executor.changedInput(spec, root: root.path, observed: inputFiles) {
                     try? FileManager.default.removeItem(at: work)
+                    Executor.removeIfEmpty(resume)
                     throw StageFailure(message: change.description)
                 }
                 var cost = outcome.cost
@@ -322,6 +324,13 @@ public final class Executor: @unchecked Sendable {
 }
 
 extension Executor {
+    /// Deletes a failed stage's resume folder when the stage left no checkpoint in it.
+    static func removeIfEmpty(_ folder: URL) {
+        if (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true {
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
     /// Looks a stage that must run up in the remote cache; a hit is published in the local store.
     /// Problems are reported once as notes and kept for the summary's warnings; the stage then runs here.
     func restoreFromRemote(

@@ -156,7 +156,10 @@ enum KeyTables {
               default: .number(0), range: .atLeast(0), aliases: [.lf("val_size")]),
         K.key("sequence_len", .integer, "Tokens per training sequence; at most the model's n_positions (default: n_positions).",
               range: .limit(1, ModelLimits.positions), aliases: [.lf("cutoff_len"), .tt("max_seq_len"), .mlx("max_seq_length")]),
-        K.key("sample_packing", .boolean, "Pack short samples into full sequences (no attention across samples).",
+        K.key("sample_packing", .boolean, "true: place whole records greedily into shared rows of sequence_len tokens, never attending across records. "
+                  + "false (Axolotl's default): every instruction or chat record is its own right-padded row (after `truncation`), "
+                  + "pads masked from the loss; completion text and token shards are one stream cut into rows (as HF run_clm), "
+                  + "with no attention or loss across documents.",
               default: .bool(false), aliases: [.lf("packing"), .tt("packed")]),
         K.key("train_on_inputs", .boolean, "Also train on prompt tokens (false: loss on the response only).",
               default: .bool(false), aliases: [.tt("train_on_input"), .lf("train_on_prompt")]),
@@ -250,7 +253,7 @@ enum KeyTables {
         aliases: [.lf("template")])
 
     /// `classify`: the training keys that apply to one-record rows, and the label set.
-    static let classify: [KeySpec] = training.filter { !["sample_packing", "train_on_inputs", "train_on_eos"].contains($0.name) } + [
+    static let classify: [KeySpec] = training.filter { refusedByKind[.classify]![$0.name] == nil } + [
         K.key("labels", .list(.string),
               "Class names in class-id order (id2label); default: the training labels, sorted (as integers when all are)."),
     ]
@@ -287,6 +290,15 @@ enum KeyTables {
     /// Keys of the training kinds that one kind refuses, with the reason and the fix.
     static let refusedByKind: [StageKind: [String: String]] = [
         .tokenize: ["seed": "the BPE trainer draws no random numbers: the same data always gives the same merges. Remove it."],
+        .classify: [
+            "sample_packing": "a classify stage lays out one right-padded text per row; there is nothing to pack. Remove it.",
+            "train_on_inputs": "a classifier's only target is the label at the pooled token. Remove it.",
+            "train_on_eos": "a classifier's only target is the label at the pooled token. Remove it.",
+            "chat_template": "classification texts are tokenized as they are, without a prompt template. Remove it.",
+            "train_on": "a classifier's only target is the label at the pooled token. Remove it.",
+            "truncation": "a classification text longer than sequence_len is always truncated to it (counted in the "
+                + "stage log); texts are never dropped or split. Remove it, or raise sequence_len.",
+        ],
         .attachAdapters: [
             "freeze_trainable_layers": "a LoRA stage trains only its adapters and lora_modules_to_save; the base stays frozen. "
                 + "Use lora_modules_to_save or peft_layers_to_transform, or a domain-adapt stage to train base blocks.",
@@ -318,7 +330,7 @@ enum KeyTables {
             case .evaluate: evaluate
             case .classify: classify
             }
-            table[kind] = ObjectSpec(name: kind.rawValue, description: "A '\(kind.rawValue)' stage.", keys: keys)
+            table[kind] = ObjectSpec(name: kind.rawValue, description: String(kind.aStage.prefix(1).uppercased() + kind.aStage.dropFirst()) + ".", keys: keys)
         }
         return table
     }()

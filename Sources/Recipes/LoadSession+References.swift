@@ -46,7 +46,7 @@ extension LoadSession {
     }
 
     private static func roleProblem(_ reference: StageReference, kind: StageKind, stage: String) -> String? {
-        let target = "'\(reference.target)', a '\(kind.rawValue)' stage"
+        let target = "'\(reference.target)', \(kind.aStage)"
         switch reference.role {
         case .model where !kind.producesModel:
             return "stage '\(stage)' reads from \(target), which produces no model. Point 'from' at a training stage, "

@@ -21,6 +21,9 @@ public enum StageKind: String, Sendable, CaseIterable, Codable {
     /// Whether this kind trains (takes the optimisation keys and a `from:`).
     public var isTraining: Bool { producesModel }
 
+    /// "a 'tokenize' stage", "an 'instruct' stage": the kind with its article, for messages.
+    public var aStage: String { "\("aeiou".contains(rawValue.first!) ? "an" : "a") '\(rawValue)' stage" }
+
     /// All kinds as the YAML spells them, in declaration order, for messages.
     static let spelledList = allCases.map(\.rawValue).joined(separator: ", ")
 }

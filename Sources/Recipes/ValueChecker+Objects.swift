@@ -68,7 +68,7 @@ extension ValueChecker {
         }
         if let kind = stageKind, let owners = KeyTables.kindsByKey[entry.key], !owners.isEmpty {
             let list = owners.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            sink.error(entry.keyLocation, "'\(entry.key)' is not a key of a '\(kind.rawValue)' stage; it belongs to \(list). "
+            sink.error(entry.keyLocation, "'\(entry.key)' is not a key of \(kind.aStage); it belongs to \(list). "
                 + "Remove it or change 'kind'.")
             return
         }
@@ -77,7 +77,7 @@ extension ValueChecker {
             sink.error(entry.keyLocation, "unknown key '\(entry.key)' \(scope.phrase). Did you mean '\(suggestion)'?")
         } else if let kind = stageKind {
             sink.error(entry.keyLocation, "unknown key '\(entry.key)' \(scope.phrase). Remove it; "
-                + "'lathe schema' lists the keys of a '\(kind.rawValue)' stage.")
+                + "'lathe schema' lists the keys of \(kind.aStage).")
         } else {
             sink.error(entry.keyLocation, "unknown key '\(entry.key)' \(scope.phrase). Remove it; valid keys: "
                 + names.joined(separator: ", ") + ".")

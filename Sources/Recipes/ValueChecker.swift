@@ -65,7 +65,10 @@ struct ValueChecker {
         case .object(let objectSpec):
             guard node.entries != nil else { return wrongType() }
             let fields = object(node, spec: objectSpec, scope: scope.nested(name), fill: true)
-            if let fields { checkDatasetFolder(fields, scope: scope.nested(name)) }
+            if let fields, objectSpec.keys.contains(where: { $0.name == "path" }) {
+                checkDatasetFolder(fields, scope: scope.nested(name))
+                checkDatasetKeysForType(fields, scope: scope.nested(name))
+            }
             return fields.map { PValue.object($0.mapValues { $0.value }) }
         case .path(let role):
             guard !node.isNull, let text = node.scalarText else { return wrongType() }
@@ -142,6 +145,40 @@ struct ValueChecker {
               paths.isDirectory(relative) else { return }
         sink.error(path.location, "'path' \(scope.phrase) names the folder \(relative), but type '\(typeName)' reads one file "
             + "(only 'completion' reads a folder of .txt files). Name the file inside it.")
+    }
+
+    /// Dataset keys that only some record types read, by key → those types.
+    static let keysByType: [(key: String, types: [String])] = [
+        ("field", ["completion"]),
+        ("field_messages", ["chat", "sharegpt"]), ("message_field_role", ["chat", "sharegpt"]),
+        ("message_field_content", ["chat", "sharegpt"]),
+        ("field_instruction", ["alpaca", "dolly"]), ("field_input", ["alpaca", "dolly"]), ("field_output", ["alpaca", "dolly"]),
+        ("text_field", ["classification"]), ("label_field", ["classification"]), ("text_pair_field", ["classification"]),
+        ("columns", ["classification"]), ("choices", ["alpaca", "dolly", "input_output"]),
+    ]
+
+    /// A dataset key its `type` ignores, or an evaluation metric that does not apply to the type, is
+    /// refused here rather than left to the run (issue 20 #10).
+    private mutating func checkDatasetKeysForType(_ fields: [String: Field], scope: Scope) {
+        guard case .string(let type)? = fields["type"]?.value else { return }
+        for (key, types) in Self.keysByType where !types.contains(type) {
+            guard let field = fields[key] else { continue }
+            sink.error(field.location, "'\(key)' \(scope.phrase) has no effect on '\(type)' records: only "
+                + types.map { "'\($0)'" }.joined(separator: " and ") + " records read it. Remove it, or set the type it belongs to.")
+        }
+        guard let metrics = fields["metrics"], case .list(let names) = metrics.value else { return }
+        let allowed: Set<String> = switch type {
+        case "classification": ["accuracy", "macro_f1"]
+        case "alpaca", "dolly", "input_output": ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "forgetting"]
+        default: ["loss", "perplexity", "forgetting"]
+        }
+        for case .string(let metric) in names where !allowed.contains(metric) {
+            let why = type == "classification" ? "classification data is scored by accuracy and macro_f1"
+                : metric == "macro_f1" ? "macro_f1 scores classification data only"
+                : "'\(metric)' compares generated answers with reference outputs, which only alpaca, dolly and input_output records have"
+            sink.error(metrics.location, "metric '\(metric)' \(scope.phrase) does not apply to '\(type)' records: \(why). "
+                + "Use " + allowed.sorted().joined(separator: ", ") + ".")
+        }
     }
 
     private mutating func reference(_ text: String, role: ReferenceRole, name: String, scope: Scope,

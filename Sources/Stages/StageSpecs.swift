@@ -36,7 +36,7 @@ public enum StageSpecs {
         }
         return StageSpec(
             name: stage.name, kind: stage.kind.rawValue, params: params, referenceKeys: references,
-            inputs: stage.inputs, upstream: stage.upstream, revision: revision(of: stage.kind))
+            inputs: stage.inputs, upstream: stage.upstream, revision: revision(of: stage))
     }
 
     /// Implementation revision per kind (see ``StageSpec/revision``). History:
@@ -47,5 +47,17 @@ public enum StageSpecs {
         case .domainAdapt: 2
         case .tokenize, .pretrainContinue, .instruct, .attachAdapters, .evaluate, .classify: 1
         }
+    }
+
+    /// The kind's revision, plus 10 for a training stage whose layout changed with issue 22 #5: unpacked
+    /// (`sample_packing: false`) with instruction or chat records, which used to be cut from one stream
+    /// and are now one padded row each. Stages the change does not touch (packed, or text streams only)
+    /// keep their keys, so their stored results stay valid.
+    public static func revision(of stage: RecipeStage) -> Int {
+        let base = revision(of: stage.kind)
+        guard let p = stage.params.training, !p.samplePacking else { return base }
+        if case .classify = stage.params { return base }
+        let sets = p.datasets + p.testDatasets + (p.replay?.datasets ?? [])
+        return sets.contains { $0.type != .completion && $0.type != .tokenized } ? base + 10 : base
     }
 }

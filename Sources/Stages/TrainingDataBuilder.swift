@@ -9,10 +9,17 @@ import Tokenization
 /// `<store>/datasets/`), splits off validation data, encodes replay data, and lays everything
 /// out as engine rows.
 struct TrainingDataBuilder {
-    let train: EncodedDataset
-    let validation: EncodedDataset
+    /// Encoded documents of one dataset, and whether its type is a text stream (completion text and token
+    /// shards, cut into windows when unpacked) rather than records (one row each when unpacked).
+    struct Part {
+        let data: EncodedDataset
+        let stream: Bool
+    }
+
+    let train: [Part]
+    let validation: [Part]
     /// Replay documents (domain-adapt or attach-adapters with `replay:`), mixed into every step by the trainer.
-    let replay: EncodedDataset?
+    let replay: [Part]?
     let replayRatio: Double
     let packing: Bool
     let sequenceLength: Int
@@ -58,21 +65,21 @@ struct TrainingDataBuilder {
             else { fit.append((d.path, counts)) }
             return kept
         }
-        var trainParts: [EncodedDataset] = []
-        var valParts: [EncodedDataset] = []
+        func isStream(_ d: Recipes.DatasetSpec) -> Bool { d.type == .completion || d.type == .tokenized }
+        var trainParts: [Part] = []
+        var valParts: [Part] = []
         for d in p.datasets {
             let s = try encode(d, split: valSize)
-            trainParts.append(fitted(s.train, d))
-            valParts.append(fitted(s.validation, d))
+            trainParts.append(Part(data: fitted(s.train, d), stream: isStream(d)))
+            valParts.append(Part(data: fitted(s.validation, d), stream: isStream(d)))
         }
-        for d in p.testDatasets { valParts.append(fitted(try encode(d, split: nil).train, d)) }
+        for d in p.testDatasets { valParts.append(Part(data: fitted(try encode(d, split: nil).train, d), stream: isStream(d))) }
         for (dataset, c) in fit where c.overLength > 0 {
             report("\(dataset): \(c.overLength) of \(c.documents) records longer than sequence_len \(sequenceLength) (+1): "
                 + "\(c.dropped) dropped, \(c.truncated) truncated, \(c.split) split (truncation: \(policy.rawValue))")
         }
         self.fit = fit
-        let train = EncodedDataset.concatenated(trainParts)
-        guard train.documentCount > 0 else {
+        guard trainParts.contains(where: { $0.data.documentCount > 0 }) else {
             let dropped = fit.reduce(0) { $0 + $1.counts.dropped }
             if dropped > 0 {
                 throw StageError.invalidInput("every training record is longer than sequence_len \(sequenceLength) and was dropped (\(dropped) records); raise sequence_len or set `truncation: truncate`.")
@@ -80,14 +87,14 @@ struct TrainingDataBuilder {
             throw StageError.invalidInput("the training datasets hold no documents after the validation split.")
         }
         if kind == .domainAdapt || kind == .attachAdapters, let replay = p.replay, replay.ratio > 0 {
-            self.replay = EncodedDataset.concatenated(try replay.datasets.map { try encode($0, split: nil).train })
+            self.replay = try replay.datasets.map { Part(data: try encode($0, split: nil).train, stream: isStream($0)) }
             replayRatio = replay.ratio
         } else {
             self.replay = nil
             replayRatio = 0
         }
-        self.train = train
-        self.validation = EncodedDataset.concatenated(valParts)
+        self.train = trainParts
+        self.validation = valParts
     }
 
     func trainingData() throws -> TrainingData { try layout(train) }
@@ -95,29 +102,60 @@ struct TrainingDataBuilder {
     /// The replay rows and their share of each step's loss, or nil without `replay:`.
     func replayMix() throws -> ReplayMix? {
         guard let replay else { return nil }
-        guard replay.documentCount > 0 else { throw StageError.invalidInput("the replay datasets hold no documents.") }
+        guard replay.contains(where: { $0.data.documentCount > 0 }) else { throw StageError.invalidInput("the replay datasets hold no documents.") }
         return ReplayMix(data: try layout(replay), ratio: replayRatio)
     }
 
     /// nil when there is no validation data.
     func validationData() throws -> TrainingData? {
-        validation.documentCount == 0 ? nil : try layout(validation)
+        validation.contains(where: { $0.data.documentCount > 0 }) ? try layout(validation) : nil
     }
 
-    /// Packed: documents never share attention (per-document masks, positions reset); else one
-    /// contiguous stream cut into rows.
-    private func layout(_ e: EncodedDataset) throws -> TrainingData {
-        if packing {
-            var docs: [[Int32]] = []
-            var masks: [[UInt8]] = []
-            for d in 0..<e.documentCount {
-                let (t, m) = e.document(d)
-                docs.append(t.map { Int32(truncatingIfNeeded: $0) })
-                masks.append(Array(m))
-            }
-            return try TrainingData.packed(documents: docs, lossMasks: masks, sequenceLength: sequenceLength, vocabSize: vocabSize)
+    /// Packed (`sample_packing: true`): every part's documents placed whole, in order, into shared rows;
+    /// documents never share attention (per-document masks, positions reset).
+    /// Unpacked: each record one right-padded row (``TrainingData/padded(documents:lossMasks:sequenceLength:vocabSize:)``);
+    /// consecutive text-stream parts (completion, tokenized) are one stream cut into windows of stride T,
+    /// as HF's `run_clm` groups texts, with no attention or loss across their documents.
+    private func layout(_ parts: [Part]) throws -> TrainingData {
+        if packing { return try packed(EncodedDataset.concatenated(parts.map(\.data))) }
+        var rows: TrainingData?
+        var i = parts.startIndex
+        while i < parts.endIndex {
+            var j = i + 1
+            while parts[i].stream && j < parts.endIndex && parts[j].stream { j += 1 }
+            let e = EncodedDataset.concatenated(parts[i..<j].map(\.data))
+            i = j
+            guard e.documentCount > 0 else { continue }
+            let laid = parts[j - 1].stream ? try contiguous(e) : try padded(e)
+            rows = rows.map { $0.appending(laid) } ?? laid
         }
-        return try TrainingData.contiguous(
+        guard let rows else { throw StageError.invalidInput("the datasets hold no documents.") }
+        return rows
+    }
+
+    private func documents(_ e: EncodedDataset) -> (tokens: [[Int32]], masks: [[UInt8]]) {
+        var docs: [[Int32]] = []
+        var masks: [[UInt8]] = []
+        for d in 0..<e.documentCount {
+            let (t, m) = e.document(d)
+            docs.append(t.map { Int32(truncatingIfNeeded: $0) })
+            masks.append(Array(m))
+        }
+        return (docs, masks)
+    }
+
+    private func padded(_ e: EncodedDataset) throws -> TrainingData {
+        let (docs, masks) = documents(e)
+        return try TrainingData.padded(documents: docs, lossMasks: masks, sequenceLength: sequenceLength, vocabSize: vocabSize)
+    }
+
+    private func packed(_ e: EncodedDataset) throws -> TrainingData {
+        let (docs, masks) = documents(e)
+        return try TrainingData.packed(documents: docs, lossMasks: masks, sequenceLength: sequenceLength, vocabSize: vocabSize)
+    }
+
+    private func contiguous(_ e: EncodedDataset) throws -> TrainingData {
+        try TrainingData.contiguous(
             tokens: e.tokens.map { Int32(truncatingIfNeeded: $0) }, lossMask: e.lossMask,
             documentStarts: Array(e.documentOffsets.dropLast()), sequenceLength: sequenceLength, vocabSize: vocabSize)
     }

@@ -31,7 +31,7 @@ let diagnosticCases: [DiagnosticCase] = [
             from: ./hf
             zzzzzz: 1
             datasets: [{path: data/a.txt}]
-        """, expected: ["5:5: unknown key 'zzzzzz' in stage 'base'. Remove it; 'lathe schema' lists the keys of a 'instruct' stage."]),
+        """, expected: ["5:5: unknown key 'zzzzzz' in stage 'base'. Remove it; 'lathe schema' lists the keys of an 'instruct' stage."]),
     DiagnosticCase(id: "key of another kind", yaml: """
         stages:
           sft:
@@ -39,7 +39,7 @@ let diagnosticCases: [DiagnosticCase] = [
             from: ./hf
             lora_r: 8
             datasets: [{path: data/a.txt}]
-        """, expected: ["5:5: 'lora_r' is not a key of a 'instruct' stage; it belongs to 'attach-adapters'. Remove it or change 'kind'."]),
+        """, expected: ["5:5: 'lora_r' is not a key of an 'instruct' stage; it belongs to 'attach-adapters'. Remove it or change 'kind'."]),
     DiagnosticCase(id: "wrong type number", yaml: """
         stages:
           base:
@@ -129,7 +129,7 @@ let diagnosticCases: [DiagnosticCase] = [
         stages:
         \(hf)
           b2: {kind: pretrain-continue, from: scratch, tokenizer: base, model: {n_layer: 2}, datasets: [{path: data/a.txt}]}
-        """, expected: ["3:59: stage 'b2' takes its tokenizer from 'base', a 'instruct' stage. Name a tokenize stage "
+        """, expected: ["3:59: stage 'b2' takes its tokenizer from 'base', an 'instruct' stage. Name a tokenize stage "
             + "or a directory holding tokenizer.json."]),
     DiagnosticCase(id: "from scratch without model and tokenizer", yaml: """
         stages:
@@ -322,7 +322,7 @@ let diagnosticCases: [DiagnosticCase] = [
         stages:
         \(hf)
         """, overrides: ["stages.base.lora_r=16"],
-        expected: ["--set stages.base.lora_r=16: 'lora_r' is not a key of a 'instruct' stage; it belongs to "
+        expected: ["--set stages.base.lora_r=16: 'lora_r' is not a key of an 'instruct' stage; it belongs to "
             + "'attach-adapters'. Remove it or change 'kind'."]),
     DiagnosticCase(id: "override of an unknown path", yaml: """
         stages:
@@ -387,7 +387,7 @@ let diagnosticCases: [DiagnosticCase] = [
         stages:
           report: {kind: evaluate, models: [./hf], test_datasets: [{path: data/a.txt}]}
           tok: {kind: tokenize, from: report, datasets: [{path: data/a.txt}]}
-        """, expected: ["3:31: stage 'tok' takes its tokenizer from 'report', a 'evaluate' stage, which holds no tokenizer. "
+        """, expected: ["3:31: stage 'tok' takes its tokenizer from 'report', an 'evaluate' stage, which holds no tokenizer. "
             + "Name a stage that writes tokenizer.json or such a directory."]),
     DiagnosticCase(id: "freezing zero layers", yaml: """
         stages:

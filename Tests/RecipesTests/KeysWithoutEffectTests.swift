@@ -60,11 +60,37 @@ private let keysWithoutEffect: [DiagnosticCase] = [
         ]),
 ]
 
+/// Dataset keys and metrics the declared `type` ignores are refused by `validate` (issue 20 #10).
+private let keysTheTypeIgnores: [DiagnosticCase] = [
+    DiagnosticCase(id: "an alpaca field on completion text", yaml: """
+        stages:
+          tok: {kind: tokenize, datasets: [{path: data/a.txt, field_instruction: q}]}
+        """, expected: ["2:55: 'field_instruction' in 'datasets[0]' of stage 'tok' has no effect on 'completion' records: only 'alpaca' and 'dolly' "
+            + "records read it. Remove it, or set the type it belongs to."]),
+    DiagnosticCase(id: "a generation metric on completion text", yaml: """
+        stages:
+          ev: {kind: evaluate, models: [./hf], test_datasets: [{path: data/a.txt, metrics: [exact_match]}]}
+        """, expected: ["2:75: metric 'exact_match' in 'test_datasets[0]' of stage 'ev' does not apply to 'completion' records: 'exact_match' "
+            + "compares generated answers with reference outputs, which only alpaca, dolly and input_output records have. Use "
+            + "forgetting, loss, perplexity."]),
+    DiagnosticCase(id: "macro_f1 on alpaca records", yaml: """
+        stages:
+          ev: {kind: evaluate, models: [./hf], test_datasets: [{path: data/a.txt, type: alpaca, metrics: [loss, macro_f1]}]}
+        """, expected: ["2:89: metric 'macro_f1' in 'test_datasets[0]' of stage 'ev' does not apply to 'alpaca' records: macro_f1 scores "
+            + "classification data only. Use accuracy, exact_match, forgetting, loss, perplexity, token_f1."]),
+]
+
 private let tokenizeStage = "  tok: {kind: tokenize, datasets: [{path: data/a.txt}]}"
 
 @Suite struct KeysWithoutEffectTests {
     @Test("A key that would have no effect is refused with its reason and fix", arguments: keysWithoutEffect)
     func keyWithoutEffectIsRefused(_ testCase: DiagnosticCase) throws {
+        let project = try TestProject()
+        #expect(project.errors(testCase.yaml, overrides: testCase.overrides) == testCase.expected)
+    }
+
+    @Test("A dataset key or metric the record type ignores is refused with the types that read it", arguments: keysTheTypeIgnores)
+    func keyTheTypeIgnoresIsRefused(_ testCase: DiagnosticCase) throws {
         let project = try TestProject()
         #expect(project.errors(testCase.yaml, overrides: testCase.overrides) == testCase.expected)
     }
