@@ -11,6 +11,9 @@ import TestSupport
 struct TrainingPipeline {
     let project: TemporaryProject
     var lastSummary: Executor.Summary?
+    /// The last recipe run, and the failure message of each stage that failed in it.
+    var recipe: Recipe?
+    var failures: [String: String] = [:]
 
     init(project: TemporaryProject = TemporaryProject()) { self.project = project }
 
@@ -18,14 +21,18 @@ struct TrainingPipeline {
     @discardableResult
     mutating func run(_ yaml: String, cancel: CancellationFlag = CancellationFlag(),
                       wrap: (StageRegistry) -> any StageRunner = { $0 }) throws -> Executor.Summary {
+        final class Box: @unchecked Sendable { var messages: [String: String] = [:] }
+        let box = Box()
         let url = project.write("pipelines/p.yaml", yaml)
         let recipe = try RecipeLoader(projectRoot: project.root).load(recipeAt: url).recipe
         let graph = try PipelineGraph(StageSpecs.make(from: recipe))
         let summary = try Executor(graph: graph, store: ArtifactStore(root: project.store), projectRoot: project.root,
                                    lockURL: LockFile.url(forRecipe: url), recipeName: recipe.name,
                                    runner: wrap(StageRegistry(recipe: recipe)), cancel: cancel)
-            .run(options: .init()) { _ in }
+            .run(options: .init()) { event in if case .failed(let stage, let message) = event { box.messages[stage] = message } }
         lastSummary = summary
+        self.recipe = recipe
+        failures = box.messages
         return summary
     }
 
