@@ -52,7 +52,7 @@ PY
 # the pretrained encoder (hard links: Lathe reads model folders inside the project only)
 if [ ! -f "$WORK/models/all-minilm-l6-v2/model.safetensors" ]; then
   mkdir -p "$WORK/models/all-minilm-l6-v2"
-  for f in "$MINILM"/*; do ln -f "$(readlink -f "$f")" "$WORK/models/all-minilm-l6-v2/" 2>/dev/null || cp "$(readlink -f "$f")" "$WORK/models/all-minilm-l6-v2/"; done
+  for f in "$MINILM"/*; do [ -f "$f" ] || continue; ln -f "$(readlink -f "$f")" "$WORK/models/all-minilm-l6-v2/" 2>/dev/null || cp "$(readlink -f "$f")" "$WORK/models/all-minilm-l6-v2/"; done
 fi
 # "from scratch": the same BERT shape with transformers' random initialisation (seed 0), MiniLM's tokenizer
 if [ ! -f "$WORK/models/minilm-random/model.safetensors" ]; then
@@ -97,7 +97,7 @@ stages:
     datasets: [{path: data/amazon-train.tsv, type: classification, columns: [text, label]}]
     labels: [negative, positive]
     max_steps: $STEPS
-  scratch:        # the same budget from a random BERT of the same shape
+  random-init:    # the same budget from a random BERT of the same shape (from scratch)
     kind: classify
     from: ../models/minilm-random
     datasets: [{path: data/amazon-train.tsv, type: classification, columns: [text, label]}]
@@ -105,7 +105,7 @@ stages:
     max_steps: $STEPS
   amazon:
     kind: evaluate
-    models: [transfer, encoder-only, scratch, general]
+    models: [transfer, encoder-only, random-init, general]
     test_datasets:
       - {path: data/amazon-test.tsv, type: classification, columns: [text, label], name: amazon-test, metrics: [accuracy, macro_f1]}
 YAML
