@@ -17,6 +17,7 @@ REPO="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="${1:-/work/shared/data/sentiment-labelled-sentences}"
 WORK="${2:-${TMPDIR:-/tmp}/lathe-seed-example}"
 STEPS="${SEED_EXAMPLE_STEPS:-60}"
+GENERAL_STEPS="${SEED_EXAMPLE_GENERAL_STEPS:-125}"
 for f in imdb_labelled.txt yelp_labelled.txt amazon_cells_labelled.txt; do
   [ -f "$DATA/$f" ] || { echo "seed-example: $DATA/$f is missing (UCI Sentiment Labelled Sentences)" >&2; exit 66; }
 done
@@ -84,7 +85,7 @@ stages:
     from: ../models/all-minilm-l6-v2
     datasets: [{path: data/general.tsv, type: classification, columns: [text, label]}]
     labels: [negative, positive]
-    max_steps: 125
+    max_steps: $GENERAL_STEPS
   transfer:       # ... then 100 Amazon reviews
     kind: classify
     from: general
