@@ -46,12 +46,12 @@ extension Lathe {
             _ = try results.require(stage, recipe: recipe)
             ComputeThreads.set(threads)
             do {
-                let (model, tokenizer) = try EvaluatedModel.load(.stage(stage), recipe: ws.recipe, outputs: results.outputs, projectRoot: ws.root)
                 guard let labels = try EvaluatedModel.classLabels(.stage(stage), outputs: results.outputs, projectRoot: ws.root) else {
                     throw StageError.invalidInput("the stage's output holds no id2label")
                 }
-                let ids = text.map { t in tokenizer.encode(t).prefix(model.config.nPositions).map { Int32(truncatingIfNeeded: $0) } }
-                for row in try model.classProbabilities(ids) {
+                let rows = try EvaluatedModel.classProbabilities(text, ref: .stage(stage), recipe: ws.recipe, outputs: results.outputs,
+                                                                 projectRoot: ws.root)
+                for row in rows {
                     for i in row.indices.sorted(by: { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }) {
                         print("\(labels[i])\t\(String(format: "%.4f", row[i]))")
                     }

@@ -16,6 +16,20 @@ public enum Attention {
         return seg[i] == seg[i - 1] ? previousStart : i
     }
 
+    /// One row of attention probabilities in place, the one softmax loop of both masks: row[lo..<hi] (the
+    /// keys this query may see, already scaled scores) becomes softmax(row[lo..<hi]); row[0..<lo] and
+    /// row[hi..<width] become 0. Causal attention passes its document's start and the query + 1,
+    /// bidirectional attention 0 and the row's real length.
+    /// - Complexity: O(width).
+    @inline(__always)
+    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, from lo: Int, to hi: Int, width: Int) {
+        let maxv = VectorMath.maximum(row + lo, hi - lo)
+        row.update(repeating: 0, count: lo)
+        let sum = FastMath.expShifted(row + lo, row + lo, hi - lo, shift: maxv)
+        VectorMath.scale(row + lo, hi - lo, by: 1 / sum)
+        (row + hi).update(repeating: 0, count: width - hi)
+    }
+
     /// Rows per block of the causal tiling: block r of a row's queries only meets keys 0 ..< its last row
     /// + 1, so the masked upper triangle is skipped in whole blocks (5/8 of the full T² work at T = 256).
     /// Smaller blocks skip more but make the per-block sgemms less efficient.
@@ -55,13 +69,7 @@ public enum Attention {
                                     lda: w, b: k, ldb: w, beta: 0, c: s + r0 * t, ldc: t)
                         for i in r0..<hi {
                             s0 = start(seg, i, s0)
-                            let row = s + i * t
-                            let width = i - s0 + 1
-                            let maxv = VectorMath.maximum(row + s0, width)
-                            row.update(repeating: 0, count: s0)
-                            let sum = FastMath.expShifted(row + s0, row + s0, width, shift: maxv)
-                            VectorMath.scale(row + s0, width, by: 1 / sum)
-                            (row + i + 1).update(repeating: 0, count: hi - i - 1)
+                            softmaxRow(s + i * t, from: s0, to: i + 1, width: hi)
                         }
                         Matmul.gemm(transA: false, transB: false, m: rows, n: hd, k: hi, a: s + r0 * t, lda: t,
                                     b: v, ldb: w, beta: 0, c: out + (bi * t + r0) * oc + h * hd, ldc: oc)

@@ -28,13 +28,7 @@ public enum BidirectionalAttention {
                 // scores (T, L) against the real keys
                 Matmul.gemm(transA: false, transB: true, m: t, n: len, k: hd, alpha: scale, a: q, lda: w, b: k, ldb: w,
                             beta: 0, c: s, ldc: t)
-                for i in 0..<t {
-                    let row = s + i * t
-                    let maxv = VectorMath.maximum(row, len)
-                    let sum = FastMath.expShifted(row, row, len, shift: maxv)
-                    VectorMath.scale(row, len, by: 1 / sum)
-                    (row + len).update(repeating: 0, count: t - len)
-                }
+                for i in 0..<t { Attention.softmaxRow(s + i * t, from: 0, to: len, width: t) }
                 Matmul.gemm(transA: false, transB: false, m: t, n: hd, k: len, a: s, lda: t, b: v, ldb: w, beta: 0,
                             c: out + bi * t * oc + h * hd, ldc: oc)
             }

@@ -2,13 +2,15 @@ import Compute
 import Foundation
 import Modeling
 
-/// `lathe-bench model --dir HF_FOLDER --mode full|lora [--batch B] [--seq T] [--steps K] [--threads N]`
+/// `lathe-bench model --dir HF_FOLDER --mode full|lora [--batch B] [--seq T] [--steps K] [--threads N] [--labels L]`
 ///
 /// Training throughput on a real HF folder, the same work as `../shared/bench/models/hf_train.py`: fp32,
 /// AdamW (lr 1e-4, no weight decay, no clipping), one fixed batch of B × T uniform random ids below
 /// min(8192, V), the median step time after 2 warm-up steps; `lora` attaches r = 8, α = 16 adapters to
 /// every linear module (PEFT's `all-linear`). Prints one `RESULT` JSON line with tokens/s, the peak RSS
-/// (`ru_maxrss`, the whole process, like the peer's) and the CPU.
+/// (`ru_maxrss`, the whole process, like the peer's) and the CPU. With `--labels L` the model gets a
+/// sequence-classification head of L classes (BERT: pooler + classifier) and each row one label, the
+/// work of `scripts/bench_bert_classify.py` (transformers' `…ForSequenceClassification`).
 enum ModelBench {
     static func run(_ args: [String]) -> Int32 {
         var opts: [String: String] = [:]
@@ -22,8 +24,12 @@ enum ModelBench {
         let steps = Int(opts["--steps"] ?? "") ?? 5, threads = Int(opts["--threads"] ?? "") ?? 2
         ComputeThreads.set(threads)
         let loadStart = DispatchTime.now().uptimeNanoseconds
-        let model: GPTModel
-        do { model = try GPTModel.loadHF(directory: URL(fileURLWithPath: dir)) } catch {
+        let labels = Int(opts["--labels"] ?? "")
+        var model: GPTModel
+        do {
+            model = try GPTModel.loadHF(directory: URL(fileURLWithPath: dir))
+            if let labels { model = try model.withClassificationHead(numLabels: labels, seed: 1) }
+        } catch {
             FileHandle.standardError.write(Data("lathe-bench model: \(error)\n".utf8))
             return 1
         }
@@ -37,7 +43,11 @@ enum ModelBench {
         // one batch of B rows, repeated: the same fixed batch every step, as the peer does
         let row = (0..<(t + 1)).map { _ in Int32(rng.next() % UInt64(v)) }
         let stream = Array((0..<(b * 2)).map { _ in row }.joined())
-        let data = try! TrainingData.contiguous(tokens: stream, sequenceLength: t, vocabSize: model.config.vocabSize)
+        let data = labels == nil
+            ? try! TrainingData.contiguous(tokens: stream, sequenceLength: t, vocabSize: model.config.vocabSize)
+            : try! TrainingData.classification(texts: (0..<(b * 2)).map { _ in Array(row.prefix(t)) }, labels: (0..<(b * 2)).map { $0 % labels! },
+                                               sequenceLength: t, vocabSize: model.config.vocabSize, numLabels: labels!,
+                                               pooling: model.config.pooling)
         var hp = TrainingHyperparameters()
         hp.learningRate = 1e-4; hp.weightDecay = 0; hp.lrScheduler = .constant; hp.maxGradNorm = 0
         hp.microBatchSize = b; hp.maxSteps = Int.max
@@ -50,7 +60,7 @@ enum ModelBench {
         }
         let median = times.sorted()[times.count / 2]
         let result: [String: Any] = [
-            "peer": "lathe-\(mode)", "tokens_per_s": (Double(b * t) / median * 10).rounded() / 10,
+            "peer": "lathe-\(mode)\(labels == nil ? "" : "-classify")", "tokens_per_s": (Double(b * t) / median * 10).rounded() / 10,
             "step_s": (median * 1000).rounded() / 1000, "trainable_params": trainer.trainableParameterCount,
             "peak_rss_mib": (EngineBench.peakRSSMiB() * 10).rounded() / 10, "load_s": (loadSeconds * 100).rounded() / 100,
             "threads": threads, "batch": b, "seq": t, "cpu": HostCPU.describe(),

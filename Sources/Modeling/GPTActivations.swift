@@ -12,8 +12,20 @@ final class GPTActivations {
     /// Whether every layer has its own buffers (what `backward` needs); false: one shared set.
     let forBackward: Bool
     let arena: Arena
+    /// The blocks' input (embeddings; encoders: after the embedding LayerNorm) and the final norm's
+    /// output. `lnfMean`/`lnfRstd` are `normF`'s statistics: the final norm's, or an encoder's embedding
+    /// LayerNorm's.
     let encoded: TensorView, lnf: TensorView, lnfMean: TensorView, lnfRstd: TensorView
+    /// (B·T, num_labels or V) head output; empty for an encoder without a classifier (its heads read
+    /// the hidden states).
     let logits: TensorView, losses: TensorView, scratch: TensorView
+    /// Encoders: word + position + token-type rows before the embedding LayerNorm (B·T, C); empty otherwise.
+    let embedded: TensorView
+    /// Encoders with a pooler: each row's first hidden state (B, C), its dense, tanh of that (the pooled
+    /// vectors), and a classifier's logits (B, num_labels); empty otherwise.
+    let cls: TensorView, poolerDense: TensorView, pooled: TensorView, classRows: TensorView
+    /// Encoders: real positions per row (B), from the batch's segments (padding is segment −1).
+    var lengths: [Int32]
     /// Rotary cos and sin (B·T, hd/2) of this batch's positions (empty for learned positions).
     let ropeCos: TensorView, ropeSin: TensorView
     /// Per layer.
@@ -39,8 +51,15 @@ final class GPTActivations {
         ln1 = per([n, c]); ln1Mean = per([n]); ln1Rstd = per([n]); qkv = per([n, w.qkv]); atty = per([n, w.attention])
         att = per([b, config.nHead, t, t]); residual2 = per([n, c]); ln2 = per([n, c]); ln2Mean = per([n])
         ln2Rstd = per([n]); fch = per([n, w.mlpIn]); fchGelu = per([n, w.mlpHidden]); residual3 = per([n, c])
-        lnf = p.reserve([n, c]); lnfMean = p.reserve([n]); lnfRstd = p.reserve([n])
-        logits = p.reserve([n, config.outputWidth]); losses = p.reserve([n]); scratch = p.reserve([n, c])
+        let encoder = config.block.encoder
+        lnf = p.reserve([encoder ? 0 : n, c]); lnfMean = p.reserve([n]); lnfRstd = p.reserve([n])
+        logits = p.reserve([n, encoder && config.numLabels == nil ? 0 : config.outputWidth]); losses = p.reserve([n])
+        scratch = p.reserve([n, c])
+        embedded = p.reserve([encoder ? n : 0, c])
+        let pb = config.hasPooler ? b : 0
+        cls = p.reserve([pb, c]); poolerDense = p.reserve([pb, c]); pooled = p.reserve([pb, c])
+        classRows = p.reserve([pb, config.numLabels ?? 0])
+        lengths = [Int32](repeating: Int32(t), count: b)
         let half = config.block.rotary ? config.headDim / 2 : 0
         ropeCos = p.reserve([n, half]); ropeSin = p.reserve([n, half])
         arena = Arena(count: p.total)
@@ -61,12 +80,19 @@ final class GradientScratch {
     let arena: Arena
     let dresidual: TensorView, dln: TensorView, dqkv: TensorView, datty: TensorView, dfch: TensorView
     let dfchGelu: TensorView, attRows: TensorView
+    /// Encoders: a third residual-gradient row set (post-LN backward, B·T × C); the pooler's gradients
+    /// (B, C each) and the classifier rows' (B, num_labels).
+    let dextra: TensorView, dpooled: TensorView, dpoolerDense: TensorView, dcls: TensorView, dclassRows: TensorView
 
     init(config: GPTConfig, b: Int, t: Int) {
         let n = b * t, c = config.nEmbd, w = GPTActivations.widths(config)
         var p = ArenaPlanner()
         dresidual = p.reserve([n, c]); dln = p.reserve([n, c]); dqkv = p.reserve([n, w.qkv]); datty = p.reserve([n, w.attention])
         dfch = p.reserve([n, w.mlpIn]); dfchGelu = p.reserve([n, w.mlpHidden]); attRows = p.reserve([b, config.nHead, t, t])
+        dextra = p.reserve([config.block.encoder ? n : 0, c])
+        let pb = config.hasPooler ? b : 0
+        dpooled = p.reserve([pb, c]); dpoolerDense = p.reserve([pb, c]); dcls = p.reserve([pb, c])
+        dclassRows = p.reserve([pb, config.numLabels ?? 0])
         arena = Arena(count: p.total)
     }
 

@@ -73,7 +73,11 @@ public struct GPTConfig: Sendable, Hashable, Codable {
     public var outputWidth: Int { numLabels ?? vocabSize }
 
     /// How a classifier of this family pools a sequence into one vector.
-    public var pooling: SequencePooling { .lastToken }
+    public var pooling: SequencePooling { family == .bert ? .firstToken : .lastToken }
+
+    /// Whether the family has BERT's pooler (dense + tanh over each row's first position): encoders
+    /// without the masked-LM head.
+    public var hasPooler: Bool { family == .bert && !maskedLMHead }
 
     /// A GPT-2 configuration (MLP 4·C, NH key/value heads, every bias, tied head).
     public init(
@@ -226,6 +230,9 @@ public enum SequencePooling: Sendable, Hashable {
     /// Causal decoders: the final-norm hidden state of the last non-pad token (the only position that
     /// has seen the whole text), as transformers' `…ForSequenceClassification` of GPT-2 and Llama.
     case lastToken
+    /// Encoders: the [CLS] position (the first), through the pooler (dense + tanh) and the classifier with
+    /// its bias, as transformers' `BertForSequenceClassification`.
+    case firstToken
 }
 
 /// The per-family choices inside one decoder block; everything else is shared.
@@ -242,6 +249,12 @@ public struct BlockSpec: Sendable, Hashable {
     /// position sees every non-padded one (no causal mask); the MLP's GELU is the exact erf form; the
     /// embeddings add a token-type row and are normalized.
     public let encoder: Bool
+    /// The norm follows each residual sum (post-LN, BERT) instead of preceding each sub-layer.
+    public var postNorm: Bool { encoder }
+    /// Attention sees every real position of the row (padding masked) instead of the causal past.
+    public var bidirectional: Bool { encoder }
+    /// The MLP's GELU is the exact erf form (BERT) instead of the tanh approximation (GPT-2).
+    public var erfGELU: Bool { encoder }
 
     public init(family: DecoderFamily) {
         let llama = family == .llama

@@ -22,7 +22,7 @@ extension GPTModel {
             for p in out.layout.parameters {
                 if let q = layout.info(p.name), q.shape == p.shape, keepHead || q.role != .head {
                     for i in 0..<p.count { dst[p.offset + i] = source[q.offset + i] }
-                } else {
+                } else if p.shape.count > 1 {  // a new head's bias (BERT's classifier.bias) stays 0, as in HF
                     var rng = SeededGenerator(seed: seed)
                     rng.fillNormal(dst.baseAddress! + p.offset, n: p.count, std: config.initializerRange)
                 }
@@ -32,12 +32,13 @@ extension GPTModel {
     }
 
     /// The classifier's logits (num_labels per text) for `texts` (token ids, each 1...n_positions long),
-    /// read at each text's pooled position. Texts run `batchSize` at a time, right-padded to the longest
-    /// text of their batch (no mask needed: see `TrainingData.classification`).
+    /// read at each text's pooled position (`config.pooling`). Texts run `batchSize` at a time, right-padded
+    /// to the longest text of their batch (decoders need no mask: see `TrainingData.classification`;
+    /// encoders mask the padding). `tokenTypes`: encoders' segment ids of text pairs (nil: all 0).
     /// - Throws: `.invalidData` when this model is not a classifier or a text is empty, too long or
     ///   holds ids outside the vocabulary.
     /// - Complexity: one forward pass per batch.
-    public func classLogits(_ texts: [[Int32]], batchSize: Int = 8) throws(ModelingError) -> [[Float]] {
+    public func classLogits(_ texts: [[Int32]], tokenTypes: [[Int32]]? = nil, batchSize: Int = 8) throws(ModelingError) -> [[Float]] {
         guard let labels = config.numLabels else { throw .invalidData("this model has no classification head (num_labels)") }
         var out: [[Float]] = []
         out.reserveCapacity(texts.count)
@@ -45,13 +46,15 @@ extension GPTModel {
         while start < texts.count {
             let chunk = texts[start..<min(start + max(1, batchSize), texts.count)]
             let t = chunk.map(\.count).max()!
+            let types = tokenTypes.map { Array($0[chunk.indices]) }
             let data = try TrainingData.classification(texts: Array(chunk), labels: [Int](repeating: 0, count: chunk.count),
-                                                       sequenceLength: t, vocabSize: config.vocabSize, numLabels: labels)
+                                                       sequenceLength: t, vocabSize: config.vocabSize, numLabels: labels,
+                                                       pooling: config.pooling, tokenTypes: types)
             var batch = TokenBatch(batchSize: chunk.count, sequenceLength: t)
             for r in 0..<chunk.count { data.fill(&batch, slot: r, row: r) }
             logits(batch) { all in
                 for (r, text) in chunk.enumerated() {
-                    let row = (r * t + text.count - 1) * labels
+                    let row = (r * t + (config.pooling == .firstToken ? 0 : text.count - 1)) * labels
                     out.append(Array(all[row..<(row + labels)]))
                 }
             }
@@ -61,8 +64,8 @@ extension GPTModel {
     }
 
     /// Softmax of `classLogits` (probabilities per label, summing to 1), computed in Float64.
-    public func classProbabilities(_ texts: [[Int32]], batchSize: Int = 8) throws(ModelingError) -> [[Double]] {
-        try classLogits(texts, batchSize: batchSize).map { row in
+    public func classProbabilities(_ texts: [[Int32]], tokenTypes: [[Int32]]? = nil, batchSize: Int = 8) throws(ModelingError) -> [[Double]] {
+        try classLogits(texts, tokenTypes: tokenTypes, batchSize: batchSize).map { row in
             let m = Double(row.max() ?? 0)
             let e = row.map { exp(Double($0) - m) }
             let s = e.reduce(0, +)

@@ -21,8 +21,6 @@ public final class GPTModel: @unchecked Sendable {
     /// gradient computed and no optimizer state.
     public internal(set) var trainable: [Bool]
     var activations: GPTActivations?
-    /// The saved tensors of the last `encode` (encoders only).
-    var encoderActivations: EncoderActivations?
     /// The masked-LM head's saved tensors of the last `maskedLMLoss`.
     var maskedLMState: MaskedLMHeadState?
     /// LoRA adapters applied on top of the (then frozen) base weights; see `attach(_:)`.
@@ -44,6 +42,7 @@ public final class GPTModel: @unchecked Sendable {
             let dst = storage.base + p.offset
             switch p.role {
             case .bias: continue
+            case .head where p.shape.count == 1: continue  // a classifier's bias
             case .norm: dst.update(repeating: 1, count: p.count)
             case .embedding, .positions, .linear, .head:
                 let scaled = config.family == .gpt2 && p.moduleName == "c_proj"

@@ -82,7 +82,9 @@ extension GPTModel {
     /// accepted) or a Llama-family model (`HFDecoderFolder.loadLlama`), chosen by `model_type`.
     public static func loadHF(directory: URL) throws(HFCheckpointError) -> GPTModel {
         if HFClassifierFolder.isClassifier(directory: directory) { return try HFClassifierFolder.load(directory: directory).model }
-        if let type = try HFDecoderFolder.modelType(directory: directory), HFLlamaConfig.modelTypes[type] != nil {
+        let type = try HFDecoderFolder.modelType(directory: directory)
+        if type == "bert" { return try HFEncoderFolder.load(directory: directory) }
+        if let type, HFLlamaConfig.modelTypes[type] != nil {
             return try HFDecoderFolder.loadLlama(directory: directory)
         }
         return try HFCheckpoint.read(directory: directory)

@@ -14,6 +14,7 @@ public enum HFClassifierFolder {
     public static let classNames: [String: String] = [
         "gpt2": "GPT2ForSequenceClassification", "llama": "LlamaForSequenceClassification",
         "qwen2": "Qwen2ForSequenceClassification", "mistral": "MistralForSequenceClassification",
+        "bert": "BertForSequenceClassification",
     ]
 
     /// Whether `<directory>/config.json` describes a sequence classifier (has `id2label` and a
@@ -28,8 +29,10 @@ public enum HFClassifierFolder {
     /// The pad id written to `config.json`: transformers pools at the last token that is not
     /// `pad_token_id`, so it must be an id real text does not end in — the end-of-text token (else
     /// BOS, else the last id of the vocabulary).
+    /// Encoders mask padding by attention and pool [CLS], so BERT keeps its `[PAD]` id 0.
     public static func padTokenId(_ config: GPTConfig) -> Int {
-        config.eosTokenId ?? config.bosTokenId ?? (config.vocabSize - 1)
+        if config.family == .bert { return 0 }
+        return config.eosTokenId ?? config.bosTokenId ?? (config.vocabSize - 1)
     }
 
     /// Writes `model` (a classifier) with `labels` (class-id order) as an HF folder: `config.json` and
@@ -39,7 +42,9 @@ public enum HFClassifierFolder {
         guard model.config.numLabels == labels.count else {
             throw .invalidParameters(detail: "the model has \(model.config.numLabels.map(String.init) ?? "no") classes, \(labels.count) labels given")
         }
-        try HFFolderWriter.writeWeights(model, to: directory)
+        // BertForSequenceClassification keeps the encoder under `bert.` beside its `classifier`
+        let bert = model.config.family == .bert
+        try HFFolderWriter.writeWeights(model, to: directory) { p in bert && !p.name.hasPrefix("classifier.") ? "bert." + p.name : p.name }
         try HFFolderWriter.writeText(configText(model.config, labels: labels), to: directory.appendingPathComponent("config.json"))
     }
 
@@ -47,7 +52,11 @@ public enum HFClassifierFolder {
     static func configText(_ config: GPTConfig, labels: [String]) -> String {
         var lm = config
         lm.numLabels = nil
-        let base = config.family == .gpt2 ? HFGPT2Config(lm).jsonText() : HFLlamaConfig.jsonText(lm)
+        let base = switch config.family {
+        case .gpt2: HFGPT2Config(lm).jsonText()
+        case .bert: HFBertConfig.jsonText(lm)
+        case .llama: HFLlamaConfig.jsonText(lm)
+        }
         // safe: both writers emit a JSON object
         var object = try! JSONSerialization.jsonObject(with: Data(base.utf8)) as! [String: Any]
         object["architectures"] = [classNames[config.modelType] ?? "LlamaForSequenceClassification"]
@@ -72,8 +81,11 @@ public enum HFClassifierFolder {
         for key in ["id2label", "label2id", "pad_token_id", "problem_type", "architectures", "num_labels"] { object[key] = nil }
         let lmData = try! JSONSerialization.data(withJSONObject: object)
         var config: GPTConfig
+        let bert = (object["model_type"] as? String) == "bert"
         if (object["model_type"] as? String) == "gpt2" {
             config = try HFGPT2Config.parse(lmData, source: configURL.path).gptConfig(source: configURL.path)
+        } else if bert {
+            config = try HFBertConfig.parse(lmData, source: configURL.path)
         } else {
             config = try HFLlamaConfig.parse(lmData, source: configURL.path)
         }
@@ -88,9 +100,11 @@ public enum HFClassifierFolder {
             do throws(SafeTensorsError) { file = try SafeTensorsFile.read(contentsOf: URL(fileURLWithPath: path)) } catch {
                 throw .safeTensors(error)
             }
-            for info in file.tensors where !info.name.hasSuffix("rotary_emb.inv_freq") && !HFCheckpoint.isCausalMaskBuffer(info.name) {
-                // GPT-2 files may hold the trunk's names without the `transformer.` prefix
-                let name = model.layout.info(info.name) != nil ? info.name : "transformer." + info.name
+            for info in file.tensors where !info.name.hasSuffix("rotary_emb.inv_freq") && !HFCheckpoint.isCausalMaskBuffer(info.name)
+                && !info.name.hasSuffix("embeddings.position_ids") {
+                // GPT-2 files may hold the trunk's names without the `transformer.` prefix; BERT's are under `bert.`
+                let name = bert ? (info.name.hasPrefix("bert.") ? String(info.name.dropFirst(5)) : info.name)
+                    : model.layout.info(info.name) != nil ? info.name : "transformer." + info.name
                 guard let p = model.layout.info(name) else { throw .unexpectedTensor(file: path, tensor: info.name) }
                 guard loaded.insert(name).inserted else { throw .duplicateTensor(file: path, tensor: info.name) }
                 guard info.shape == p.shape else { throw .shapeMismatch(file: path, tensor: info.name, expected: p.shape, found: info.shape) }

@@ -29,6 +29,8 @@ struct ModelOffsets {
     let normF: Entry, normFBias: Entry?
     /// The head weight (V, C): the token embedding when tied; a classifier's `score.weight` (num_labels, C).
     let head: Entry
+    /// The head's bias: BERT's `classifier.bias` (num_labels); nil for every other head.
+    let headBias: Entry?
     let blocks: [Block]
     /// BERT: the token-type table and the pooler's dense (tanh follows); nil for decoders. BERT's
     /// `normF` is the embedding LayerNorm (it has no final norm).
@@ -76,8 +78,9 @@ struct ModelOffsets {
         case .bert:
             wte = e("embeddings.word_embeddings.weight"); wpe = e("embeddings.position_embeddings.weight")
             normF = e("embeddings.LayerNorm.weight"); normFBias = e("embeddings.LayerNorm.bias")
-            head = wte
+            head = config.numLabels == nil ? wte : e("classifier.weight")
         }
+        headBias = config.family == .bert && config.numLabels != nil ? e("classifier.bias") : nil
         tokenTypes = config.family == .bert ? e("embeddings.token_type_embeddings.weight") : nil
         let bertPooler = config.family == .bert && !config.maskedLMHead, mlm = config.family == .bert && config.maskedLMHead
         pooler = bertPooler ? product("", ["pooler.dense"]) : nil

@@ -183,6 +183,11 @@ public struct ParameterLayout: Sendable, Hashable {
             } else {
                 add("pooler.dense", "weight", [c, c], layer: nil, role: .linear)
                 add("pooler.dense", "bias", [c], layer: nil, role: .bias)
+                if let labels = config.numLabels {
+                    // BertForSequenceClassification's head over the pooled [CLS] vector
+                    add("classifier", "weight", [labels, c], layer: nil, role: .head)
+                    add("classifier", "bias", [labels], layer: nil, role: .head)
+                }
             }
             linearModules = [
                 LinearModule(blockModule: "attention.self.query", product: 0, outputOffset: 0, inFeatures: c, outFeatures: q),

@@ -10,7 +10,10 @@ public struct TokenBatch: Sendable {
     /// Position ids (B, T); restart at 0 at each packed document.
     public var positions: [Int32]
     /// Document id of each position (B, T); attention never crosses a change of id within a row.
+    /// Encoders: a row's real positions are those before its first −1 (right padding).
     public var segments: [Int32]
+    /// Token type (segment A/B) ids (B, T); all 0 for decoders and single texts.
+    public var tokenTypes: [Int32]
     /// Next-token targets (B, T); −1 means "no target".
     public var targets: [Int32]
     /// Loss weight per position (B, T); 0 for ignored positions. The loss is Σ weight·(−log p(target)).
@@ -24,6 +27,7 @@ public struct TokenBatch: Sendable {
         tokens = [Int32](repeating: 0, count: n)
         positions = (0..<n).map { Int32($0 % sequenceLength) }
         segments = [Int32](repeating: 0, count: n)
+        tokenTypes = [Int32](repeating: 0, count: n)
         targets = [Int32](repeating: -1, count: n)
         weights = [Float](repeating: 0, count: n)
     }
@@ -48,6 +52,7 @@ public struct TokenBatch: Sendable {
         tokens.replaceSubrange(0..<n, with: source.tokens[from..<(from + n)])
         positions.replaceSubrange(0..<n, with: source.positions[from..<(from + n)])
         segments.replaceSubrange(0..<n, with: source.segments[from..<(from + n)])
+        tokenTypes.replaceSubrange(0..<n, with: source.tokenTypes[from..<(from + n)])
         targets.replaceSubrange(0..<n, with: source.targets[from..<(from + n)])
         weights.replaceSubrange(0..<n, with: source.weights[from..<(from + n)])
     }

@@ -14,8 +14,10 @@ public struct TrainingData: Sendable, Hashable {
     /// Sequence classification (``classification(texts:labels:sequenceLength:vocabSize:numLabels:)``): the
     /// class id of each row, its only target, at the row's pooled position. nil for language modelling.
     public private(set) var rowLabels: [Int32]?
-    /// Classification: the pooled position of each row (its last text token).
+    /// Classification: the pooled position of each row (its last text token, or the first for encoders).
     public private(set) var pooledPositions: [Int32]?
+    /// Token type ids, `rowCount × (T + 1)` (text pairs for encoders); nil: all 0.
+    public private(set) var tokenTypes: [Int32]?
 
     /// Number of rows.
     public var rowCount: Int { tokens.count / (sequenceLength + 1) }
@@ -136,15 +138,23 @@ public struct TrainingData: Sendable, Hashable {
     /// for a right-padded batch with its attention mask.
     /// - Throws: `.invalidData` for an empty or over-long text, a label outside `0..<numLabels`, ids
     ///   outside the vocabulary, or mismatched counts.
+    ///
+    /// `pooling` picks each row's target position (see ``SequencePooling``; encoders read the first
+    /// token and mask the padding by its segment −1); `tokenTypes` (one list per text, same lengths) are
+    /// the encoders' segment A/B ids of text pairs.
     public static func classification(
-        texts: [[Int32]], labels: [Int], sequenceLength: Int, vocabSize: Int, numLabels: Int
+        texts: [[Int32]], labels: [Int], sequenceLength: Int, vocabSize: Int, numLabels: Int,
+        pooling: SequencePooling = .lastToken, tokenTypes: [[Int32]]? = nil
     ) throws(ModelingError) -> TrainingData {
         guard texts.count == labels.count, !texts.isEmpty else {
             throw .invalidData("classification needs one label per text and at least one text (got \(texts.count) texts, \(labels.count) labels)")
         }
         guard sequenceLength >= 1 else { throw .invalidData("sequence_len must be at least 1, got \(sequenceLength)") }
+        if let tokenTypes, tokenTypes.count != texts.count || zip(tokenTypes, texts).contains(where: { $0.count != $1.count }) {
+            throw .invalidData("token type ids must be given for every text, one per token")
+        }
         var data = TrainingData(sequenceLength: sequenceLength)
-        var rowLabels: [Int32] = [], pooled: [Int32] = []
+        var rowLabels: [Int32] = [], pooled: [Int32] = [], types: [Int32] = []
         for (i, (text, label)) in zip(texts, labels).enumerated() {
             guard !text.isEmpty, text.count <= sequenceLength else {
                 throw .invalidData("text \(i + 1) has \(text.count) tokens; a classification row holds 1...\(sequenceLength)")
@@ -155,10 +165,12 @@ public struct TrainingData: Sendable, Hashable {
             }
             data.appendRow(text, [UInt8](repeating: 0, count: text.count), [Int32](repeating: 0, count: text.count))
             rowLabels.append(Int32(label))
-            pooled.append(Int32(text.count - 1))
+            pooled.append(pooling == .firstToken ? 0 : Int32(text.count - 1))
+            if let tokenTypes { types += tokenTypes[i] + [Int32](repeating: 0, count: sequenceLength + 1 - text.count) }
         }
         data.rowLabels = rowLabels
         data.pooledPositions = pooled
+        data.tokenTypes = tokenTypes == nil ? nil : types
         return data
     }
 
@@ -197,6 +209,7 @@ public struct TrainingData: Sendable, Hashable {
             batch.tokens[dst + p] = tokens[src + p]
             batch.positions[dst + p] = pos
             batch.segments[dst + p] = segments[src + p]
+            batch.tokenTypes[dst + p] = tokenTypes?[src + p] ?? 0
             let has = hasTarget(row: r, position: p)
             batch.targets[dst + p] = has ? (rowLabels?[r] ?? tokens[src + p + 1]) : -1
             batch.weights[dst + p] = has ? 1 : 0

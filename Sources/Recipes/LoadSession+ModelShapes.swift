@@ -12,6 +12,8 @@ struct ModelShape: Equatable {
     var tokenizerSource = "", modelSource = ""
     /// A model folder whose `model_type` Lathe does not run ("model_type 'bert' (models/x/config.json)").
     var unsupportedArchitecture: String?
+    /// A BERT encoder folder (`model_type: bert`), named by its config file: only `kind: classify` trains it.
+    var encoder: String?
 
     /// The `model_type` values whose decoders Lathe runs.
     static let supportedModelTypes = ["gpt2", "llama", "qwen2", "mistral"]
@@ -32,6 +34,12 @@ extension LoadSession {
                 let at = draft.fields["from"]?.location ?? draft.location
                 checker.sink.error(at, "\(scope.subject) starts from a model with \(unsupported), which Lathe cannot train. "
                     + "Lathe runs decoders with model_type \(ModelShape.supportedModelTypes.joined(separator: ", ")).")
+            }
+            if let encoder = shape.encoder, draft.kind != .classify {
+                let at = draft.fields["from"]?.location ?? draft.location
+                checker.sink.error(at, "\(scope.subject) starts from a BERT encoder (\(encoder)), which has no language-model head: "
+                    + "it cannot be trained on text or instructions, or generate. Encoders train in `kind: classify` "
+                    + "(and are evaluated on `type: classification` data); start this stage from a decoder.")
             }
             if let tokens = shape.tokenizerVocab, let vocab = shape.modelVocab, tokens > vocab {
                 let at = draft.fields["tokenizer"]?.location ?? draft.fields["from"]?.location ?? draft.location
@@ -88,6 +96,7 @@ extension LoadSession {
                 shape.positions = base.positions
                 shape.modelSource = base.modelSource
                 shape.unsupportedArchitecture = base.unsupportedArchitecture
+                shape.encoder = base.encoder
             }
         default:
             break
@@ -111,7 +120,9 @@ extension LoadSession {
             shape.modelVocab = json["vocab_size"] as? Int
             shape.positions = (json["n_positions"] as? Int) ?? (json["n_ctx"] as? Int) ?? (json["max_position_embeddings"] as? Int)
             shape.modelSource = file
-            if let type = json["model_type"] as? String, !ModelShape.supportedModelTypes.contains(type) {
+            if json["model_type"] as? String == "bert" {
+                shape.encoder = file
+            } else if let type = json["model_type"] as? String, !ModelShape.supportedModelTypes.contains(type) {
                 shape.unsupportedArchitecture = "model_type '\(type)' (\(file))"
             }
             return shape

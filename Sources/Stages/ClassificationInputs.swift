@@ -19,26 +19,27 @@ public struct ClassificationInputs {
     /// - Throws: `DatasetError` naming the file and record for bad records, one class only, a declared
     ///   label missing from `labels:`, a validation label the training data never has; `StageError`
     ///   when the data is larger than the model can take.
-    init(_ p: ClassifyParams, tokenizer: BPETokenizer, config: GPTConfig, root: URL, report: (String) -> Void) throws {
+    init(_ p: ClassifyParams, tokenizer: ClassifierTokenizer, config: GPTConfig, root: URL, report: (String) -> Void) throws {
         let t = p.training
         let (train, validation, classes) = try Self.records(p, root: root)
         labels = classes
         let limit = min(t.sequenceLen ?? config.nPositions, config.nPositions)
         var cut = 0
         var firstCut: String?
-        func encode(_ records: [LabeledText]) -> [[Int32]] {
-            records.map { r in
-                var ids = tokenizer.encode(r.text)
-                if let pair = r.pair { ids += tokenizer.encode(pair) }
-                if ids.count > limit {
+        func encode(_ records: [LabeledText]) -> (ids: [[Int32]], types: [[Int32]]) {
+            var ids: [[Int32]] = [], types: [[Int32]] = []
+            for r in records {
+                let e = tokenizer.encode(r.text, pair: r.pair, limit: limit)
+                if e.cut {
                     cut += 1
                     if firstCut == nil { firstCut = r.source }
-                    ids.removeLast(ids.count - limit)
                 }
-                return ids.map { Int32(truncatingIfNeeded: $0) }
+                ids.append(e.ids)
+                types.append(e.types)
             }
+            return (ids, types)
         }
-        let trainIds = encode(train), valIds = encode(validation)
+        let (trainIds, trainTypes) = encode(train), (valIds, valTypes) = encode(validation)
         let longest = (trainIds + valIds).map(\.count).max() ?? 1
         sequenceLength = max(1, longest)
         truncated = cut
@@ -46,11 +47,13 @@ public struct ClassificationInputs {
             report("\(cut) text\(cut == 1 ? "" : "s") longer than \(limit) tokens truncated to \(limit) (first: \(firstCut)); raise sequence_len (at most n_positions \(config.nPositions)) to keep more")
         }
         let labelIds = { (records: [LabeledText]) in records.map { classes.id($0.label)! } }  // safe: checked above
+        let encoder = config.family == .bert
         self.train = try TrainingData.classification(texts: trainIds, labels: labelIds(train), sequenceLength: sequenceLength,
-                                                     vocabSize: config.vocabSize, numLabels: classes.count)
+                                                     vocabSize: config.vocabSize, numLabels: classes.count, pooling: config.pooling,
+                                                     tokenTypes: encoder ? trainTypes : nil)
         self.validation = valIds.isEmpty ? nil : try TrainingData.classification(
             texts: valIds, labels: labelIds(validation), sequenceLength: sequenceLength, vocabSize: config.vocabSize,
-            numLabels: classes.count)
+            numLabels: classes.count, pooling: config.pooling, tokenTypes: encoder ? valTypes : nil)
     }
 
     /// The training and validation records of `p` (validation from `test_datasets`, else a seeded

@@ -20,8 +20,17 @@ struct ClassifyStage: StageAdapter {
         let p = c.training
         let started = Date()
         ComputeThreads.set(p.threads)
-        let tokenizer = try ModelInputs.tokenizer(from: p.tokenizer ?? p.from, context: context)
-        let base = try ModelInputs.model(p, recipe: recipe, tokenizer: tokenizer, context: context)
+        let tokenizer = try ClassifierTokenizer.load(p.tokenizer ?? p.from, context: context)
+        let base: GPTModel
+        switch tokenizer {
+        case .bpe(let bpe): base = try ModelInputs.model(p, recipe: recipe, tokenizer: bpe, context: context)
+        case .wordPiece:
+            // an encoder folder (BertModel, or a BertForSequenceClassification of an earlier stage)
+            guard let dir = try ModelInputs.directory(p.from, context: context) else {
+                throw StageError.invalidInput("a WordPiece tokenizer needs a BERT model in `from:` (an HF folder with model_type bert, or a classify stage on one)")
+            }
+            base = try GPTModel.loadHF(directory: dir)
+        }
         guard tokenizer.vocabSize <= base.config.vocabSize else {
             throw StageError.invalidInput("the tokenizer has \(tokenizer.vocabSize) tokens but the model's vocab_size is \(base.config.vocabSize). Use the model's own tokenizer.")
         }

@@ -58,6 +58,30 @@ struct EvaluateStage: StageAdapter {
         var step = 0
         for (ref, label) in zip(p.models, labels) {
             if context.isCancelled() { throw StageCancelled() }
+            if let dir = Self.directory(ref, context: context), let wordPiece = try ClassifierTokenizer.wordPiece(in: dir) {
+                // an encoder: classification data only (it has no language-model head to score text with)
+                let model = try GPTModel.loadHF(directory: dir)
+                let sequenceLength = min(p.evalSequenceLen ?? model.config.nPositions, model.config.nPositions)
+                let classes = try EvaluatedModel.classLabels(ref, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
+                for dataset in datasets {
+                    guard let records = dataset.records, let classes else {
+                        throw StageError.invalidInput("model '\(label)' is a BERT encoder\(classes == nil ? " without a classification head" : ""): evaluate scores encoders only as classifiers on classification data (\(dataset.spec.path) is \(dataset.records == nil ? "text" : "classification data")). List a classify stage on the encoder, and give its test data `type: classification`.")
+                    }
+                    context.report(.note("scoring \(label) on \(dataset.label)"))
+                    let metrics = try Self.classify(records, labels: classes, model: model, tokenizer: wordPiece,
+                                                    sequenceLength: sequenceLength, batchSize: p.evalBatchSize)
+                    var values = metrics.values(labels: classes)
+                    if !dataset.metrics.contains(.macroF1) { values["macro_f1"] = nil }
+                    for (metric, value) in values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
+                    scoredTokens += records.count
+                    step += 1
+                    context.report(.progress(step: step, total: total, values: ["accuracy": metrics.accuracy]))
+                }
+                if p.samples != nil {
+                    throw StageError.invalidInput("model '\(label)' is a BERT encoder, which does not generate text: remove `samples:` or list only decoders.")
+                }
+                continue
+            }
             let (model, tokenizer) = try EvaluatedModel.load(ref, recipe: recipe, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
             let scorer = ModelScorer(model: model, tokenizer: tokenizer)
             // at most 1,024 by default: a Llama-family context (8,192 for SmolLM2) would size every
@@ -79,8 +103,8 @@ struct EvaluateStage: StageAdapter {
                     guard let classes else {
                         throw StageError.invalidInput("test dataset \(dataset.spec.path) is classification data, but model '\(label)' has no classification head; list classify stages (or HF …ForSequenceClassification folders) for it, or evaluate this model on text.")
                     }
-                    let metrics = try Self.classify(records, labels: classes, scorer: scorer, sequenceLength: sequenceLength,
-                                                    batchSize: p.evalBatchSize)
+                    let metrics = try Self.classify(records, labels: classes, model: model, tokenizer: .bpe(tokenizer),
+                                                    sequenceLength: sequenceLength, batchSize: p.evalBatchSize)
                     var values = metrics.values(labels: classes)
                     if !dataset.metrics.contains(.macroF1) { values["macro_f1"] = nil }
                     for (metric, value) in values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
@@ -123,15 +147,13 @@ struct EvaluateStage: StageAdapter {
     /// A classifier's predictions (its most probable label) on `records`, as metrics. Texts are tokenized
     /// as the classify stage tokenizes them and cut to `sequenceLength` tokens.
     /// - Throws: `DatasetError` naming the first record whose label the model does not have.
-    static func classify(_ records: [LabeledText], labels: [String], scorer: ModelScorer, sequenceLength: Int,
-                         batchSize: Int) throws -> ClassificationMetrics {
+    static func classify(_ records: [LabeledText], labels: [String], model: GPTModel, tokenizer: ClassifierTokenizer,
+                         sequenceLength: Int, batchSize: Int) throws -> ClassificationMetrics {
         let classes = ClassLabels(names: labels)
         try classes.check(records, role: "test")
-        let texts = records.map { r in
-            let ids = scorer.tokenizer.encode(r.text) + (r.pair.map { scorer.tokenizer.encode($0) } ?? [])
-            return ids.prefix(sequenceLength).map { Int32(truncatingIfNeeded: $0) }
-        }
-        let logits = try scorer.model.classLogits(texts, batchSize: batchSize)
+        let encoded = records.map { tokenizer.encode($0.text, pair: $0.pair, limit: sequenceLength) }
+        let logits = try model.classLogits(encoded.map { $0.ids }, tokenTypes: model.config.family == .bert ? encoded.map { $0.types } : nil,
+                                           batchSize: batchSize)
         let predicted = logits.map { row in row.indices.max { row[$0] < row[$1] }! }
         return ClassificationMetrics(truth: records.map { classes.id($0.label)! }, predicted: predicted, classes: labels.count)
     }

@@ -20,6 +20,31 @@ public enum EvaluatedModel {
         return try ModelResolver.load(ref, recipe: recipe, outputs: outputs, projectRoot: projectRoot)
     }
 
+    /// The label probabilities (class-id order) the classifier `ref` names gives each of `texts`, tokenized
+    /// as its classify stage tokenizes (byte-level BPE for decoders, WordPiece with [CLS]/[SEP] for
+    /// encoders) and cut to its n_positions.
+    /// - Throws: as `load`; `ModelingError.invalidData` when the model has no classification head.
+    public static func classProbabilities(_ texts: [String], ref: FromRef, recipe: Recipe, outputs: [String: URL],
+                                          projectRoot: URL) throws -> [[Double]] {
+        let dir: URL? = switch ref {
+        case .stage(let name): outputs[name]
+        case .path(let path): projectRoot.appendingPathComponent(path)
+        case .scratch: nil
+        }
+        let model: GPTModel, tokenizer: ClassifierTokenizer
+        if let dir, let wordPiece = try ClassifierTokenizer.wordPiece(in: dir) {
+            model = try GPTModel.loadHF(directory: dir)
+            tokenizer = wordPiece
+        } else {
+            let loaded = try load(ref, recipe: recipe, outputs: outputs, projectRoot: projectRoot)
+            model = loaded.0
+            tokenizer = .bpe(loaded.1)
+        }
+        let limit = model.config.nPositions
+        let encoded = texts.map { tokenizer.encode($0, pair: nil, limit: limit) }
+        return try model.classProbabilities(encoded.map { $0.ids }, tokenTypes: model.config.family == .bert ? encoded.map { $0.types } : nil)
+    }
+
     /// The labels (class-id order) of a sequence classifier `ref` names, or nil when it is not one.
     public static func classLabels(_ ref: FromRef, outputs: [String: URL], projectRoot: URL) throws -> [String]? {
         let dir: URL

@@ -29,6 +29,9 @@ enum ModelInputs {
         }
         if dir.pathExtension.lowercased() == "gguf" { return try GGUFSource.tokenizer(dir) }
         let file = dir.appendingPathComponent("tokenizer.json")
+        if let data = FileManager.default.contents(atPath: file.path), WordPieceTokenizer.isWordPiece(data) {
+            throw StageError.invalidInput("\(dir.path) is a BERT encoder (WordPiece tokenizer, model_type bert): it has no language-model head, so this stage cannot train it on text or instructions. Encoders train in `kind: classify`.")
+        }
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw StageError.invalidInput("\(file.path) does not exist: name a tokenize stage in `tokenizer:`, or start from a model folder that holds tokenizer.json.")
         }

@@ -104,6 +104,9 @@ public enum ModelResolver {
     static func tokenizer(in dir: URL, fallback: URL? = nil) throws -> BPETokenizer {
         for d in [dir] + (fallback.map { [$0] } ?? []) {
             let file = d.appendingPathComponent("tokenizer.json")
+            if let data = FileManager.default.contents(atPath: file.path), WordPieceTokenizer.isWordPiece(data) {
+                throw StageError.invalidInput("\(d.path) is a BERT encoder (WordPiece tokenizer, model_type bert): it has no language-model head, so it cannot generate, be scored as a language model or be trained on text by this stage. Encoders train in `kind: classify` and are evaluated on `type: classification` data.")
+            }
             if FileManager.default.fileExists(atPath: file.path) { return try BPETokenizer.load(contentsOf: file) }
         }
         throw StageError.invalidInput("\(dir.path) holds no tokenizer.json: Lathe needs the model's tokenizer beside its weights.")

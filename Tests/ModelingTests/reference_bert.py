@@ -4,6 +4,8 @@
   reference_bert.py run FOLDER INPUT.json   last_hidden_state, pooler_output and, when INPUT has "g", the gradients
                                             of sum(pooler_output * g) for every named parameter, as JSON on stdout
   reference_bert.py make-mlm FOLDER         the same tiny BERT as a BertForMaskedLM (tied decoder)
+  reference_bert.py make-tokenizer FOLDER WORDS   a WordPiece tokenizer.json of the tiny BERT's 53 ids: [PAD] [UNK]
+                                            [CLS] [SEP] [MASK], then WORDS (comma-separated), then "##a", "##b", …
   reference_bert.py mlm FOLDER INPUT.json   BertForMaskedLM loss for INPUT["labels"] (-100 = none), the masked
                                             positions' logits and every gradient
 """
@@ -15,6 +17,19 @@ from transformers import BertConfig, BertForMaskedLM, BertModel
 
 torch.set_num_threads(1)
 mode, folder = sys.argv[1], sys.argv[2]
+if mode == "make-tokenizer":
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + sys.argv[3].split(",")
+    vocab += ["##" + chr(ord("a") + i) for i in range(53 - len(vocab))]
+    tok = Tokenizer(models.WordPiece({w: i for i, w in enumerate(vocab)}, unk_token="[UNK]"))
+    tok.add_special_tokens(vocab[:5])
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+                                                       special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    tok.decoder = decoders.WordPiece()
+    tok.save(folder + "/tokenizer.json")
+    sys.exit(0)
 if mode in ("make", "make-mlm"):
     torch.manual_seed(0)
     config = BertConfig(vocab_size=53, hidden_size=16, num_hidden_layers=2, num_attention_heads=4, intermediate_size=24,

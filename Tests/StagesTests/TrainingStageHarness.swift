@@ -11,9 +11,9 @@ import TestSupport
 struct TrainingPipeline {
     let project: TemporaryProject
     var lastSummary: Executor.Summary?
-    /// Each failed stage's message in the last run.
-    var failures: [String: String] { failureBox.messages }
-    private let failureBox = FailureMessages()
+    /// The last recipe run, and the failure message of each stage that failed in it.
+    var recipe: Recipe?
+    var failures: [String: String] = [:]
 
     init(project: TemporaryProject = TemporaryProject()) { self.project = project }
 
@@ -21,16 +21,18 @@ struct TrainingPipeline {
     @discardableResult
     mutating func run(_ yaml: String, cancel: CancellationFlag = CancellationFlag(),
                       wrap: (StageRegistry) -> any StageRunner = { $0 }) throws -> Executor.Summary {
+        final class Box: @unchecked Sendable { var messages: [String: String] = [:] }
+        let box = Box()
         let url = project.write("pipelines/p.yaml", yaml)
         let recipe = try RecipeLoader(projectRoot: project.root).load(recipeAt: url).recipe
         let graph = try PipelineGraph(StageSpecs.make(from: recipe))
         let summary = try Executor(graph: graph, store: ArtifactStore(root: project.store), projectRoot: project.root,
                                    lockURL: LockFile.url(forRecipe: url), recipeName: recipe.name,
                                    runner: wrap(StageRegistry(recipe: recipe)), cancel: cancel)
-            .run(options: .init()) { [failureBox] event in
-                if case .failed(let stage, let message) = event { failureBox.messages[stage] = message }
-            }
+            .run(options: .init()) { event in if case .failed(let stage, let message) = event { box.messages[stage] = message } }
         lastSummary = summary
+        self.recipe = recipe
+        failures = box.messages
         return summary
     }
 
@@ -44,11 +46,6 @@ struct TrainingPipeline {
         guard let record = lastSummary?.lock.stages[stage] else { throw HarnessError("no result for stage '\(stage)'") }
         return record.metrics
     }
-}
-
-/// Failure messages collected from executor events.
-final class FailureMessages: @unchecked Sendable {
-    var messages: [String: String] = [:]
 }
 
 struct HarnessError: Error, CustomStringConvertible {
