@@ -115,16 +115,19 @@ extension GPTModel {
         }
     }
 
-    /// The adapters of (layer, product) for a single decoded token (no dropout; their own r-float scratch).
+    /// The adapters of (layer, product) for `rows` decoded positions (no dropout; their own r-float scratch).
     @inline(__always)
-    func adapterDecode(layer: Int, product: Int, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>) {
+    func adapterDecode(layer: Int, product: Int, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int = 1) {
         guard let ad = adapters else { return }
         for (slot, m) in ad.modules.enumerated() where m.product == product {
             guard let i = ad.slotIndex[layer][slot] else { continue }
-            let t = ad.targets[i]
-            LowRankAdapter.forward(out: out + m.outputOffset, hidden: ad.decodeHidden.base, x: inp,
-                                   a: ad.storage.base + ad.aOffsets[i], b: ad.storage.base + ad.bOffsets[i], scale: ad.scale,
-                                   n: 1, c: t.inFeatures, r: ad.config.rank, oc: t.outFeatures, ldo: ad.productWidths[product])
+            let t = ad.targets[i], ldo = ad.productWidths[product]
+            // One row at a time through the rank-wide scratch: r is small, so this costs little next to the base product.
+            for row in 0..<rows {
+                LowRankAdapter.forward(out: out + row * ldo + m.outputOffset, hidden: ad.decodeHidden.base, x: inp + row * t.inFeatures,
+                                       a: ad.storage.base + ad.aOffsets[i], b: ad.storage.base + ad.bOffsets[i], scale: ad.scale,
+                                       n: 1, c: t.inFeatures, r: ad.config.rank, oc: t.outFeatures, ldo: ldo)
+            }
         }
     }
 }

@@ -35,7 +35,7 @@ extension GPTModel {
         let context = prompt.suffix(max(1, config.nPositions - 1))
         let cache = KVCache(config: config, capacity: context.count + options.maxNewTokens)
         var rng = SeededGenerator(seed: options.seed)
-        var logits = context.map { decodeStep(cache, token: $0) }.last!
+        var logits = decode(cache, tokens: Array(context))
         var out: [Int32] = []
         while out.count < options.maxNewTokens {
             let next = Int32(Sampling.pick(logits: UnsafeBufferPointer(start: logits, count: config.vocabSize),

@@ -65,6 +65,32 @@ import Testing
         #expect(Set(cached).count > 1, "a degenerate model would make this test vacuous")
     }
 
+    @Test("a prompt prefilled in chunks of rows gives the full forward's next-token logits, with and without adapters")
+    func chunkedPrefillEqualsTheFullForward() throws {
+        let gpt2 = GPTConfig(vocabSize: 13, nPositions: 160, nEmbd: 8, nLayer: 2, nHead: 2, initializerRange: 0.5)
+        var llama = Fixtures.tinyLlama
+        llama.nPositions = 160
+        let adapted = try LoRATests.adapted(LlamaLoRATests.allLinear, config: llama)
+        for m in [try GPTModel(config: gpt2, seed: 5), adapted] {
+            // 150 tokens: two full chunks of 64 rows and a partial one, then one more decoded token.
+            let prompt: [Int32] = (0..<150).map { (i: Int) -> Int32 in Int32((i * 7 + i / 5) % 13) }
+            let cache = KVCache(config: m.config, capacity: 152)
+            #expect(cache.rows == 64)
+            let prefilled = Array(UnsafeBufferPointer(start: m.decode(cache, tokens: prompt), count: 13))
+            let next = Array(UnsafeBufferPointer(start: m.decodeStep(cache, token: 4), count: 13))
+            let cases: [([Int32], [Float])] = [(prompt, prefilled), (prompt + [4], next)]
+            for (tokens, cached) in cases {
+                let batch = TokenBatch(tokens: tokens, batchSize: 1, sequenceLength: tokens.count)
+                let last = (tokens.count - 1) * 13
+                let full: [Float] = m.logits(batch) { Array($0[last..<(last + 13)]) }
+                var worst: Float = 0
+                for j in 0..<13 { worst = max(worst, abs(full[j] - cached[j])) }
+                #expect(worst < 1e-4, "largest difference \(worst)")
+            }
+            #expect(cache.length == 151)
+        }
+    }
+
     @Test func samplingIsSeededAndRespectsTopKAndStopTokens() throws {
         let m = try GPTModel(config: Fixtures.tiny, seed: 4)
         let opts = GenerationOptions(maxNewTokens: 5, temperature: 1, topK: 3, seed: 9)

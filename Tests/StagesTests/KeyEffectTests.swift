@@ -149,8 +149,16 @@ import Tokenization
         ]
     }()
 
+    /// Keys about where and how a stage runs, whose effect needs another process: `deterministic` re-executes
+    /// `lathe` on pinned kernels (one digest under every kernel family and thread count, else several);
+    /// `ranks` is the number of Slurm tasks (`sbatch --ntasks`), outside the stage key.
+    static let placementCases: [String: Case] = [
+        "deterministic": Case(a: nil, b: "true", effect: .provenBy("CLIDeterminismTests")),
+        "ranks": Case(a: nil, b: "2", effect: .provenBy("CLISlurmResourceTests")),
+    ]
+
     static func cases(_ kind: StageKind) -> [String: Case] {
-        switch kind {
+        let own: [String: Case] = switch kind {
         case .tokenize: tokenizeCases
         case .pretrainContinue, .instruct: trainingCases
         case .domainAdapt: trainingCases.merging(["replay": adapterCases["replay"]!]) { $1 }
@@ -158,6 +166,8 @@ import Tokenization
         case .classify: classifyCases
         case .evaluate: evaluateCases
         }
+        let keys = Set(KeyTables.keys(for: kind).keys.map(\.name))
+        return own.merging(placementCases.filter { keys.contains($0.key) }) { mine, _ in mine }
     }
 
     // MARK: tests
