@@ -20,8 +20,8 @@ extension Lathe {
                 not a classify stage.
 
                 Examples:
-                  lathe classify pipelines/methods/sentiment-transfer.yaml amazon --text "Battery died in a day."
-                  lathe classify pipelines/methods/sentiment-transfer.yaml amazon --text "Great value" --text "Awful"
+                  lathe classify pipelines/demo.yaml transferred --text "The blade dulled after a week."
+                  lathe classify pipelines/demo.yaml transferred --text "Great value" --text "Awful"
                 """)
 
         @OptionGroup var recipe: RecipeOptions

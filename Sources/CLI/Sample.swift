@@ -5,6 +5,7 @@ import Foundation
 import Modeling
 import Recipes
 import Stages
+import Files
 
 extension Lathe {
     struct Sample: ParsableCommand {
@@ -98,7 +99,7 @@ extension Lathe {
 
         /// A JSON list of `{"role", "content"}` objects, or an object with that list under `messages`.
         static func read(_ path: String) throws -> [ChatMessage] {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("--messages: cannot read \(path).") }
+            guard let data = try? Data(RegularFile.read(path)) else { throw ValidationError("--messages: cannot read \(path).") }
             let json = try? JSONSerialization.jsonObject(with: data)
             guard let list = (json as? [Any]) ?? ((json as? [String: Any])?["messages"] as? [Any]) else {
                 throw ValidationError("--messages \(path): expected a JSON list of {\"role\", \"content\"} objects or {\"messages\": [...]}.")

@@ -5,6 +5,7 @@ import Orchestration
 import Recipes
 import Stages
 import Tokenization
+import Files
 
 /// Finds a tokenizer from a `tokenizer.json` path, a model directory holding one, or `RECIPE:STAGE`
 /// (that stage's current result in the store, per the recipe's lock file).
@@ -183,9 +184,8 @@ func readInput(_ path: String?) throws -> [UInt8] {
         printError("lathe: \(path) is \(isFolder.boolValue ? "a folder" : "not a regular file (a FIFO or device?)"); name a text file, or pipe the text to standard input.")
         throw LatheExit.usage
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-        printError("lathe: \(path): cannot read the file.")
+    do { return try RegularFile.read(path) } catch {
+        printError("lathe: \(path): \(error.reason).")
         throw LatheExit.usage
     }
-    return [UInt8](data)
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import SafeTensors
+import Files
 
 extension HFCheckpoint {
     /// Reads a Hugging Face GPT-2 directory: `config.json` plus `model.safetensors` (or the shards listed in
@@ -79,7 +80,7 @@ extension HFCheckpoint {
         let single = directory.appendingPathComponent("model.safetensors")
         if fileManager.fileExists(atPath: single.path) { return [single.path] }
         let index = directory.appendingPathComponent("model.safetensors.index.json")
-        guard let data = fileManager.contents(atPath: index.path) else {
+        guard let data = try? Data(RegularFile.read(index.path)) else {
             let hasPickle = fileManager.fileExists(atPath: directory.appendingPathComponent("pytorch_model.bin").path)
             throw .missingFile(
                 directory: directory.path, file: "model.safetensors",

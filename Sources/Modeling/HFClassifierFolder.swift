@@ -126,7 +126,7 @@ public enum HFClassifierFolder {
     /// The label names of a classifier folder, in class-id order (its `id2label`).
     public static func labels(directory: URL) throws(HFCheckpointError) -> [String] {
         let configURL = directory.appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: configURL.path),
+        guard let data = try? Data(RegularFile.read(configURL.path)),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw .missingFile(directory: directory.path, file: "config.json", hint: "A classifier folder needs a JSON config.json.")
         }

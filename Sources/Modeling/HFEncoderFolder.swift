@@ -1,5 +1,6 @@
 public import Foundation
 import SafeTensors
+import Files
 
 /// Reads and writes Hugging Face BERT folders (`config.json` with `model_type: bert` + safetensors).
 /// The engine layout's names are `BertModel`'s; the `bert.` prefix that `BertForMaskedLM` and
@@ -13,7 +14,7 @@ public enum HFEncoderFolder {
     /// - Throws: `HFCheckpointError` naming the file and tensor (unknown, duplicate, missing, mis-shaped).
     public static func load(directory: URL) throws(HFCheckpointError) -> GPTModel {
         let configURL = directory.appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: configURL.path) else {
+        guard let data = try? Data(RegularFile.read(configURL.path)) else {
             throw .missingFile(directory: directory.path, file: "config.json", hint: "A Hugging Face model directory needs config.json.")
         }
         let config = try HFBertConfig.parse(data, source: configURL.path)

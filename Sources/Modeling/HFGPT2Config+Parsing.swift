@@ -1,4 +1,5 @@
 public import Foundation
+import Files
 
 extension HFGPT2Config {
     /// Parses a GPT-2 `config.json`. Missing fields take `GPT2Config`'s defaults, as `transformers` does;
@@ -69,7 +70,7 @@ extension HFGPT2Config {
     /// Reads and parses `<directory>/config.json`.
     public static func read(directory: URL) throws(HFCheckpointError) -> HFGPT2Config {
         let url = directory.appendingPathComponent("config.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        guard let data = try? Data(RegularFile.read(url.path)) else {
             throw .missingFile(directory: directory.path, file: "config.json",
                                hint: "A Hugging Face model directory needs config.json next to model.safetensors.")
         }

@@ -3,6 +3,7 @@ import Modeling
 import Orchestration
 import Recipes
 import Tokenization
+import Files
 
 /// A classifier's tokenizer: byte-level BPE for decoders, WordPiece for encoders (whose texts get the
 /// `[CLS] A [SEP] (B [SEP])` template and token type ids). The model folder's `tokenizer.json` decides.
@@ -21,7 +22,7 @@ enum ClassifierTokenizer {
     /// The WordPiece tokenizer of folder `dir`, or nil when its `tokenizer.json` is missing or not WordPiece.
     static func wordPiece(in dir: URL) throws -> ClassifierTokenizer? {
         let file = dir.appendingPathComponent("tokenizer.json")
-        guard let data = FileManager.default.contents(atPath: file.path), WordPieceTokenizer.isWordPiece(data) else { return nil }
+        guard let data = try? Data(RegularFile.read(file.path)), WordPieceTokenizer.isWordPiece(data) else { return nil }
         return .wordPiece(try WordPieceTokenizer(tokenizerJSON: data, source: file.path), file: file)
     }
 

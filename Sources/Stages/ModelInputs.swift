@@ -3,6 +3,7 @@ import Modeling
 import Orchestration
 import Recipes
 import Tokenization
+import Files
 
 /// Where a training stage's tokenizer and starting weights come from.
 enum ModelInputs {
@@ -29,7 +30,7 @@ enum ModelInputs {
         }
         if dir.pathExtension.lowercased() == "gguf" { return try GGUFSource.tokenizer(dir) }
         let file = dir.appendingPathComponent("tokenizer.json")
-        if let data = FileManager.default.contents(atPath: file.path), WordPieceTokenizer.isWordPiece(data) {
+        if let data = try? Data(RegularFile.read(file.path)), WordPieceTokenizer.isWordPiece(data) {
             throw StageError.invalidInput("\(dir.path) is a BERT encoder (WordPiece tokenizer, model_type bert): it has no language-model head, so this stage cannot train it on text or instructions. Encoders train in `kind: classify`.")
         }
         guard FileManager.default.fileExists(atPath: file.path) else {

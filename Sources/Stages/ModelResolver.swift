@@ -3,6 +3,7 @@ public import Modeling
 import Orchestration
 public import Recipes
 public import Tokenization
+import Files
 
 /// Turns a model reference (`from:`, an evaluate stage's `models:` entry, `lathe sample STAGE`) into a
 /// ready model: an HF GPT-2 folder loads as is; a LoRA adapter folder (PEFT or mlx-lm, recognised by its
@@ -104,7 +105,7 @@ public enum ModelResolver {
     static func tokenizer(in dir: URL, fallback: URL? = nil) throws -> BPETokenizer {
         for d in [dir] + (fallback.map { [$0] } ?? []) {
             let file = d.appendingPathComponent("tokenizer.json")
-            if let data = FileManager.default.contents(atPath: file.path), WordPieceTokenizer.isWordPiece(data) {
+            if let data = try? Data(RegularFile.read(file.path)), WordPieceTokenizer.isWordPiece(data) {
                 throw StageError.invalidInput("\(d.path) is a BERT encoder (WordPiece tokenizer, model_type bert): it has no language-model head, so it cannot generate, be scored as a language model or be trained on text by this stage. Encoders train in `kind: classify` and are evaluated on `type: classification` data.")
             }
             if FileManager.default.fileExists(atPath: file.path) { return try BPETokenizer.load(contentsOf: file) }

@@ -9,6 +9,9 @@ public enum ModelCache {
     public static let smolLM2GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
     /// all-MiniLM-L6-v2: a 6-layer BERT (hidden 384) HF folder with its WordPiece tokenizer.json.
     public static let allMiniLM = "all-minilm-l6-v2"
+    /// The files of all-minilm-l6-v2 a classify stage reads (the HF folder without sentence-transformers' extras).
+    public static let miniLMFiles = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
+                                     "special_tokens_map.json", "vocab.txt"]
 
     /// The complete folder of model `name`.
     /// - Throws: `Python.Failure` saying to run scripts/fetch-models.sh when it is missing, so a test that

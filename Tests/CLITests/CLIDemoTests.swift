@@ -8,8 +8,19 @@ import TestSupport
 /// must execute nothing and say so.
 @Suite(.serialized) struct CLIDemoTests {
     static let shortRun = ["--set", "stages.glassvine.max_steps=2", "--set", "stages.glassvine.micro_batch_size=2",
-                           "--set", "stages.glassvine.sequence_len=64"] + shortEvaluation("compare")
+                           "--set", "stages.glassvine.sequence_len=64", "--set", "stages.chat.max_steps=2",
+                           "--set", "stages.chat.micro_batch_size=1"]
+        + ["sentiment", "encoder-only", "transferred"].flatMap { ["--set", "stages.\($0).max_steps=2"] }
+        + shortEvaluation("compare") + shortEvaluation("chat-scores") + ["--set", "stages.scores.max_samples=8"]
         + ["--set", "stages.compare.eval_sequence_len=64"]  // a debug build scores 64-token rows, not one padded to 1,024
+
+    /// The demo's stages, in recipe order.
+    static let stages = ["glassvine", "compare", "chat", "chat-scores", "sentiment", "encoder-only", "transferred", "scores"]
+
+    /// The line of `lathe status` output about `stage` (names are padded to the longest).
+    static func statusLine(_ output: String, _ stage: String) -> String {
+        output.split(separator: "\n").map(String.init).first { $0.hasPrefix(stage + " ") } ?? ""
+    }
 
     static func shortEvaluation(_ stage: String) -> [String] {
         ["--set", "stages.\(stage).max_samples=3", "--set", "stages.\(stage).generation_max_new_tokens=8"]
@@ -26,6 +37,7 @@ import TestSupport
         // Start from no lock file, as a fresh clone's user with a changed recipe would.
         if !keepLock { try? fm.removeItem(at: target.appendingPathComponent("demo.lock")) }
         try ModelCache.install(ModelCache.smolLM2, files: [ModelCache.smolLM2GGUF], into: p.root)
+        try ModelCache.install(ModelCache.allMiniLM, files: ModelCache.miniLMFiles, into: p.root)
         return p
     }
 
@@ -36,22 +48,24 @@ import TestSupport
         let p = try copyOfPipelines()
         let first = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stderr.contains("Done: 2 executed"), "\(first.stderr)")
+        #expect(first.stderr.contains("Done: \(Self.stages.count) executed"), "\(first.stderr)")
         let lock = try #require(p.read("pipelines/demo.lock"))
-        for stage in ["glassvine", "compare"] { #expect(lock.contains("\"\(stage)\": {")) }
+        for stage in Self.stages { #expect(lock.contains("\"\(stage)\": {")) }
+        #expect(lock.contains("\"majority_baseline\""), "the classifier scores sit next to the majority baseline")
         #expect(lock.contains("\"trainable_params\""))
         #expect(lock.contains("\"blas_kernels\": \"Haswell\""), "the demo is deterministic: Haswell kernels")
         let second = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
         #expect(second.status == 0)
-        #expect(second.stderr.contains("Nothing to do: all 2 stages are up to date (0 executed"), "\(second.stderr)")
+        #expect(second.stderr.contains("Nothing to do: all \(Self.stages.count) stages are up to date (0 executed"), "\(second.stderr)")
         #expect(p.read("pipelines/demo.lock") == lock)
         let status = try CommandRunner.run(["status", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
         #expect(status.status == 0)
         let changed = try CommandRunner.run(["status", "pipelines/demo.yaml"] + CLIDemoTests.shortRun
                                             + ["--set", "stages.glassvine.learning_rate=1e-4"], in: p.root)
         #expect(changed.status == 1)
-        #expect(changed.stdout.contains("glassvine  will run: learning_rate"), "\(changed.stdout)")
-        #expect(changed.stdout.contains("compare    pending upstream 'glassvine'"), "\(changed.stdout)")
+        #expect(Self.statusLine(changed.stdout, "glassvine").contains("will run: learning_rate"), "\(changed.stdout)")
+        #expect(Self.statusLine(changed.stdout, "compare").contains("pending upstream 'glassvine'"), "\(changed.stdout)")
+        #expect(Self.statusLine(changed.stdout, "chat").contains("up to date"), "\(changed.stdout)")
     }
 
     @Test("the committed demo.lock matches the recipe and data: a fresh clone's run only computes the recorded keys")
@@ -59,8 +73,9 @@ import TestSupport
         let p = try Self.copyOfPipelines(keepLock: true)
         let status = try CommandRunner.run(["status", "pipelines/demo.yaml"], in: p.root)
         #expect(status.status == 1)  // nothing in this store yet
-        #expect(status.stdout.contains("glassvine  will run: its recorded result is not in this store"), "\(status.stdout)")
+        #expect(Self.statusLine(status.stdout, "glassvine").contains("will run: its recorded result is not in this store"), "\(status.stdout)")
         let lock = try #require(p.read("pipelines/demo.lock"))
+        for stage in Self.stages { #expect(lock.contains("\"\(stage)\": {"), "the committed lock lacks '\(stage)'") }
         #expect(lock.contains("\"blas_kernels\": \"Haswell\""), "the committed lock was not computed with deterministic kernels")
         #expect(!lock.contains("\"max_steps\": \"2\""), "the committed lock is from a reduced run")
     }

@@ -49,8 +49,9 @@ import TestSupport
             try Data(short.utf8).write(to: url)
             try? fm.removeItem(at: url.deletingPathExtension().appendingPathExtension("lock"))
         }
-        // The demo and the real-model recipes read SmolLM2's GGUF from models/ (scripts/demo.sh puts it there).
+        // The demo and the real-model recipes read SmolLM2's GGUF and MiniLM from models/ (scripts/demo.sh puts them there).
         try ModelCache.install(ModelCache.smolLM2, files: [ModelCache.smolLM2GGUF], into: p.root)
+        try ModelCache.install(ModelCache.allMiniLM, files: ModelCache.miniLMFiles, into: p.root)
         let bin = p.root.appendingPathComponent(".bin")
         try fm.createDirectory(at: bin, withIntermediateDirectories: true)
         try fm.createSymbolicLink(at: bin.appendingPathComponent("lathe"), withDestinationURL: CommandRunner.latheBinary)
