@@ -51,7 +51,7 @@ import TestSupport
         #expect(first.stderr.contains("Done: \(Self.stages.count) executed"), "\(first.stderr)")
         let lock = try #require(p.read("pipelines/demo.lock"))
         for stage in Self.stages { #expect(lock.contains("\"\(stage)\": {")) }
-        #expect(lock.contains("\"majority_baseline\""), "the classifier scores sit next to the majority baseline")
+        #expect(lock.contains("/reviews-test/majority_baseline\""), "the classifier scores sit next to the majority baseline")
         #expect(lock.contains("\"trainable_params\""))
         #expect(lock.contains("\"blas_kernels\": \"Haswell\""), "the demo is deterministic: Haswell kernels")
         let second = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
