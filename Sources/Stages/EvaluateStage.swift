@@ -56,6 +56,18 @@ struct EvaluateStage: StageAdapter {
         var scoredTokens = 0, generatedTokens = 0
         let total = labels.count * datasets.count + (p.samples == nil ? 0 : labels.count)
         var step = 0
+        /// Scores `records` with a classifier (encoder or decoder head) and records its figures in the table.
+        func scoreClassifier(_ records: [LabeledText], _ dataset: EvaluationDataset, label: String, classes: [String], model: GPTModel,
+                             tokenizer: ClassifierTokenizer, sequenceLength: Int) throws {
+            let metrics = try Self.classify(records, labels: classes, model: model, tokenizer: tokenizer,
+                                            sequenceLength: sequenceLength, batchSize: p.evalBatchSize)
+            var values = metrics.values(labels: classes)
+            if !dataset.metrics.contains(.macroF1) { values["macro_f1"] = nil }
+            for (metric, value) in values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
+            scoredTokens += records.count
+            step += 1
+            context.report(.progress(step: step, total: total, values: ["accuracy": metrics.accuracy]))
+        }
         for (ref, label) in zip(p.models, labels) {
             if context.isCancelled() { throw StageCancelled() }
             if let dir = Self.directory(ref, context: context), let wordPiece = try ClassifierTokenizer.wordPiece(in: dir) {
@@ -68,14 +80,8 @@ struct EvaluateStage: StageAdapter {
                         throw StageError.invalidInput("model '\(label)' is a BERT encoder\(classes == nil ? " without a classification head" : ""): evaluate scores encoders only as classifiers on classification data (\(dataset.spec.path) is \(dataset.records == nil ? "text" : "classification data")). List a classify stage on the encoder, and give its test data `type: classification`.")
                     }
                     context.report(.note("scoring \(label) on \(dataset.label)"))
-                    let metrics = try Self.classify(records, labels: classes, model: model, tokenizer: wordPiece,
-                                                    sequenceLength: sequenceLength, batchSize: p.evalBatchSize)
-                    var values = metrics.values(labels: classes)
-                    if !dataset.metrics.contains(.macroF1) { values["macro_f1"] = nil }
-                    for (metric, value) in values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
-                    scoredTokens += records.count
-                    step += 1
-                    context.report(.progress(step: step, total: total, values: ["accuracy": metrics.accuracy]))
+                    try scoreClassifier(records, dataset, label: label, classes: classes, model: model, tokenizer: wordPiece,
+                                        sequenceLength: sequenceLength)
                 }
                 if p.samples != nil {
                     throw StageError.invalidInput("model '\(label)' is a BERT encoder, which does not generate text: remove `samples:` or list only decoders.")
@@ -103,14 +109,8 @@ struct EvaluateStage: StageAdapter {
                     guard let classes else {
                         throw StageError.invalidInput("test dataset \(dataset.spec.path) is classification data, but model '\(label)' has no classification head; list classify stages (or HF …ForSequenceClassification folders) for it, or evaluate this model on text.")
                     }
-                    let metrics = try Self.classify(records, labels: classes, model: model, tokenizer: .bpe(tokenizer),
-                                                    sequenceLength: sequenceLength, batchSize: p.evalBatchSize)
-                    var values = metrics.values(labels: classes)
-                    if !dataset.metrics.contains(.macroF1) { values["macro_f1"] = nil }
-                    for (metric, value) in values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
-                    scoredTokens += records.count
-                    step += 1
-                    context.report(.progress(step: step, total: total, values: ["accuracy": metrics.accuracy]))
+                    try scoreClassifier(records, dataset, label: label, classes: classes, model: model, tokenizer: .bpe(tokenizer),
+                                        sequenceLength: sequenceLength)
                     continue
                 }
                 let template = p.chatTemplate != nil || dataset.needsTemplate ? chat : nil
