@@ -29,7 +29,7 @@ public enum StoreMarker {
     /// - Throws: ``OrchestrationError/notAStore(path:reason:)``, ``OrchestrationError/storeIO(path:reason:)``.
     public static func adopt(_ root: URL) throws(OrchestrationError) {
         if isMarked(root) { return }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        let names = removingInterruptedMarkerWrites(root)
         if names.contains(where: { !newStoreNames.contains($0) }) {
             if let stranger = names.sorted().first(where: { !isStoreName($0) }) {
                 throw .notAStore(path: root.path, reason: "it holds '\(stranger)', which Lathe never writes in a store, and has no \(fileName) file")
@@ -44,12 +44,19 @@ public enum StoreMarker {
 
     /// Writes the marker into a store folder Lathe has just created (`lathe init`, a first run).
     public static func create(_ root: URL) throws(OrchestrationError) {
-        do {
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            try Data(content.utf8).write(to: root.appendingPathComponent(fileName), options: .atomic)
-        } catch {
-            throw .storeIO(path: root.appendingPathComponent(fileName).path, reason: error.localizedDescription)
-        }
+        // AtomicFile makes the folder and names its temporary file so that a run killed mid-write
+        // leaves a folder ``adopt(_:)`` still recognises as new.
+        try AtomicFile.write(Data(content.utf8), to: root.appendingPathComponent(fileName))
+    }
+
+    /// The folder's names, after deleting the temporary files a marker write left when it was killed
+    /// before its rename (``AtomicFile`` names them `.<name>.tmp-<pid>-<random>`): such a folder is
+    /// still a new store, not a stranger's folder.
+    static func removingInterruptedMarkerWrites(_ root: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        let interrupted = names.filter { $0.hasPrefix("." + fileName + ".tmp-") }
+        for name in interrupted { try? FileManager.default.removeItem(at: root.appendingPathComponent(name)) }
+        return names.filter { !interrupted.contains($0) }
     }
 
     /// Before `gc` deletes anything: the folder must carry the marker (an empty folder has nothing to

@@ -22,6 +22,19 @@ import TestSupport
         #expect(!StoreMarker.isMarked(p.root))
     }
 
+    @Test("a run killed while writing the marker leaves a folder the next run still takes as a new store")
+    func anInterruptedMarkerWriteIsCleanedUp() throws {
+        let p = TemporaryProject()
+        let root = p.root.appendingPathComponent("artifacts")
+        // What AtomicFile leaves when the process dies between creating its temporary file and the rename.
+        p.write("artifacts/.lock", "")
+        p.write("artifacts/.\(StoreMarker.fileName).tmp-7304-1234567890", "This folder is a Lathe")
+        try StoreMarker.adopt(root)
+        #expect(StoreMarker.isMarked(root))
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path).sorted()
+        #expect(names == [".lathe-store", ".lock"])
+    }
+
     @Test("a store made by an older Lathe (entries in key format, no marker) is marked once by the next run")
     func anOlderStoreIsMigrated() throws {
         let h = Harness()
