@@ -6,23 +6,23 @@ public enum ErfGELU {
     @usableFromInline static let invSqrt2: Float = 1 / Float(2).squareRoot()
     @usableFromInline static let invSqrt2Pi: Float = 1 / (2 * Float.pi).squareRoot()
 
-    /// out (n) = gelu(inp). - Complexity: n `erff` calls, split across threads.
+    /// out (n) = gelu(inp), erf from ``FastMath/erf(_:)`` (vectorised). - Complexity: O(n), split across threads.
     public static func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, n: Int) {
-        Parallel.forEachChunk(n, costPerItem: 24) { r in
+        Parallel.forEachChunk(n, costPerItem: 8) { r in
             for i in r {
                 let x = inp[i]
-                out[i] = 0.5 * x * (1 + Foundation.erf(x * invSqrt2))
+                out[i] = 0.5 * x * (1 + FastMath.erf(x * invSqrt2))
             }
         }
     }
 
     /// dinp (n) = gelu'(inp)·dout, gelu'(x) = Φ(x) + x·φ(x) (overwrites, like ``GELU/backward(dinp:inp:dout:n:)``).
     public static func backward(dinp: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, dout: UnsafePointer<Float>, n: Int) {
-        Parallel.forEachChunk(n, costPerItem: 40) { r in
+        Parallel.forEachChunk(n, costPerItem: 12) { r in
             for i in r {
                 let x = inp[i]
-                let cdf = 0.5 * (1 + Foundation.erf(x * invSqrt2))
-                let pdf = invSqrt2Pi * Foundation.exp(-0.5 * x * x)
+                let cdf = 0.5 * (1 + FastMath.erf(x * invSqrt2))
+                let pdf = invSqrt2Pi * FastMath.exp(-0.5 * x * x)
                 dinp[i] = (cdf + x * pdf) * dout[i]
             }
         }
