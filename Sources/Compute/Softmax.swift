@@ -9,7 +9,10 @@ public enum Softmax {
             for r in rows {
                 let x = logits + r * v, p = probs + r * v
                 let m = VectorMath.maximum(x, v)
-                let s = FastMath.expShifted(p, x, v, shift: m)
+                // in place, so the exp loop sees one pointer and vectorises (with two it stayed scalar:
+                // 4 % of a SmolLM2 step over its 49,152-wide rows)
+                if UnsafePointer(p) != x { p.update(from: x, count: v) }
+                let s = FastMath.expShifted(p, p, v, shift: m)
                 VectorMath.scale(p, v, by: 1 / s)
             }
         }

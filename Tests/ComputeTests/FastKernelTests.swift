@@ -178,6 +178,18 @@ import Testing
         expectBackward(out[5], g, "db")
     }
 
+    /// The training loss runs softmax in place over the logits; both forms give the same bits.
+    @Test func softmaxInPlaceEqualsSoftmaxIntoAnotherBuffer() {
+        let n = 3, v = 101
+        let x = f32(NumericChecks.randomValues(n * v, seed: 25, in: -8...8))
+        let out = withFloatBuffers([zeros(n * v), x, x]) { p in
+            Softmax.forward(probs: p[0], logits: p[1], n: n, v: v)
+            Softmax.forward(probs: p[2], logits: p[2], n: n, v: v)
+        }
+        #expect(out[0] == out[2])
+        expectForward(out[2], Softmax.forwardNaive(x, n: n, v: v), "in-place probs")
+    }
+
     @Test func softmaxAndMaskedCrossEntropyMatchNaive() {
         let n = 4, v = 37
         let x = f32(NumericChecks.randomValues(n * v, seed: 23, in: -5...5)), g = f32(NumericChecks.randomValues(n * v, seed: 24))
