@@ -113,6 +113,8 @@ enum KeyTables {
         keys: [
             K.key("prompts", .list(.string), "Prompt texts.", required: true),
             K.key("n", .integer, "Samples per prompt and model.", default: .int(1), range: .atLeast(1)),
+            K.key("system", .string, "System message sent before every prompt; needs the stage's chat_template "
+                      + "(without it the template's own default applies, e.g. SmolLM2's \"You are a helpful AI assistant\")."),
         ])
 
     private static let common: [KeySpec] = [

@@ -159,7 +159,7 @@ struct ParamReader {
                             textField: d.string("text_field") ?? "text", labelField: d.string("label_field") ?? "label",
                             textPairField: d.string("text_pair_field"), columns: d.strings("columns"))
         }
-        let samples = object("samples").map { SamplesSpec(prompts: $0.strings("prompts") ?? [], n: $0.int("n") ?? 1) }
+        let samples = object("samples").map { SamplesSpec(prompts: $0.strings("prompts") ?? [], n: $0.int("n") ?? 1, system: $0.string("system")) }
         var params = EvaluateParams(
             models: (list("models") ?? []).compactMap { if case .ref(let r) = $0 { r } else { nil } },
             testDatasets: tests, evalMetrics: metrics(self, "eval_metrics"),

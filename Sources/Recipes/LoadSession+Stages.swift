@@ -211,6 +211,10 @@ extension LoadSession {
                 refuse(key, "has no effect: 'from' reuses an existing tokenizer as it is. Remove '\(key)', or remove 'from' to train a new one.")
             }
         }
+        if kind == .evaluate, case .object(let samples)? = fields["samples"]?.value, samples["system"] != nil,
+           !present.contains("chat_template") {
+            refuse("samples", "has a system message, which only a chat template sends. Add chat_template (e.g. tokenizer), or remove samples.system.")
+        }
         guard kind.isTraining else { return }
         let scheduler: String = if case .string(let name)? = fields["lr_scheduler"]?.value { name } else { "cosine" }
         if scheduler == "constant" {

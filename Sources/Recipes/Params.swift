@@ -268,6 +268,8 @@ public struct EvalDatasetSpec: Sendable, Hashable, Codable {
 public struct SamplesSpec: Sendable, Hashable, Codable {
     public var prompts: [String]
     public var n: Int
+    /// `system:`: the system message before every prompt (chat templates only).
+    public var system: String?
 }
 
 public struct EvaluateParams: Sendable, Hashable, Codable {

@@ -56,7 +56,7 @@ struct BarChart {
         for (i, bar) in bars.enumerated() {
             let y = top + Double(i) * rowHeight
             out += "<text x=\"\(c(labelWidth - 8))\" y=\"\(c(y + 16))\" text-anchor=\"end\">"
-                + "\(Markup.text(Markup.truncate(bar.label, 16)))<title>\(Markup.text(bar.label))</title></text>"
+                + "\(Markup.text(Markup.modelLabel(bar.label, 16)))<title>\(Markup.text(bar.label))</title></text>"
             guard let v = bar.value, v.isFinite else {
                 out += "<text class=\"muted\" x=\"\(c(labelWidth))\" y=\"\(c(y + 16))\">not measured</text>"
                 continue

@@ -37,6 +37,16 @@ public enum Markup {
         return Units.fixed(r, 1)
     }
 
+    /// A model's label for a fixed-size box: a model named by its path (`../models/smollm2/SmolLM2.Q4_1.gguf`)
+    /// is shown by its file or folder name without a weights extension (`SmolLM2.Q4_1`), since the start of
+    /// a relative path says nothing; then ``truncate(_:_:)``.
+    static func modelLabel(_ label: String, _ limit: Int) -> String {
+        guard label.contains("/") else { return truncate(label, limit) }
+        var name = label.split(separator: "/").last.map(String.init) ?? label
+        for ext in [".gguf", ".safetensors"] where name.hasSuffix(ext) { name.removeLast(ext.count) }
+        return truncate(name, limit)
+    }
+
     /// Shortens `s` to at most `limit` characters with an ellipsis (for labels in fixed-size boxes).
     static func truncate(_ s: String, _ limit: Int) -> String {
         s.count <= limit ? s : String(s.prefix(max(1, limit - 1))) + "…"

@@ -196,7 +196,7 @@ struct EvaluateStage: StageAdapter {
                 if let chat {
                     var chatOptions = options
                     chatOptions.stopTokens = scorer.stopTokens(chat)
-                    let ids = scorer.promptTokens(HeldOutConversation.replyPrompt(to: [ChatMessage(.user, prompt)], template: chat))
+                    let ids = scorer.promptTokens(samplePrompt(prompt, system: spec.system, template: chat))
                     outputs.append(.string(try scorer.continuation(ids, options: chatOptions).text))
                 } else {
                     outputs.append(.string(try scorer.continuation(prompt, options: options)))
@@ -205,6 +205,13 @@ struct EvaluateStage: StageAdapter {
             entries.append(.object(["prompt": .string(prompt), "outputs": .array(outputs)]))
         }
         return .array(entries)
+    }
+
+    /// What a chat model is sent for one `samples:` prompt: the optional system message and the prompt as
+    /// a user turn, rendered with the generation prompt.
+    static func samplePrompt(_ prompt: String, system: String?, template: ChatTemplate) -> Example {
+        let messages = (system.map { [ChatMessage(.system, $0)] } ?? []) + [ChatMessage(.user, prompt)]
+        return HeldOutConversation.replyPrompt(to: messages, template: template)
     }
 
     /// A seed per (prompt, sample), independent of the model so every model draws alike.

@@ -58,6 +58,11 @@ private let keysWithoutEffect: [DiagnosticCase] = [
             "2:53: 'early_stopping_patience' in stage 'base' needs validation data, and this stage has none. Set "
                 + "val_set_size (e.g. 0.1) or test_datasets, or remove 'early_stopping_patience'.",
         ]),
+    DiagnosticCase(id: "a samples system message without a chat template", yaml: """
+        stages:
+          ev: {kind: evaluate, models: [./hf], test_datasets: [{path: data/a.txt}], samples: {prompts: [hi], system: Be brief.}}
+        """, expected: ["2:77: 'samples' in stage 'ev' has a system message, which only a chat template sends. Add chat_template "
+            + "(e.g. tokenizer), or remove samples.system."]),
 ]
 
 /// Dataset keys and metrics the declared `type` ignores are refused by `validate` (issue 20 #10).
@@ -104,6 +109,8 @@ private let tokenizeStage = "  tok: {kind: tokenize, datasets: [{path: data/a.tx
               base: {kind: instruct, from: ./hf, lr_scheduler: constant_with_warmup, warmup_steps: 3, val_set_size: 0.1,
                      eval_steps: 5, early_stopping_patience: 2, freeze_trainable_layers: 1, datasets: [{path: data/a.txt}]}
               cos: {kind: instruct, from: ./hf, lr_scheduler: cosine, cosine_min_lr_ratio: 0.1, datasets: [{path: data/a.txt}]}
+              ev: {kind: evaluate, models: [./hf], test_datasets: [{path: data/a.txt}], chat_template: chatml,
+                   samples: {prompts: [hi], system: Be brief.}}
             """
         #expect(project.errors(yaml) == ["loaded"])
     }

@@ -47,3 +47,20 @@ import Testing
         #expect(abs(w[1] - 2 * w[0]) < 0.05, "linear bars are proportional: \(w)")
     }
 }
+
+/// A model named by its path is labelled in charts by its file or folder name, not by the path's start.
+@Suite struct ChartModelLabelTests {
+    @Test("A GGUF path shows as its file name without the extension; a stage name stays as it is")
+    func pathsShowTheirLastComponent() {
+        let chart = BarChart(title: "perplexity", bars: [
+            .init(label: "../models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf", value: 3, color: "#000"),
+            .init(label: "../models/all-minilm-l6-v2", value: 4, color: "#000"),
+            .init(label: "glassvine", value: 2, color: "#000"),
+        ], lowerIsBetter: true)
+        let svg = chart.svg()
+        #expect(svg.contains(">SmolLM2-135M-In…<title>../models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf</title>"))
+        #expect(svg.contains(">all-minilm-l6-v2<title>"))
+        #expect(svg.contains(">glassvine<title>"))
+        #expect(!svg.contains("end\">../models"))
+    }
+}
