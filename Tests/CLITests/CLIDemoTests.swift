@@ -9,13 +9,14 @@ import TestSupport
 @Suite(.serialized) struct CLIDemoTests {
     static let shortRun = ["--set", "stages.glassvine.max_steps=2", "--set", "stages.glassvine.micro_batch_size=2",
                            "--set", "stages.glassvine.sequence_len=64", "--set", "stages.chat.max_steps=2",
-                           "--set", "stages.chat.micro_batch_size=1"]
+                           "--set", "stages.chat.micro_batch_size=1", "--set", "stages.chat-r2.max_steps=2",
+                           "--set", "stages.chat-r2.micro_batch_size=1"]
         + ["sentiment", "encoder-only", "transferred"].flatMap { ["--set", "stages.\($0).max_steps=2"] }
         + shortEvaluation("compare") + shortEvaluation("chat-scores") + ["--set", "stages.scores.max_samples=8"]
         + ["--set", "stages.compare.eval_sequence_len=64"]  // a debug build scores 64-token rows, not one padded to 1,024
 
     /// The demo's stages, in recipe order.
-    static let stages = ["glassvine", "compare", "chat", "chat-scores", "sentiment", "encoder-only", "transferred", "scores"]
+    static let stages = ["glassvine", "compare", "chat", "chat-r2", "chat-scores", "sentiment", "encoder-only", "transferred", "scores"]
 
     /// The line of `lathe status` output about `stage` (names are padded to the longest).
     static func statusLine(_ output: String, _ stage: String) -> String {
