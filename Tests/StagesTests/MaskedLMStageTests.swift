@@ -67,9 +67,9 @@ import Tokenization
             test_datasets: [{path: data/test.tsv, type: classification, columns: [text, label]}]
             labels: [neg, pos]
             micro_batch_size: 8
-            learning_rate: 3.0e-3
+            learning_rate: 1.0e-2
             warmup_steps: 5
-            max_steps: 60
+            max_steps: 100
           scores:
             kind: evaluate
             models: [mlm, mlm2]
@@ -142,8 +142,10 @@ import Tokenization
                                  as? [String: Any])
         let models = try #require(table["models"] as? [String: [String: [String: Double]]], "\(table)")
         let loss = try #require(models["mlm"]?["text"]?["loss"], "\(table)")
-        #expect(abs(loss - validation.last!) <= 1e-6 * max(1, loss), "evaluate \(loss) vs last val_loss \(validation.last!)")
-        #expect(abs(try #require(models["mlm"]?["text"]?["perplexity"]) - exp(loss)) <= 1e-9 * exp(loss))
+        // (float rounding only: another mask or window layout moves the loss by far more than 1e-5)
+        #expect(abs(loss - validation.last!) <= 1e-5 * max(1, loss), "evaluate \(loss) vs last val_loss \(validation.last!)")
+        let perplexity = try #require(models["mlm"]?["text"]?["perplexity"])
+        #expect(abs(perplexity - exp(loss)) <= 1e-5 * exp(loss), "perplexity \(perplexity) vs exp(loss) \(exp(loss))")
         #expect(models["mlm2"]?["text"]?["loss"] != nil && models["mlm2"]?["text"]?["loss"] != loss)
         #expect(try run.metrics("scores")["mlm/text/perplexity"] != nil, "the lock's headline carries the perplexity")
         // `lathe sample` (which loads a model through EvaluatedModel.load) refuses the encoder, saying why
@@ -157,7 +159,8 @@ import Tokenization
         let senti = try run.output("senti")
         let sentiConfig = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: senti.appendingPathComponent("config.json"))) as? [String: Any])
         #expect(sentiConfig["architectures"] as? [String] == ["BertForSequenceClassification"])
-        #expect(try #require(run.metrics("senti")["val_loss"]) < log(2.0) * 0.75)
+        let sentiLoss = try #require(run.metrics("senti")["val_loss"])
+        #expect(sentiLoss < log(2.0) * 0.75, "classify from the MLM stage: val_loss \(sentiLoss)")
     }
 
     @Test("A BERT classifier from scratch trains on a WordPiece tokenizer and transformers loads it with Lathe's logits")
