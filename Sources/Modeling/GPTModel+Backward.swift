@@ -12,6 +12,12 @@ extension GPTModel {
         if a.grads == nil { a.grads = GradientScratch(config: config, b: b, t: t) }
         let g = a.grads!
         let o = offsets
+        if config.maskedLMHead {
+            guard let head = maskedLMState else { preconditionFailure("backward needs the training forward of the same batch") }
+            g.zero(g.dresidual)
+            maskedLMHeadBackward(head, into: g.ptr(g.dresidual))
+            return trunkBackward(batch, a, g)
+        }
         // dlogits in place of the probabilities, already scaled by the loss weights
         batch.targets.withUnsafeBufferPointer { tg in
             batch.weights.withUnsafeBufferPointer { w in

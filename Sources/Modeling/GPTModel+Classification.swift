@@ -8,7 +8,9 @@ import Foundation
 /// the language model's, unchanged: the head's output is just num_labels wide instead of V.
 extension GPTModel {
     /// A classifier over this model's trunk: every tensor but the LM head copied, `score.weight`
-    /// drawn from N(0, initializer_range²) with `seed` (transformers' `_init_weights` for the head).
+    /// drawn from N(0, initializer_range²) with `seed` (transformers' `_init_weights` for the head). A
+    /// BertForMaskedLM drops its `cls.predictions` head and draws a pooler (weight from the same generator,
+    /// bias 0), as BertForSequenceClassification.from_pretrained does for a masked-LM checkpoint.
     /// With `keepHead`, a model that is a classifier of `numLabels` classes already keeps its head (the
     /// caller has checked that the labels are the same, in the same order).
     /// - Throws: `.invalidConfig` for num_labels outside 2...65,536.
@@ -16,14 +18,15 @@ extension GPTModel {
     public func withClassificationHead(numLabels: Int, seed: UInt64, keepHead: Bool = false) throws(ModelingError) -> GPTModel {
         var c = config
         c.numLabels = numLabels
+        c.maskedLMHead = false  // a BertForMaskedLM gives up its cls.predictions head and gets a new pooler
         let out = try GPTModel(config: c)
         let source = parameterValues()
+        var rng = SeededGenerator(seed: seed)
         out.withParameters { dst in
             for p in out.layout.parameters {
                 if let q = layout.info(p.name), q.shape == p.shape, keepHead || q.role != .head {
                     for i in 0..<p.count { dst[p.offset + i] = source[q.offset + i] }
-                } else if p.shape.count > 1 {  // a new head's bias (BERT's classifier.bias) stays 0, as in HF
-                    var rng = SeededGenerator(seed: seed)
+                } else if p.shape.count > 1 {  // a new bias (BERT's classifier.bias, pooler.dense.bias) stays 0, as in HF
                     rng.fillNormal(dst.baseAddress! + p.offset, n: p.count, std: config.initializerRange)
                 }
             }

@@ -18,7 +18,8 @@ extension GPTModel {
     @discardableResult
     func forward(_ batch: TokenBatch, forBackward: Bool) -> Float {
         let a = runTrunk(batch, forBackward: forBackward)
-        return lossFromLogits(a, batch)
+        // BertForMaskedLM: the head runs on the positions with a target only (`maskedLMTokenLoss`)
+        return config.maskedLMHead ? maskedLMTokenLoss(a, batch) : lossFromLogits(a, batch)
     }
 
     /// Forward pass that stops at the logits. `body` receives (B·T, V) logits, row-major. With several

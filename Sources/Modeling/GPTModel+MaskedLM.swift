@@ -1,4 +1,4 @@
-public import Compute
+import Compute
 import Foundation
 
 /// BertForMaskedLM's objective on the encoder: the `cls.predictions` head (transform dense → erf GELU →
@@ -22,13 +22,37 @@ extension GPTModel {
     /// gradient buffer (call `zeroGradients` first).
     public func maskedLMBackward(_ batch: EncoderBatch) {
         guard let head = maskedLMState else { preconditionFailure("maskedLMBackward needs maskedLMLoss first") }
+        var dHidden = [Float](repeating: 0, count: batch.tokens.count * config.nEmbd)
+        dHidden.withUnsafeMutableBufferPointer { maskedLMHeadBackward(head, into: $0.baseAddress!) }
+        encoderBackward(batch, dPooled: nil, dHidden: dHidden)
+    }
+
+    /// The training forward's masked-LM loss over a `TokenBatch` (the trainer's path): the head on the
+    /// positions with a target and a non-zero weight, Σ weight·(−log p(target)); each position's
+    /// −log p goes to the activations' per-position losses (0 elsewhere), as `lossFromLogits` does.
+    func maskedLMTokenLoss(_ a: GPTActivations, _ batch: TokenBatch) -> Float {
+        precondition(batch.targets.allSatisfy { $0 < config.vocabSize }, "target id outside the vocabulary")
+        let head = MaskedLMHeadState(model: self, targets: batch.targets, weights: batch.weights)
+        maskedLMState = head
+        let losses = a.ptr(a.losses)
+        losses.update(repeating: 0, count: a.losses.count)
+        for (r, row) in head.rows.enumerated() { losses[row] = head.rowLosses[r] }
+        return head.loss
+    }
+
+    /// Adds the head's gradient into the parameter gradients (transform, LayerNorm, bias, and the tied
+    /// word embeddings) and writes d(last block output) of the masked rows into `dHidden` (B·T, C; rows
+    /// without a target are left as they are). Each row's d logits is (p − onehot)·weight.
+    /// - Complexity: 2·m·C·(2·V + 2·C) FLOP for m masked positions.
+    func maskedLMHeadBackward(_ head: MaskedLMHeadState, into dHidden: UnsafeMutablePointer<Float>) {
         let c = config.nEmbd, v = config.vocabSize, m = head.rows.count, o = offsets
-        var dHidden = [Float](repeating: 0, count: batch.tokens.count * c)
-        guard m > 0 else { return encoderBackward(batch, dPooled: nil, dHidden: dHidden) }
+        guard m > 0 else { return }
         var dlogits = head.probs
-        for (r, target) in head.rowTargets.enumerated() { dlogits[r * v + Int(target)] -= 1 }
-        let scale = 1 / Float(m)
-        for i in dlogits.indices { dlogits[i] *= scale }
+        for (r, target) in head.rowTargets.enumerated() {
+            dlogits[r * v + Int(target)] -= 1
+            let w = head.rowWeights[r]
+            for j in 0..<v { dlogits[r * v + j] *= w }
+        }
         var dnormed = [Float](repeating: 0, count: m * c), dgelu = [Float](repeating: 0, count: m * c)
         var ddense = [Float](repeating: 0, count: m * c), dh = [Float](repeating: 0, count: m * c)
         dlogits.withUnsafeBufferPointer { dl in
@@ -55,7 +79,36 @@ extension GPTModel {
         for (r, row) in head.rows.enumerated() {
             for j in 0..<c { dHidden[row * c + j] += dh[r * c + j] }
         }
-        encoderBackward(batch, dPooled: nil, dHidden: dHidden)
+    }
+
+    /// This encoder as a `BertForMaskedLM`: every encoder tensor copied (the pooler and a classifier head
+    /// are dropped, as BertForMaskedLM has neither), the `cls.predictions` head initialised as
+    /// transformers' `_init_weights` does (transform dense N(0, initializer_range²) from `seed`, its bias 0,
+    /// LayerNorm 1 and 0, the output bias 0) and its decoder tied to the word embeddings. A model that has
+    /// the head already is returned as it is.
+    /// - Throws: `.invalidConfig` when this is not a BERT encoder.
+    /// - Complexity: one copy of the parameters.
+    public func withMaskedLMHead(seed: UInt64) throws(ModelingError) -> GPTModel {
+        guard config.family == .bert else { throw .invalidConfig("only BERT encoders have a masked-LM head (this model is \(config.modelType))") }
+        if config.maskedLMHead { return self }
+        var c = config
+        c.maskedLMHead = true
+        c.numLabels = nil
+        let out = try GPTModel(config: c)
+        let source = parameterValues()
+        var rng = SeededGenerator(seed: seed)
+        out.withParameters { dst in
+            for p in out.layout.parameters {
+                if let q = layout.info(p.name), q.shape == p.shape {
+                    for i in 0..<p.count { dst[p.offset + i] = source[q.offset + i] }
+                } else if p.role == .norm {
+                    (dst.baseAddress! + p.offset).update(repeating: 1, count: p.count)
+                } else if p.shape.count > 1 {
+                    rng.fillNormal(dst.baseAddress! + p.offset, n: p.count, std: config.initializerRange)
+                }
+            }
+        }
+        return out
     }
 
     /// The (m, V) logits of the masked positions of the last `maskedLMLoss`, row-major in position order.
@@ -66,17 +119,25 @@ extension GPTModel {
 final class MaskedLMHeadState {
     /// Flat (B·T) positions with a target, their targets, and the head's intermediate rows (m, C).
     let rows: [Int], rowTargets: [Int32]
+    /// Each row's loss weight (1/m without `weights`) and its −log p(target).
+    let rowWeights: [Float], rowLosses: [Float]
     let hidden: [Float], dense: [Float], activated: [Float], normed: [Float], mean: [Float], rstd: [Float]
     /// (m, V) logits and their softmax.
     let logits: [Float], probs: [Float]
     let loss: Float
 
-    init(model: GPTModel, targets: [Int32]) {
+    /// The rows are the positions whose target is ≥ 0 and, with `weights` (B·T), whose weight is not 0;
+    /// the loss is Σ weight·(−log p(target)) over them, or their mean without `weights`.
+    init(model: GPTModel, targets: [Int32], weights: [Float]? = nil) {
         let c = model.config.nEmbd, v = model.config.vocabSize, o = model.offsets
-        let rows = targets.indices.filter { targets[$0] >= 0 }
+        let rows = targets.indices.filter { targets[$0] >= 0 && (weights == nil || weights![$0] != 0) }
         self.rows = rows
-        rowTargets = rows.map { targets[$0] }
+        let rowTargets = rows.map { targets[$0] }
+        self.rowTargets = rowTargets
         let m = rows.count
+        let rowWeights = rows.map { weights?[$0] ?? 1 / Float(m) }
+        self.rowWeights = rowWeights
+        var rowLosses = [Float](repeating: 0, count: m)
         var hidden = [Float](repeating: 0, count: m * c)
         model.withHiddenStates { h in
             for (r, row) in rows.enumerated() { for j in 0..<c { hidden[r * c + j] = h[row * c + j] } }
@@ -97,43 +158,15 @@ final class MaskedLMHeadState {
             let bias = model.param(o.mlmBias!.offset)
             for r in 0..<m { for j in 0..<v { logits[r * v + j] += bias[j] } }
             Softmax.forward(probs: &probs, logits: logits, n: m, v: v)
-            for (r, target) in rows.map({ targets[$0] }).enumerated() {
-                loss -= Foundation.log(Double(max(probs[r * v + Int(target)], Float.leastNormalMagnitude)))
+            for (r, target) in rowTargets.enumerated() {
+                let nll = -Foundation.log(Double(max(probs[r * v + Int(target)], Float.leastNormalMagnitude)))
+                rowLosses[r] = Float(nll)
+                loss += weights == nil ? nll : Double(rowWeights[r]) * nll
             }
-            loss /= Double(m)
+            if weights == nil { loss /= Double(m) }
         }
+        self.rowLosses = rowLosses
         self.hidden = hidden; self.dense = dense; self.activated = activated; self.normed = normed
         self.mean = mean; self.rstd = rstd; self.logits = logits; self.probs = probs; self.loss = Float(loss)
-    }
-}
-
-/// BERT's masked-language-model corruption (HF `DataCollatorForLanguageModeling`): each real, non-special
-/// position is chosen with probability `probability`; a chosen position's target is its id, and its
-/// input becomes `[MASK]` (80 %), a random id (10 %) or stays (10 %). Every draw comes from `generator`,
-/// so a seed fixes the masks.
-public enum MaskedLMMasking {
-    /// Returns the corrupted tokens and the targets (−1 where nothing is predicted), both (B·T).
-    /// `special` ids ([CLS], [SEP], [PAD]) are never chosen; padding positions never are either.
-    public static func mask(
-        _ batch: EncoderBatch, probability: Double, maskId: Int, vocabSize: Int, special: Set<Int>,
-        generator: inout SeededGenerator
-    ) -> (tokens: [Int32], targets: [Int32]) {
-        var tokens = batch.tokens
-        var targets = [Int32](repeating: -1, count: tokens.count)
-        let t = batch.sequenceLength
-        for bi in 0..<batch.batchSize {
-            for i in 0..<Int(batch.lengths[bi]) {
-                let k = bi * t + i
-                guard !special.contains(Int(tokens[k])), generator.nextDouble() < probability else { continue }
-                targets[k] = tokens[k]
-                let u = generator.nextDouble()
-                if u < 0.8 {
-                    tokens[k] = Int32(maskId)
-                } else if u < 0.9 {
-                    tokens[k] = Int32(generator.next() % UInt64(vocabSize))
-                }
-            }
-        }
-        return (tokens, targets)
     }
 }

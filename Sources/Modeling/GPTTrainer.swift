@@ -42,6 +42,9 @@ public final class GPTTrainer: @unchecked Sendable {
     public let replay: ReplayMix?
     /// Row order and cursor of the replay rows (unused without `replay`).
     public internal(set) var replaySampler: BatchSampler
+    /// Masked-LM training (a model with `maskedLMHead` on `TrainingData.maskedLM` rows): every row of
+    /// every step is corrupted afresh, from `MaskedLMMasking.generator(seed:step:row:)`; nil otherwise.
+    public let maskedLM: MaskedLMSettings?
 
     /// AdamW moments for trainable tensors only: m then v, each `momentCount` floats.
     let moments: Arena
@@ -67,9 +70,20 @@ public final class GPTTrainer: @unchecked Sendable {
     ///   Capped by the micro-batch size; 1 with adapters. Results are reproducible for a given count.
     /// - Parameter ranks: the processes splitting each step's rows (every rank must construct its trainer
     ///   with the same model, data and settings). Needs at least one row per rank and no LoRA dropout.
+    /// - Parameter maskedLM: the corruption of a masked-LM run; required exactly when the model has the
+    ///   masked-LM head (then `data` must be `TrainingData.maskedLM` rows and `replay` nil).
     public init(model: GPTModel, data: TrainingData, hyperparameters hp: TrainingHyperparameters, freezing: Freezing = .none,
-                replay: ReplayMix? = nil, workers: Int? = nil, ranks: Ranks = .single) throws(ModelingError) {
+                replay: ReplayMix? = nil, workers: Int? = nil, ranks: Ranks = .single, maskedLM: MaskedLMSettings? = nil) throws(ModelingError) {
         try hp.validate()
+        guard model.config.maskedLMHead == (maskedLM != nil), maskedLM == nil || (data.maskedTargets != nil && replay == nil) else {
+            throw .invalidHyperparameters(model.config.maskedLMHead
+                ? "a model with the masked-LM head trains on masked-LM rows with masking settings and no replay data"
+                : "masking settings need a model with the masked-LM head (BertForMaskedLM)")
+        }
+        if let maskedLM, !(maskedLM.probability > 0 && maskedLM.probability < 1) || maskedLM.vocabSize < 1 || maskedLM.vocabSize > model.config.vocabSize || maskedLM.maskId < 0 || maskedLM.maskId >= model.config.vocabSize {
+            throw .invalidHyperparameters("mlm_probability must be between 0 and 1 (exclusive) and [MASK] an id of the vocabulary")
+        }
+        self.maskedLM = maskedLM
         let rowsPerStep = hp.microBatchSize * hp.gradientAccumulationSteps
         guard rowsPerStep >= ranks.size else {
             let steps = (ranks.size + hp.microBatchSize - 1) / hp.microBatchSize
@@ -210,6 +224,10 @@ public final class GPTTrainer: @unchecked Sendable {
                 replay.data.fill(&batches[k], slot: slot, row: row)
             } else {
                 data.fill(&batches[k], slot: slot, row: row)
+            }
+            if let maskedLM {
+                var generator = MaskedLMMasking.generator(seed: hp.seed, step: step, row: g)
+                MaskedLMMasking.mask(&batches[k], slot: slot, settings: maskedLM, generator: &generator)
             }
             let n = batches[k].targetCount(slot: slot)
             if isReplay { replayTargets += n } else { targets += n }

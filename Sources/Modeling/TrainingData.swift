@@ -6,9 +6,9 @@ public struct TrainingData: Sendable, Hashable {
     /// T: positions per row fed to the model.
     public let sequenceLength: Int
     /// Token ids, `rowCount × (T + 1)`.
-    public private(set) var tokens: [Int32] = []
+    public internal(set) var tokens: [Int32] = []
     /// 1 where the token is a training target, `rowCount × (T + 1)`.
-    public private(set) var lossMask: [UInt8] = []
+    public internal(set) var lossMask: [UInt8] = []
     /// Document id per token within its row (−1 for padding), `rowCount × (T + 1)`.
     public private(set) var segments: [Int32] = []
     /// Sequence classification (``classification(texts:labels:sequenceLength:vocabSize:numLabels:)``): the
@@ -18,6 +18,10 @@ public struct TrainingData: Sendable, Hashable {
     public private(set) var pooledPositions: [Int32]?
     /// Token type ids, `rowCount × (T + 1)` (text pairs for encoders); nil: all 0.
     public private(set) var tokenTypes: [Int32]?
+    /// Masked-LM data (``maskedLM(windows:sequenceLength:vocabSize:special:)``): the original id of every
+    /// token, `rowCount × (T + 1)`, which is the target of a position whose `lossMask` is 1 (the input
+    /// `tokens` may be corrupted by ``withFixedMasks(_:seed:)``). nil for language modelling and classification.
+    public internal(set) var maskedTargets: [Int32]?
 
     /// Number of rows.
     public var rowCount: Int { tokens.count / (sequenceLength + 1) }
@@ -194,6 +198,7 @@ public struct TrainingData: Sendable, Hashable {
     @inline(__always) func hasTarget(row r: Int, position p: Int) -> Bool {
         if let pooledPositions { return Int(pooledPositions[r]) == p }
         let i = r * (sequenceLength + 1) + p
+        if maskedTargets != nil { return lossMask[i] != 0 && segments[i] >= 0 }
         return lossMask[i + 1] != 0 && segments[i] >= 0 && segments[i + 1] == segments[i]
     }
 
@@ -211,7 +216,7 @@ public struct TrainingData: Sendable, Hashable {
             batch.segments[dst + p] = segments[src + p]
             batch.tokenTypes[dst + p] = tokenTypes?[src + p] ?? 0
             let has = hasTarget(row: r, position: p)
-            batch.targets[dst + p] = has ? (rowLabels?[r] ?? tokens[src + p + 1]) : -1
+            batch.targets[dst + p] = has ? (rowLabels?[r] ?? maskedTargets?[src + p] ?? tokens[src + p + 1]) : -1
             batch.weights[dst + p] = has ? 1 : 0
             pos += 1
         }

@@ -68,9 +68,11 @@ enum KeyTables {
     static let model = ObjectSpec(
         name: "model", description: "Architecture of a model trained from scratch (HF config.json fields).",
         keys: [
-            K.key("architecture", .enumeration(["gpt2", "llama", "qwen2", "mistral"]),
-                  "Block family (HF model_type): gpt2 (learned positions, LayerNorm, GELU) or a Llama-family decoder "
-                      + "(rotary positions, RMSNorm, SwiGLU, grouped-query attention; qwen2 adds q/k/v biases). Default: gpt2.",
+            K.key("architecture", .enumeration(["gpt2", "llama", "qwen2", "mistral", "bert"]),
+                  "Block family (HF model_type): gpt2 (learned positions, LayerNorm, GELU), a Llama-family decoder "
+                      + "(rotary positions, RMSNorm, SwiGLU, grouped-query attention; qwen2 adds q/k/v biases), or bert "
+                      + "(a post-norm bidirectional encoder with erf GELU, for classify and masked-LM pretrain-continue / "
+                      + "domain-adapt; its tokenizer must be WordPiece). Default: gpt2.",
                   aliases: [KeyAlias(name: "model_type", source: "transformers")]),
             K.key("vocab_size", .integer, "Vocabulary size in tokens (default: the tokenizer's size).", range: .limit(1, ModelLimits.vocabSize)),
             K.key("n_positions", .integer, "Context length in tokens (GPT-2: rows of the learned position table).",
@@ -89,6 +91,8 @@ enum KeyTables {
             K.key("intermediate_size", .integer, "MLP hidden width (default: 4 x n_embd).", range: .limit(1, 8 * ModelLimits.embedding),
                   aliases: [KeyAlias(name: "n_inner", source: "transformers")]),
             K.key("rope_theta", .number, "Rotary base (Llama family; default: 10000).", range: .greaterThan(0)),
+            K.key("type_vocab_size", .integer, "Token type (segment) rows for text pairs (BERT only; default: 2).",
+                  range: .limit(1, 64)),
             K.key("tie_word_embeddings", .boolean, "The LM head shares the token embedding (Llama family; default: true; "
                       + "GPT-2 always ties)."),
             K.key("layer_norm_epsilon", .number, "Norm epsilon (LayerNorm for GPT-2, RMSNorm for the Llama family).",
@@ -246,6 +250,19 @@ enum KeyTables {
               aliases: [KeyAlias(name: "merge", source: "shorthand")]),
     ]
 
+    /// `mlm_probability` when a stage on a BERT encoder leaves it out: BERT's and HF `run_mlm`'s 15 %. Not a
+    /// filled `default:`, which would enter the key of every decoder stage of these kinds and could not be
+    /// refused there; `TrainingParams.maskedLMProbability` reads it.
+    static let mlmProbabilityDefault = 0.15
+
+    /// `mlm_probability` of pretrain-continue and domain-adapt (BERT encoders only).
+    static let mlmProbabilityKey = K.key(
+        "mlm_probability", .number,
+        "Masked-LM training of a BERT encoder: the share of each window's tokens (special tokens never) chosen each step, "
+            + "80 % replaced by [MASK], 10 % by a random token, 10 % kept; the loss is on the chosen tokens only. "
+            + "Default on an encoder: \(NumericRange.text(mlmProbabilityDefault)). Refused for decoders (causal LM).",
+        range: NumericRange(min: 0, minExclusive: true, max: 1, maxExclusive: true))
+
     /// `chat_template` of training and evaluate stages.
     static let chatTemplateKey = K.key(
         "chat_template", .enumeration(chatTemplates),
@@ -324,9 +341,10 @@ enum KeyTables {
         for kind in StageKind.allCases {
             let keys: [KeySpec] = switch kind {
             case .tokenize: tokenize
-            case .pretrainContinue, .instruct: training
-            case .domainAdapt: training + [K.key("replay", .object(replay),
-                                                  "Replay general data against forgetting.")]
+            case .pretrainContinue: training + [mlmProbabilityKey]
+            case .instruct: training
+            case .domainAdapt: training + [mlmProbabilityKey, K.key("replay", .object(replay),
+                                                                     "Replay general data against forgetting.")]
             case .attachAdapters: training.filter { refusedByKind[.attachAdapters]![$0.name] == nil } + adapterOnly + [K.key("replay", .object(replay),
                                                                   "Replay general data against forgetting (LoRA domain adaptation).")]
             case .evaluate: evaluate

@@ -97,13 +97,15 @@ struct ParamReader {
 
     func training() -> TrainingParams {
         let model = object("model").map { m in
-            ModelConfig(architecture: m.string("architecture") ?? "gpt2", vocabSize: m.int("vocab_size"),
+            var config = ModelConfig(architecture: m.string("architecture") ?? "gpt2", vocabSize: m.int("vocab_size"),
                         nPositions: m.int("n_positions") ?? 1024,
                         nEmbd: m.int("n_embd") ?? 768, nLayer: m.int("n_layer") ?? 12, nHead: m.int("n_head") ?? 12,
                         layerNormEpsilon: m.number("layer_norm_epsilon") ?? 1e-5,
                         initializerRange: m.number("initializer_range") ?? 0.02, nKVHead: m.int("num_key_value_heads"),
                         headDim: m.int("head_dim"), intermediateSize: m.int("intermediate_size"),
                         ropeTheta: m.number("rope_theta"), tieWordEmbeddings: m.bool("tie_word_embeddings"))
+            config.typeVocabSize = m.int("type_vocab_size")
+            return config
         }
         let replay = object("replay").map { r in
             ReplaySpec(datasets: r.objects("datasets").map { $0.dataset() }, ratio: r.number("ratio") ?? 0)
@@ -132,6 +134,7 @@ struct ParamReader {
         params.trainOn = enumValue("train_on", .assistant)
         params.truncation = enumValue("truncation", .drop)
         params.ranks = int("ranks")
+        params.mlmProbability = number("mlm_probability")
         return params
     }
 

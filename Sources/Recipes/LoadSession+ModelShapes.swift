@@ -12,8 +12,14 @@ struct ModelShape: Equatable {
     var tokenizerSource = "", modelSource = ""
     /// A model folder whose `model_type` Lathe does not run ("model_type 'bert' (models/x/config.json)").
     var unsupportedArchitecture: String?
-    /// A BERT encoder folder (`model_type: bert`), named by its config file: only `kind: classify` trains it.
+    /// A BERT encoder (`model_type: bert` folder, named by its config file, or `architecture: bert` from
+    /// scratch): `kind: classify` trains it, and pretrain-continue / domain-adapt with the masked-LM objective.
     var encoder: String?
+    /// The model is known to be a decoder (a readable non-BERT config, or a decoder `model:` from scratch).
+    var decoder = false
+
+    /// Kinds that train a BERT encoder: classification, and masked-LM training on text.
+    static let encoderKinds: Set<StageKind> = [.classify, .pretrainContinue, .domainAdapt]
 
     /// The `model_type` values whose decoders Lathe runs.
     static let supportedModelTypes = ["gpt2", "llama", "qwen2", "mistral"]
@@ -35,11 +41,28 @@ extension LoadSession {
                 checker.sink.error(at, "\(scope.subject) starts from a model with \(unsupported), which Lathe cannot train. "
                     + "Lathe runs decoders with model_type \(ModelShape.supportedModelTypes.joined(separator: ", ")).")
             }
-            if let encoder = shape.encoder, draft.kind != .classify {
+            if let encoder = shape.encoder, let kind = draft.kind, !ModelShape.encoderKinds.contains(kind) {
                 let at = draft.fields["from"]?.location ?? draft.location
-                checker.sink.error(at, "\(scope.subject) starts from a BERT encoder (\(encoder)), which has no language-model head: "
-                    + "it cannot be trained on text or instructions, or generate. Encoders train in `kind: classify` "
-                    + "(and are evaluated on `type: classification` data); start this stage from a decoder.")
+                checker.sink.error(at, "\(scope.subject) starts from a BERT encoder (\(encoder)), which has no causal language-model head: "
+                    + "it cannot be trained on instructions, carry LoRA adapters, or generate. Encoders train in `kind: classify`, "
+                    + "and on text with the masked-LM objective in `kind: pretrain-continue` or `domain-adapt`; start this stage from a decoder.")
+            }
+            if case .object(let model)? = draft.fields["model"]?.value, case .string("bert")? = model["architecture"],
+               let field = draft.fields["tokenizer"], case .ref(.stage(let name)) = field.value,
+               let index = draftIndex[name], drafts[index].kind == .tokenize {
+                checker.sink.error(field.location, "\(scope.subject) builds a BERT encoder, which reads WordPiece ids, but "
+                    + "'tokenizer' names tokenize stage '\(name)', which learns byte-level BPE. Name a folder holding a WordPiece "
+                    + "tokenizer.json (a BERT model's), e.g. 'tokenizer: ../models/all-minilm-l6-v2'.")
+            }
+            if shape.encoder != nil, draft.kind == .domainAdapt, let replay = draft.fields["replay"] {
+                checker.sink.error(replay.location, "'replay' \(scope.phrase) mixes general text into causal-LM steps; this stage "
+                    + "trains a BERT encoder with the masked-LM objective, which takes no replay data. Remove 'replay', or list the "
+                    + "general text in 'datasets'.")
+            }
+            if let field = draft.fields["mlm_probability"], shape.decoder, shape.encoder == nil {
+                checker.sink.error(field.location, "'mlm_probability' \(scope.phrase) sets the masked-LM objective, which trains BERT "
+                    + "encoders, but this stage starts from a decoder (\(shape.modelSource.isEmpty ? "its 'model'" : shape.modelSource)), "
+                    + "which trains as a causal language model. Remove 'mlm_probability', or start from a BERT folder.")
             }
             if let tokens = shape.tokenizerVocab, let vocab = shape.modelVocab, tokens > vocab {
                 let at = draft.fields["tokenizer"]?.location ?? draft.fields["from"]?.location ?? draft.location
@@ -85,6 +108,7 @@ extension LoadSession {
             shape.tokenizerSource = tokens.tokenizerSource
             if from == .scratch, case .object(let model)? = draft.fields["model"]?.value {
                 shape.positions = Self.int(model["n_positions"], 1024)
+                if case .string("bert")? = model["architecture"] { shape.encoder = "its 'model', architecture bert" } else { shape.decoder = true }
                 if case .int(let vocab)? = model["vocab_size"] {
                     shape.modelVocab = vocab
                     shape.modelSource = "its 'model'"
@@ -97,6 +121,7 @@ extension LoadSession {
                 shape.modelSource = base.modelSource
                 shape.unsupportedArchitecture = base.unsupportedArchitecture
                 shape.encoder = base.encoder
+                shape.decoder = base.decoder
             }
         default:
             break
@@ -124,6 +149,8 @@ extension LoadSession {
                 shape.encoder = file
             } else if let type = json["model_type"] as? String, !ModelShape.supportedModelTypes.contains(type) {
                 shape.unsupportedArchitecture = "model_type '\(type)' (\(file))"
+            } else {
+                shape.decoder = true
             }
             return shape
         }

@@ -126,7 +126,20 @@ extension LoadSession {
             let architecture: String
             if case .string(let a)? = model["architecture"] { architecture = a } else { architecture = "gpt2" }
             let at = fields["model"]!.location
-            if architecture == "gpt2" {
+            if architecture != "bert", model["type_vocab_size"] != nil {
+                checker.sink.error(at, "'type_vocab_size' in 'model' of stage '\(stage)' applies to BERT encoders only (token "
+                    + "type rows for text pairs). Remove it, or set 'architecture: bert'.")
+            }
+            if architecture == "bert" {
+                if heads > 0, embd % heads != 0 {
+                    checker.sink.error(at, "'n_embd' (\(embd)) in 'model' of stage '\(stage)' must be a "
+                        + "multiple of 'n_head' (\(heads)) (BERT's hidden_size / num_attention_heads). Change one of them.")
+                }
+                for key in ["num_key_value_heads", "head_dim", "rope_theta", "tie_word_embeddings"] where model[key] != nil {
+                    checker.sink.error(at, "'\(key)' in 'model' of stage '\(stage)' does not apply to BERT, which has learned "
+                        + "positions, one key/value head per head and a masked-LM decoder tied to the word embeddings. Remove it.")
+                }
+            } else if architecture == "gpt2" {
                 if heads > 0, embd % heads != 0 {
                     checker.sink.error(at, "'n_embd' (\(embd)) in 'model' of stage '\(stage)' must be a "
                         + "multiple of 'n_head' (\(heads)). Change one of them.")

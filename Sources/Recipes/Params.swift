@@ -100,7 +100,7 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
 
 /// GPT-2 architecture for `from: scratch` (HF `config.json` names).
 public struct ModelConfig: Sendable, Hashable, Codable {
-    /// HF model_type: gpt2, llama, qwen2 or mistral.
+    /// HF model_type: gpt2, llama, qwen2, mistral or bert.
     public var architecture: String
     /// nil = the tokenizer's vocabulary size.
     public var vocabSize: Int?
@@ -120,6 +120,8 @@ public struct ModelConfig: Sendable, Hashable, Codable {
     public var ropeTheta: Double?
     /// nil = true.
     public var tieWordEmbeddings: Bool?
+    /// BERT's token type rows; nil = 2.
+    public var typeVocabSize: Int? = nil
 }
 
 public struct ReplaySpec: Sendable, Hashable, Codable {
@@ -197,6 +199,13 @@ public struct TrainingParams: Sendable, Hashable, Codable {
     public var maxSamples: Int?
     /// `ranks`: Open MPI ranks of the stage's Slurm job (nil = 1); not part of the cache key.
     public var ranks: Int? = nil
+    /// `mlm_probability` as written (pretrain-continue and domain-adapt on a BERT encoder); nil = not given.
+    public var mlmProbability: Double? = nil
+
+    /// The masked-LM share an encoder stage trains with: `mlm_probability`, else its default.
+    public var maskedLMProbability: Double { mlmProbability ?? Self.defaultMaskedLMProbability }
+    /// `mlm_probability`'s default (declared in the key tables).
+    public static var defaultMaskedLMProbability: Double { KeyTables.mlmProbabilityDefault }
 }
 
 /// attach-adapters: the training keys plus LoRA's. Training keys read through (`params.learningRate`).

@@ -26,6 +26,14 @@ enum ClassifierTokenizer {
         return .wordPiece(try WordPieceTokenizer(tokenizerJSON: data, source: file.path), file: file)
     }
 
+    /// The padding id (WordPiece's `padding` setting; 0 for BPE, whose rows need no pad).
+    var padId: Int {
+        switch self {
+        case .bpe: 0
+        case .wordPiece(let t, _): t.padId
+        }
+    }
+
     var vocabSize: Int {
         switch self {
         case .bpe(let t): t.vocabSize

@@ -26,10 +26,11 @@ struct ClassifyStage: StageAdapter {
         case .bpe(let bpe): base = try ModelInputs.model(p, recipe: recipe, tokenizer: bpe, context: context)
         case .wordPiece:
             // an encoder folder (BertModel, or a BertForSequenceClassification of an earlier stage)
-            guard let dir = try ModelInputs.directory(p.from, context: context) else {
-                throw StageError.invalidInput("a WordPiece tokenizer needs a BERT model in `from:` (an HF folder with model_type bert, or a classify stage on one)")
+            if let dir = try ModelInputs.directory(p.from, context: context) {
+                base = try GPTModel.loadHF(directory: dir)
+            } else {
+                base = try ModelInputs.scratchEncoder(p, vocabSize: tokenizer.vocabSize, padId: tokenizer.padId)
             }
-            base = try GPTModel.loadHF(directory: dir)
         }
         guard tokenizer.vocabSize <= base.config.vocabSize else {
             throw StageError.invalidInput("the tokenizer has \(tokenizer.vocabSize) tokens but the model's vocab_size is \(base.config.vocabSize). Use the model's own tokenizer.")

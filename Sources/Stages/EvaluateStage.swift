@@ -23,6 +23,8 @@ import Tokenization
 /// - `accuracy`: the greedy answer gives the output label; with `choices:`, the choice with the highest
 ///   summed log-likelihood is the output.
 /// - `forgetting`: perplexity ratio and difference against the FIRST model listed.
+/// - BERT encoders: classifiers on classification data; BertForMaskedLM models on completion text by
+///   masked-LM `loss` / `perplexity` under one fixed 15 % mask (``maskedLM(_:model:tokenizer:sequenceLength:batchSize:)``).
 /// Every model uses its own tokenizer, so perplexities of models with different vocabularies compare
 /// per token of their own tokenization only.
 ///
@@ -71,13 +73,28 @@ struct EvaluateStage: StageAdapter {
         for (ref, label) in zip(p.models, labels) {
             if context.isCancelled() { throw StageCancelled() }
             if let dir = Self.directory(ref, context: context), let wordPiece = try ClassifierTokenizer.wordPiece(in: dir) {
-                // an encoder: classification data only (it has no language-model head to score text with)
+                // an encoder: classifiers on classification data, BertForMaskedLM on text (masked-LM loss)
                 let model = try GPTModel.loadHF(directory: dir)
                 let sequenceLength = min(p.evalSequenceLen ?? model.config.nPositions, model.config.nPositions)
                 let classes = try EvaluatedModel.classLabels(ref, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
                 for dataset in datasets {
+                    if dataset.records == nil, dataset.spec.type == .completion, model.config.maskedLMHead,
+                       case .wordPiece(let tokenizer, _) = wordPiece {
+                        context.report(.note("scoring \(label) on \(dataset.label) (masked LM, fixed masks)"))
+                        let result = try Self.maskedLM(dataset, model: model, tokenizer: tokenizer, sequenceLength: sequenceLength,
+                                                       batchSize: p.evalBatchSize)
+                        var values: [String: Double] = [:]
+                        if dataset.metrics.contains(.loss) { values["loss"] = result.meanLoss }
+                        if dataset.metrics.contains(.perplexity) || dataset.metrics.contains(.forgetting) { values["perplexity"] = result.perplexity }
+                        for (metric, value) in values { table.set(value, model: label, dataset: dataset.label, metric: metric) }
+                        scoredTokens += result.targetTokens
+                        step += 1
+                        context.report(.progress(step: step, total: total, values: values))
+                        continue
+                    }
                     guard let records = dataset.records, let classes else {
-                        throw StageError.invalidInput("model '\(label)' is a BERT encoder\(classes == nil ? " without a classification head" : ""): evaluate scores encoders only as classifiers on classification data (\(dataset.spec.path) is \(dataset.records == nil ? "text" : "classification data")). List a classify stage on the encoder, and give its test data `type: classification`.")
+                        let text = dataset.records == nil
+                        throw StageError.invalidInput("model '\(label)' is a BERT encoder\(classes == nil ? " without a classification head" : "")\(text && !model.config.maskedLMHead ? " and without a masked-LM head (cls.predictions)" : ""): evaluate scores encoders as classifiers on `type: classification` data, and BertForMaskedLM models (a pretrain-continue or domain-adapt stage on the encoder) on `type: completion` text by masked-LM loss and perplexity; \(dataset.spec.path) is \(text ? "\(dataset.spec.type.rawValue) data" : "classification data"). List a stage that gives the encoder the head this data needs.")
                     }
                     context.report(.note("scoring \(label) on \(dataset.label)"))
                     try scoreClassifier(records, dataset, label: label, classes: classes, model: model, tokenizer: wordPiece,
@@ -156,6 +173,20 @@ struct EvaluateStage: StageAdapter {
                                            batchSize: batchSize)
         let predicted = logits.map { row in row.indices.max { row[$0] < row[$1] }! }
         return ClassificationMetrics(truth: records.map { classes.id($0.label)! }, predicted: predicted, classes: labels.count)
+    }
+
+    /// Masked-LM loss of a BertForMaskedLM on a text data set: its documents as `[CLS] … [SEP]` windows of
+    /// `sequenceLength` (``MaskedLMInputs``), 15 % of the tokens chosen by the fixed evaluation mask
+    /// (`MaskedLMInputs.evaluationSeed`), so every model with the same tokenizer is scored on the same
+    /// positions and inputs; mean −log p(original token) over them, and its exp.
+    static func maskedLM(_ dataset: EvaluationDataset, model: GPTModel, tokenizer: WordPieceTokenizer, sequenceLength: Int,
+                         batchSize: Int) throws -> EvaluationResult {
+        try MemoryBudget.checkInference(model.config, batch: batchSize, sequence: sequenceLength)
+        let texts = dataset.examples.map { String(decoding: $0.text, as: UTF8.self) }
+        let settings = try MaskedLMInputs.settings(MaskedLMInputs.evaluationProbability, tokenizer: tokenizer, config: model.config)
+        let data = try MaskedLMInputs.rows(texts, tokenizer: tokenizer, sequenceLength: sequenceLength, vocabSize: model.config.vocabSize)
+            .withFixedMasks(settings, seed: MaskedLMInputs.evaluationSeed)
+        return try model.evaluate(data, batchSize: batchSize)
     }
 
     /// `forgetting_ratio` / `forgetting_delta` of every model against the first model's perplexity.

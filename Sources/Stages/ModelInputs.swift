@@ -31,7 +31,7 @@ enum ModelInputs {
         if dir.pathExtension.lowercased() == "gguf" { return try GGUFSource.tokenizer(dir) }
         let file = dir.appendingPathComponent("tokenizer.json")
         if let data = try? Data(RegularFile.read(file.path)), WordPieceTokenizer.isWordPiece(data) {
-            throw StageError.invalidInput("\(dir.path) is a BERT encoder (WordPiece tokenizer, model_type bert): it has no language-model head, so this stage cannot train it on text or instructions. Encoders train in `kind: classify`.")
+            throw StageError.invalidInput("\(dir.path) is a BERT encoder (WordPiece tokenizer, model_type bert): it has no causal language-model head, so this stage cannot train it on instructions or carry adapters on it. Encoders train in `kind: classify`, and on text with the masked-LM objective in pretrain-continue or domain-adapt.")
         }
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw StageError.invalidInput("\(file.path) does not exist: name a tokenize stage in `tokenizer:`, or start from a model folder that holds tokenizer.json.")
@@ -46,6 +46,9 @@ enum ModelInputs {
             guard let m = p.model else {
                 throw StageError.invalidInput("`from: scratch` needs `model:` (n_layer, n_head, n_embd, n_positions).")
             }
+            guard m.architecture != "bert" else {
+                throw StageError.invalidInput("`architecture: bert` builds an encoder, which needs a WordPiece tokenizer in `tokenizer:` (a BERT folder's tokenizer.json); this one is byte-level BPE.")
+            }
             let config = scratchConfig(m, vocabSize: m.vocabSize ?? tokenizer.vocabSize, endOfText: tokenizer.endOfTextId)
             try config.validate()
             try MemoryBudget.check(config, batch: p.microBatchSize, sequence: p.sequenceLen ?? config.nPositions)
@@ -55,9 +58,40 @@ enum ModelInputs {
         return model.adapters == nil ? model : try model.merged()
     }
 
-    /// The decoder shape `model:` describes for `from: scratch`, with the vocabulary and end-of-text id of
-    /// its tokenizer (`m.vocabSize` wins when set).
+    /// A fresh BERT encoder for `from: scratch` with `model: {architecture: bert, …}` (`vocabSize`: the
+    /// WordPiece tokenizer's, unless `model:` sets it), initialised as transformers' BertPreTrainedModel:
+    /// weights N(0, initializer_range²) from the stage's seed, biases 0, LayerNorm 1/0, and the padding
+    /// row (`padId`) of the word embeddings 0 (`nn.Embedding(padding_idx=pad_token_id)`).
+    static func scratchEncoder(_ p: TrainingParams, vocabSize: Int, padId: Int) throws -> GPTModel {
+        guard let m = p.model, m.architecture == "bert" else {
+            throw StageError.invalidInput("`from: scratch` with a WordPiece tokenizer builds a BERT encoder: set `model: {architecture: bert, …}` (or use a byte-level BPE tokenizer for a decoder).")
+        }
+        let config = scratchConfig(m, vocabSize: m.vocabSize ?? vocabSize, endOfText: nil)
+        try config.validate()
+        try MemoryBudget.check(config, batch: p.microBatchSize, sequence: p.sequenceLen ?? config.nPositions)
+        let model = try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))
+        if padId >= 0, padId < config.vocabSize {
+            let c = config.nEmbd
+            try model.withParameter(named: "embeddings.word_embeddings.weight") { w in
+                for j in 0..<c { w[padId * c + j] = 0 }
+            }
+        }
+        return model
+    }
+
+    /// The shape `model:` describes for `from: scratch` (a decoder, or a BERT encoder for `architecture:
+    /// bert`), with the vocabulary and end-of-text id of its tokenizer (`m.vocabSize` wins when set).
     static func scratchConfig(_ m: ModelConfig, vocabSize: Int, endOfText: Int?) -> GPTConfig {
+        if m.architecture == "bert" {
+            // BertConfig: post-norm encoder, q/k/v and every linear with biases, decoder tied to the word embeddings
+            var config = GPTConfig(
+                family: .bert, modelType: "bert", vocabSize: m.vocabSize ?? vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd,
+                nLayer: m.nLayer, nHead: m.nHead, nKVHead: m.nHead, headDim: nil, intermediateSize: m.intermediateSize ?? 4 * m.nEmbd,
+                layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
+                qkvBias: true, outputBias: true, mlpBias: true, tiedEmbeddings: true)
+            config.typeVocabSize = m.typeVocabSize ?? 2
+            return config
+        }
         if m.architecture == "gpt2" {
             return GPTConfig(
                 vocabSize: m.vocabSize ?? vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,

@@ -106,7 +106,7 @@ public enum ModelResolver {
         for d in [dir] + (fallback.map { [$0] } ?? []) {
             let file = d.appendingPathComponent("tokenizer.json")
             if let data = try? Data(RegularFile.read(file.path)), WordPieceTokenizer.isWordPiece(data) {
-                throw StageError.invalidInput("\(d.path) is a BERT encoder (WordPiece tokenizer, model_type bert): it has no language-model head, so it cannot generate, be scored as a language model or be trained on text by this stage. Encoders train in `kind: classify` and are evaluated on `type: classification` data.")
+                throw StageError.invalidInput("\(d.path) is a BERT encoder (WordPiece tokenizer, model_type bert): it has no causal language-model head, so it cannot generate text, answer instructions or be scored as a causal language model. Encoders train in `kind: classify` and, with the masked-LM objective, in pretrain-continue / domain-adapt; evaluate scores them on `type: classification` data (classifiers) or by masked-LM perplexity on `type: completion` text (BertForMaskedLM).")
             }
             if FileManager.default.fileExists(atPath: file.path) { return try BPETokenizer.load(contentsOf: file) }
         }

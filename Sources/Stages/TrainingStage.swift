@@ -13,7 +13,8 @@ import Files
 
 /// `pretrain-continue`, `domain-adapt` and `instruct`: one causal-LM training loop over the
 /// shared engine; the kinds differ only in their data (completion text, domain text with
-/// `replay:`, instruction records with the prompt masked).
+/// `replay:`, instruction records with the prompt masked). A BERT encoder (WordPiece tokenizer) trains
+/// with the masked-LM objective instead (``MaskedLMStage``).
 ///
 /// Outputs (the entry's `out/` folder is itself an HF GPT-2 model folder):
 /// `config.json`, `generation_config.json`, `model.safetensors`, `tokenizer.json`, and under
@@ -28,6 +29,15 @@ struct TrainingStage: StageAdapter {
         guard let p = stage.params.training else { throw StageError.unknownStage(stage.name) }
         let started = Date()
         ComputeThreads.set(p.threads)  // nil: $LATHE_THREADS, else every core
+        // a WordPiece tokenizer means a BERT encoder: masked-LM training
+        if let dir = try ModelInputs.directory(p.tokenizer ?? p.from, context: context),
+           case .wordPiece(let wordPiece, let file)? = try ClassifierTokenizer.wordPiece(in: dir) {
+            return try MaskedLMStage.run(stage, params: p, recipe: recipe, tokenizer: wordPiece, tokenizerFile: file,
+                                         context: context, started: started)
+        }
+        guard p.mlmProbability == nil else {
+            throw StageError.invalidInput("stage '\(stage.name)': mlm_probability sets the masked-LM objective of BERT encoders, but this stage trains a decoder (causal LM). Remove mlm_probability, or start from a BERT folder.")
+        }
         let tokenizer = try ModelInputs.tokenizer(from: p.tokenizer ?? p.from, context: context)
         let model = try ModelInputs.model(p, recipe: recipe, tokenizer: tokenizer, context: context)
         let data = try TrainingRun.data(p, kind: stage.kind, tokenizer: tokenizer, config: model.config, context: context)

@@ -6,14 +6,15 @@
   reference_bert.py make-mlm FOLDER         the same tiny BERT as a BertForMaskedLM (tied decoder)
   reference_bert.py make-tokenizer FOLDER WORDS   a WordPiece tokenizer.json of the tiny BERT's 53 ids: [PAD] [UNK]
                                             [CLS] [SEP] [MASK], then WORDS (comma-separated), then "##a", "##b", …
-  reference_bert.py mlm FOLDER INPUT.json   BertForMaskedLM loss for INPUT["labels"] (-100 = none), the masked
-                                            positions' logits and every gradient
+  reference_bert.py mlm FOLDER INPUT.json   loss of the folder loaded by AutoModelForMaskedLM for INPUT["labels"]
+                                            (-100 = none), the labelled positions' logits, every gradient and the
+                                            class transformers chose
 """
 import json
 import sys
 
 import torch
-from transformers import BertConfig, BertForMaskedLM, BertModel
+from transformers import AutoModelForMaskedLM, BertConfig, BertForMaskedLM, BertModel
 
 torch.set_num_threads(1)
 mode, folder = sys.argv[1], sys.argv[2]
@@ -43,14 +44,15 @@ if mode in ("make", "make-mlm"):
 
 inp = json.load(open(sys.argv[3]))
 if mode == "mlm":
-    model = BertForMaskedLM.from_pretrained(folder, attn_implementation="eager").float().eval()
+    model = AutoModelForMaskedLM.from_pretrained(folder, attn_implementation="eager").float().eval()
     labels = torch.tensor(inp["labels"], dtype=torch.long)
     out = model(input_ids=torch.tensor(inp["tokens"]), token_type_ids=torch.tensor(inp["types"]),
                 attention_mask=torch.tensor(inp["mask"]), labels=labels)
     out.loss.backward()
     named = dict(model.named_parameters())
     grads = {n: p.grad.flatten().tolist() for n, p in named.items() if p.grad is not None}
-    json.dump({"loss": out.loss.item(), "logits": out.logits[labels != -100].flatten().tolist(), "grads": grads}, sys.stdout)
+    json.dump({"loss": out.loss.item(), "logits": out.logits[labels != -100].flatten().tolist(), "grads": grads,
+               "class": type(model).__name__}, sys.stdout)
     sys.exit(0)
 model = BertModel.from_pretrained(folder, attn_implementation="eager").float().eval()
 ids = torch.tensor(inp["tokens"], dtype=torch.long)

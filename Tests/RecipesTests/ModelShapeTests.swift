@@ -78,7 +78,7 @@ import Testing
             + "(32, pipelines/hf/config.json). Lower 'sequence_len' to 32 or less."])
     }
 
-    @Test("A Llama-family model from scratch is checked: KV heads divide heads, head width even, GPT-2 refuses Llama keys",
+    @Test("A model from scratch is checked: KV heads divide heads, head width even, GPT-2 refuses Llama keys, BERT its shape and keys",
           arguments: [
             ("{architecture: llama, n_layer: 1, n_head: 4, num_key_value_heads: 2, n_embd: 32, n_positions: 16}", nil),
             ("{model_type: qwen2, num_hidden_layers: 1, num_attention_heads: 4, hidden_size: 32, max_position_embeddings: 16}", nil),
@@ -89,6 +89,14 @@ import Testing
             ("{n_layer: 1, n_head: 4, n_embd: 32, n_positions: 16, rope_theta: 5.0e5}",
              "'rope_theta' in 'model' of stage 'base' applies to Llama-family models only"),
             ("{architecture: falcon, n_layer: 1, n_head: 4, n_embd: 32, n_positions: 16}", "falcon"),
+            ("{architecture: bert, n_layer: 1, n_head: 4, n_embd: 32, n_positions: 16, intermediate_size: 64, type_vocab_size: 2}",
+             "builds a BERT encoder, which reads WordPiece ids, but 'tokenizer' names tokenize stage 'tok'"),
+            ("{architecture: bert, n_layer: 1, n_head: 4, n_embd: 30, n_positions: 16}",
+             "'n_embd' (30) in 'model' of stage 'base' must be a multiple of 'n_head' (4)"),
+            ("{architecture: bert, n_layer: 1, n_head: 4, n_embd: 32, n_positions: 16, num_key_value_heads: 2}",
+             "'num_key_value_heads' in 'model' of stage 'base' does not apply to BERT"),
+            ("{n_layer: 1, n_head: 4, n_embd: 32, n_positions: 16, type_vocab_size: 2}",
+             "'type_vocab_size' in 'model' of stage 'base' applies to BERT encoders only"),
           ] as [(String, String?)])
     func scratchLlamaModelsAreValidated(model: String, error: String?) throws {
         let project = try TestProject()

@@ -81,26 +81,27 @@ import Tokenization
         #expect(scores["senti/test/majority_baseline"] != nil, "\(scores)")
     }
 
-    @Test("Stages that need a language model refuse a BERT encoder when the recipe loads, saying that encoders train in kind: classify")
+    @Test("Stages that need a causal language model refuse a BERT encoder when the recipe loads, saying where encoders train")
     func lmStagesRefuseEncoders() throws {
         let project = try Self.project()
-        project.write("pipelines/data/text.jsonl", #"{"text": "the phone and case are great"}"# + "\n")
+        project.write("pipelines/data/text.jsonl", #"{"instruction": "rate it", "output": "the phone and case are great"}"# + "\n")
         let url = project.write("pipelines/p.yaml", """
             name: bert-refuse
             defaults: {threads: 1}
             stages:
               lm:
-                kind: pretrain-continue
+                kind: instruct
                 from: ../models/tiny-bert
-                datasets: [{path: data/text.jsonl, type: completion}]
+                datasets: [{path: data/text.jsonl, type: alpaca}]
                 max_steps: 1
             """)
         do {
             _ = try RecipeLoader(projectRoot: project.root).load(recipeAt: url)
-            Issue.record("a pretrain-continue stage from a BERT folder loaded")
+            Issue.record("an instruct stage from a BERT folder loaded")
         } catch {
             let message = "\(error)"
-            #expect(message.contains("p.yaml:6") && message.contains("BERT encoder") && message.contains("kind: classify"), "\(message)")
+            #expect(message.contains("p.yaml:6") && message.contains("BERT encoder") && message.contains("kind: classify")
+                        && message.contains("masked-LM"), "\(message)")
         }
     }
 }

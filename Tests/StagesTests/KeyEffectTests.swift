@@ -157,11 +157,17 @@ import Tokenization
         "ranks": Case(a: nil, b: "2", effect: .provenBy("CLISlurmResourceTests")),
     ]
 
+    /// `mlm_probability` needs a BERT encoder (decoders refuse it): its pair runs in `MaskedLMStageTests`.
+    static let maskedLMCases: [String: Case] = [
+        "mlm_probability": Case(a: nil, b: "0.4", effect: .provenBy("MaskedLMStageTests")),
+    ]
+
     static func cases(_ kind: StageKind) -> [String: Case] {
         let own: [String: Case] = switch kind {
         case .tokenize: tokenizeCases
-        case .pretrainContinue, .instruct: trainingCases
-        case .domainAdapt: trainingCases.merging(["replay": adapterCases["replay"]!]) { $1 }
+        case .pretrainContinue: trainingCases.merging(maskedLMCases) { $1 }
+        case .instruct: trainingCases
+        case .domainAdapt: trainingCases.merging(["replay": adapterCases["replay"]!]) { $1 }.merging(maskedLMCases) { $1 }
         case .attachAdapters: adapterCases
         case .classify: classifyCases
         case .evaluate: evaluateCases
