@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Finished stages handed from worker threads back to the scheduling thread (first in, first out).
 final class CompletionQueue: @unchecked Sendable {
