@@ -78,6 +78,17 @@ extension Lathe {
                ws.recipe.stages.contains(where: { selected.contains($0.name) && $0.params.deterministic }) {
                 DeterministicKernels.pin(quiet: output.quiet)
             }
+            // the data files' first records against their types, as `lathe validate` reads them all
+            let dataProblems = DatasetPreflight.check(ws.recipe, root: ws.root, recipePath: recipe.recipe, stages: selected,
+                                                      firstRecords: DatasetPreflight.firstRecords)
+            if !dataProblems.isEmpty {
+                if world.isWriter {
+                    for problem in dataProblems { printError(problem.description) }
+                    let n = dataProblems.count
+                    printError("lathe: \(recipe.recipe) has \(n) data error\(n == 1 ? "" : "s"); nothing was run.")
+                }
+                throw LatheExit.usage
+            }
             if dryRun {
                 let hosts = world.allGather(ProcessInfo.processInfo.hostName)
                 guard world.isWriter else { return }
