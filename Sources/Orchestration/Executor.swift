@@ -109,7 +109,6 @@ public final class Executor: @unchecked Sendable {
         let inputFiles = cache.observed
         summary.filesHashed = cache.filesHashed
 
-        let store = self.store
         var schedule = RunSchedule(graph: graph, selected: selected, needed: needed, lock: oldLock, entryState: store.state(of:))
         var policy = FailurePolicy(keepGoing: options.keepGoing)
         var running = 0

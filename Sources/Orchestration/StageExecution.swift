@@ -56,11 +56,11 @@ struct StageExecution: Sendable {
         try? FileManager.default.createDirectory(at: resume, withIntermediateDirectories: true)
         var upstreamOutputs: [String: URL] = [:]
         for (name, record) in zip(spec.upstream, upstream) { upstreamOutputs[name] = store.outputDirectory(record.key) }
-        let spec = self.spec, cancel = self.cancel
+        let stageName = spec.name, flag = cancel
         let context = StageContext(
             key: key, outputDirectory: work.appendingPathComponent("out"), resumeDirectory: resume,
             projectRoot: projectRoot, storeRoot: store.root, upstreamOutputs: upstreamOutputs,
-            report: { onEvent(.progress(stage: spec.name, event: $0)) }, isCancelled: { cancel.isSet })
+            report: { onEvent(.progress(stage: stageName, event: $0)) }, isCancelled: { flag.isSet })
         let outcome: StageOutcome
         do {
             outcome = try runner.run(spec, context: context)
