@@ -1,4 +1,5 @@
 import Cluster
+import Foundation
 import Orchestration
 import Recipes
 import Stages

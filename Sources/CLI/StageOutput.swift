@@ -1,4 +1,11 @@
+import ArgumentParser
+import Datasets
 import Foundation
+import Orchestration
+import Recipes
+import Stages
+import Tokenization
+import Files
 
 /// The published output folder of a recipe's stage (it must have run).
 enum StageOutput {

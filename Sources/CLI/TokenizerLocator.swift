@@ -1,7 +1,11 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Orchestration
+import Recipes
+import Stages
 import Tokenization
+import Files
 
 /// Finds a tokenizer from a `tokenizer.json` path, a model directory holding one, or `RECIPE:STAGE`
 /// (that stage's current result in the store, per the recipe's lock file).

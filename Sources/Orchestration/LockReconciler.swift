@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Owns the lock file across one run: reads the previous one before anything runs and builds the
 /// next one from this run's results once everything has finished.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Runs one stage on its own worker thread and posts the outcome to a ``CompletionQueue``: checks
 /// the upstream results it reads (a corrupt one is quarantined and reported for recomputation), runs
