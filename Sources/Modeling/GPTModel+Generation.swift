@@ -1,4 +1,4 @@
-public import Compute
+import Compute
 import Foundation
 
 extension GPTModel {

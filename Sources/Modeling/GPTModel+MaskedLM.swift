@@ -1,4 +1,4 @@
-public import Compute
+import Compute
 import Foundation
 
 /// BertForMaskedLM's objective on the encoder: the `cls.predictions` head (transform dense → erf GELU →
