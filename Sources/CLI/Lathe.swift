@@ -56,16 +56,6 @@ struct Lathe: ParsableCommand {
     }
 }
 
-/// Exit codes shared by every subcommand (sysexits.h values where one fits).
-enum LatheExit {
-    static let stageFailed = ExitCode(1)
-    static let usage = ExitCode(64)
-    static let busy = ExitCode(75)
-    /// Started by an MPI launcher, but this build has no Open MPI (EX_UNAVAILABLE).
-    static let unavailable = ExitCode(69)
-    static let interrupted = ExitCode(130)
-}
-
 /// Writes to standard error (diagnostics, progress) so standard output stays machine-readable.
 func printError(_ text: String) {
     var line = text

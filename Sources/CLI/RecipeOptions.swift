@@ -13,16 +13,3 @@ struct RecipeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Store folder (default: $LATHE_STORE, else <project>/artifacts).", valueName: "DIR"))
     var store: String?
 }
-
-/// How progress and results are printed.
-enum LogFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
-
-struct OutputOptions: ParsableArguments {
-    @Flag(name: .shortAndLong, help: "Print only errors and the final summary (with --log-format json: only failed and skipped events, then the summary).")
-    var quiet = false
-
-    @Option(help: "text (default) or json: one JSON object per event on standard output.")
-    var logFormat: LogFormat = .text
-}

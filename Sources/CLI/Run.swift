@@ -78,6 +78,17 @@ extension Lathe {
                ws.recipe.stages.contains(where: { selected.contains($0.name) && $0.params.deterministic }) {
                 DeterministicKernels.pin(quiet: output.quiet)
             }
+            // the data files' first records against their types, as `lathe validate` reads them all
+            let dataProblems = DatasetPreflight.check(ws.recipe, root: ws.root, recipePath: recipe.recipe, stages: selected,
+                                                      firstRecords: DatasetPreflight.firstRecords)
+            if !dataProblems.isEmpty {
+                if world.isWriter {
+                    for problem in dataProblems { printError(problem.description) }
+                    let n = dataProblems.count
+                    printError("lathe: \(recipe.recipe) has \(n) data error\(n == 1 ? "" : "s"); nothing was run.")
+                }
+                throw LatheExit.usage
+            }
             if dryRun {
                 let hosts = world.allGather(ProcessInfo.processInfo.hostName)
                 guard world.isWriter else { return }
@@ -158,88 +169,5 @@ extension Lathe {
             SlurmRunner(recipe: ws.recipe, recipePath: ws.recipeURL.path, projectRoot: ws.root, overrides: recipe.overrides,
                         settings: settings, lathe: CommandLine.executablePath)
         }
-    }
-}
-
-/// Job resources for `--executor slurm`; each wins over `slurm:` of the recipe and config files.
-struct SlurmOptions: ParsableArguments {
-    @Option(name: .customLong("slurm-partition"), help: ArgumentHelp("Slurm partition (default: the cluster's default).", valueName: "NAME"))
-    var partition: String?
-    @Option(name: .customLong("slurm-account"), help: ArgumentHelp("Slurm account to charge.", valueName: "NAME"))
-    var account: String?
-    @Option(name: .customLong("slurm-time"), help: ArgumentHelp("Time limit per stage job, in sbatch's format (e.g. 2:00:00).", valueName: "TIME"))
-    var time: String?
-    @Option(name: .customLong("slurm-mem"), help: ArgumentHelp("Memory of every stage job in MiB (default: each stage's memory estimate plus slurm.mem_margin).", valueName: "MIB"))
-    var memory: Int?
-
-    func validate() throws {
-        if let memory, memory < 1 { throw ValidationError("--slurm-mem must be at least 1 (MiB).") }
-        if let time, !RunSettingsLayer.isSlurmTime(time) {
-            throw ValidationError("--slurm-time must be in sbatch's format (MINUTES, HOURS:MINUTES:SECONDS, DAYS-HOURS:MINUTES…), got '\(time)'.")
-        }
-    }
-
-    /// The run-settings layer of these options.
-    var layer: RunSettingsLayer {
-        var layer = RunSettingsLayer()
-        layer.partition = partition
-        layer.account = account
-        layer.time = time
-        layer.memoryMiB = memory
-        if partition != nil { layer.origins["slurm.partition"] = "--slurm-partition" }
-        if account != nil { layer.origins["slurm.account"] = "--slurm-account" }
-        if time != nil { layer.origins["slurm.time"] = "--slurm-time" }
-        if memory != nil { layer.origins["slurm.mem"] = "--slurm-mem" }
-        return layer
-    }
-}
-
-extension CommandLine {
-    /// The absolute path of the running binary (what a Slurm job runs).
-    static var executablePath: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? URL(fileURLWithPath: arguments[0]).standardizedFileURL.path
-    }
-}
-
-/// Path of `url` relative to `root` when inside it.
-func relative(_ url: URL, to root: URL) -> String {
-    let p = url.standardizedFileURL.path, r = root.standardizedFileURL.path + "/"
-    return p.hasPrefix(r) ? String(p.dropFirst(r.count)) : p
-}
-
-/// SIGINT/SIGTERM: the first sets the cancellation flag (no new stage starts, running stages stop
-/// at a safe point, nothing is half-published); the second exits at once (still safe: publishing
-/// is a rename).
-final class SignalTrap: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(cancel: CancellationFlag, onFirst: @escaping @Sendable () -> Void) {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                if cancel.isSet { exit(130) }
-                cancel.set()
-                onFirst()
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-}
-
-/// Test hook (`LATHE_TESTONLY_STAGE_SECONDS`): each stage execution first waits this long, so
-/// kill and concurrency tests can catch a run mid-stage. Never set it in normal use.
-struct DelayedRunner: StageRunner {
-    let inner: any StageRunner
-    let seconds: Double
-
-    func run(_ spec: StageSpec, context: StageContext) throws -> StageOutcome {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if context.isCancelled() { throw StageCancelled() }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return try inner.run(spec, context: context)
     }
 }

@@ -10,7 +10,8 @@ extension Lathe {
         static let configuration = CommandConfiguration(
             abstract: "Check recipes without running anything; print every error at once.",
             discussion: """
-                Classify stages also read their classification data and check its records and labels.
+                Every data file is read against its dataset's `type` (`lathe run` checks each file's first
+                records the same way before running anything); classify stages also check their labels.
 
                 Examples:
                   lathe validate pipelines/demo.yaml
@@ -36,8 +37,8 @@ extension Lathe {
                     let loaded = try RecipeLoader(projectRoot: root).load(recipeAt: url, overrides: overrides)
                     for w in loaded.warnings { printError(w.description) }
                     _ = try PipelineGraph(Stages.StageSpecs.make(from: loaded.recipe))
-                    let dataProblems = Self.checkData(loaded.recipe, root: root)
-                    for problem in dataProblems { printError(problem) }
+                    let dataProblems = DatasetPreflight.check(loaded.recipe, root: root, recipePath: path)
+                    for problem in dataProblems { printError(problem.description) }
                     guard dataProblems.isEmpty else { failed += 1; continue }
                     // classification data is read and checked here, so a bad record fails before any training
                     var dataErrors = 0
@@ -64,31 +65,6 @@ extension Lathe {
                 printError("lathe: \(failed) of \(recipes.count) recipe\(recipes.count == 1 ? "" : "s") invalid.")
                 throw LatheExit.usage
             }
-        }
-    
-        /// Reads every dataset of every stage against its `type` (records, fields, roles and turn order),
-        /// as training would, and returns one message per dataset that fails. Token shards are left to the
-        /// run (they need the tokenizer).
-        static func checkData(_ recipe: Recipe, root: URL) -> [String] {
-            var problems: [String] = []
-            var seen: Set<Recipes.DatasetSpec> = []
-            for stage in recipe.stages {
-                var sources: [Recipes.DatasetSpec] = []
-                switch stage.params {
-                case .tokenize(let t): sources = t.datasets
-                case .evaluate(let e): sources = e.testDatasets.map(\.source)
-                case .training, .adapters:
-                    let t = stage.params.training!
-                    sources = t.datasets + t.testDatasets + (t.replay?.datasets ?? [])
-                case .classify: continue  // read by ClassificationInputs.check, which knows the label set
-                }
-                for d in sources where d.type != .tokenized && seen.insert(d).inserted {
-                    do { _ = try DatasetReader.check(DatasetBridge.spec(d, root: root, maxSamples: nil)) } catch {
-                        problems.append("\(error) (stage '\(stage.name)', dataset type \(d.type.rawValue))")
-                    }
-                }
-            }
-            return problems
         }
     }
 }

@@ -2,16 +2,6 @@ import Foundation
 
 /// AdamW with decoupled weight decay, in PyTorch's `torch.optim.AdamW` order: decay the weight by
 /// (1 − lr·wd), then step by lr·m̂/(√v̂ + eps) (Loshchilov & Hutter 2019).
-public struct AdamWSettings: Sendable, Hashable, Codable {
-    public var beta1: Float
-    public var beta2: Float
-    public var epsilon: Float
-    public var weightDecay: Float
-    public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.0) {
-        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
-    }
-}
-
 public enum AdamW {
     /// One update of `n` parameters. `step` counts from 1. `decay` false means weight decay is not applied
     /// (biases, LayerNorm gains: < 2-D tensors). m, v are this range's first and second moments.
@@ -51,21 +41,5 @@ public enum AdamW {
             let vhat = v[i] / (1 - pow(beta2, Double(step)))
             params[i] = params[i] * (1 - lr * weightDecay) - lr * mhat / (vhat.squareRoot() + epsilon)
         }
-    }
-}
-
-/// Global gradient-norm clipping (PyTorch `clip_grad_norm_`): if ‖g‖₂ > maxNorm, scale every gradient
-/// by maxNorm / (‖g‖₂ + 1e-6).
-public enum GradientClipping {
-    /// The factor `clip` multiplies gradients by (1 when no clipping is needed or maxNorm ≤ 0).
-    public static func scale(norm: Double, maxNorm: Double) -> Float {
-        guard maxNorm > 0, norm > maxNorm else { return 1 }
-        return Float(maxNorm / (norm + 1e-6))
-    }
-
-    /// Multiplies `n` values by `factor` (elementwise, parallel over disjoint ranges).
-    public static func apply(_ factor: Float, to x: UnsafeMutablePointer<Float>, n: Int) {
-        if factor == 1 { return }
-        Parallel.forEachChunk(n, costPerItem: 1) { r in for i in r { x[i] *= factor } }
     }
 }

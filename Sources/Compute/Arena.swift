@@ -36,23 +36,3 @@ public final class Arena: @unchecked Sendable {
     /// Copies the whole contents out (for tests and checkpoints).
     public func toArray() -> [Float] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }
-
-/// A named region of an arena: offset and shape. Row-major.
-public struct TensorView: Sendable, Hashable {
-    public var offset: Int
-    public var shape: [Int]
-    public var count: Int { shape.reduce(1, *) }
-    public init(offset: Int, shape: [Int]) { self.offset = offset; self.shape = shape }
-}
-
-/// Hands out consecutive views while building an arena's layout (64-byte aligned offsets).
-public struct ArenaPlanner: Sendable {
-    public private(set) var total = 0
-    public init() {}
-    /// Reserves `shape` and returns its view.
-    public mutating func reserve(_ shape: [Int]) -> TensorView {
-        let view = TensorView(offset: total, shape: shape)
-        total += (view.count + 15) / 16 * 16
-        return view
-    }
-}

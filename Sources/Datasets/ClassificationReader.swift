@@ -69,6 +69,7 @@ public enum ClassificationReader {
                                 labelField: labelField, pairField: spec.textPairField)
         }
         if let cap = spec.maxSamples, out.count > cap { out.removeLast(out.count - cap) }
+        if let limit = spec.recordLimit, out.count > limit { out.removeLast(out.count - limit) }
         guard !out.isEmpty else { throw .empty(path: path, reason: "no labelled records found") }
         if let empty = out.first(where: { $0.text.allSatisfy(\.isWhitespace) }) {
             throw .badRecord(path: path, line: 0, reason: "record \(empty.source) has an empty text; remove it or fill in its text")

@@ -1,8 +1,9 @@
 import Foundation
 
 extension DatasetReader {
-    /// Checks every record of `spec` against its type without a tokenizer (`lathe validate`): chat and
-    /// sharegpt records without a template are checked for structure only. Returns the record count.
+    /// Checks every record of `spec` (or its first ``DatasetSpec/recordLimit``) against its type without a
+    /// tokenizer (`lathe validate`, and `lathe run` before anything runs): chat and sharegpt records without
+    /// a template are checked for structure only. Returns the record count.
     /// - Throws: the ``DatasetError`` that reading for training would throw.
     public static func check(_ spec: DatasetSpec) throws -> Int {
         var s = spec

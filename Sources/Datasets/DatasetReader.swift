@@ -159,9 +159,37 @@ public enum DatasetReader {
         var suffix: String { index > 0 ? " (record #\(index))" : "" }
     }
 
+    /// Bytes of a file read when only its first records are wanted (``DatasetSpec/recordLimit``).
+    public static let prefixBytes = 1 << 20
+
+    /// The records of a JSON array or JSON Lines file, in order; with ``DatasetSpec/recordLimit``, the first
+    /// that many (a JSON Lines file read only as far as its last complete line in ``prefixBytes``).
     static func records(_ url: URL, _ spec: DatasetSpec) throws -> [Record] {
-        let data = try read(url, spec)
-        let path = url.path
+        var data: [UInt8]
+        if let limit = spec.recordLimit {
+            let prefix: (bytes: [UInt8], isWhole: Bool)
+            do { prefix = try RegularFile.readPrefix(url.path, root: spec.root?.path, maxBytes: prefixBytes) } catch {
+                throw DatasetError.unreadable(path: url.path, reason: error.reason)
+            }
+            data = prefix.bytes
+            let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) })
+            if !prefix.isWhole {
+                if first == UInt8(ascii: "[") {
+                    data = try read(url, spec)  // an array parses only whole
+                } else if let lastNewline = data.lastIndex(of: 0x0A) {
+                    data.removeSubrange((lastNewline + 1)...)  // drop the line the prefix cut
+                } else {
+                    data = try read(url, spec)  // one line longer than the prefix
+                }
+            }
+            return try records(data, path: url.path, limit: limit)
+        }
+        data = try read(url, spec)
+        return try records(data, path: url.path, limit: nil)
+    }
+
+    /// Parses `data` (a JSON array, or JSON Lines), stopping after `limit` records when set.
+    static func records(_ data: [UInt8], path: String, limit: Int?) throws -> [Record] {
         guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else { return [] }
         if first == UInt8(ascii: "[") {
             let parsed: Any
@@ -171,7 +199,7 @@ public enum DatasetReader {
                 throw DatasetError.badRecord(path: path, line: 0, reason: "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"))")
             }
             guard let list = parsed as? [Any] else { throw DatasetError.badRecord(path: path, line: 0, reason: "expected a JSON array of objects") }
-            return try list.enumerated().map { i, item in
+            return try list.prefix(limit ?? list.count).enumerated().map { i, item in
                 guard let object = item as? [String: Any] else {
                     throw DatasetError.badRecord(path: path, line: 0, reason: "record #\(i + 1) is not a JSON object")
                 }
@@ -181,7 +209,7 @@ public enum DatasetReader {
         var out: [Record] = []
         var start = 0
         var line = 1
-        while start < data.count {
+        while start < data.count && out.count < (limit ?? Int.max) {
             var end = start
             while end < data.count && data[end] != 0x0A { end += 1 }
             let slice = data[start..<end]

@@ -33,6 +33,10 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     public var chatTemplate: ChatTemplate?
     /// Which rendered turns carry loss.
     public var trainOn: TrainOn
+    /// Read only the first this-many records of each file (a check before a run, ``DatasetReader/check(_:)``);
+    /// nil reads them all. JSON Lines files are then read only as far as needed (up to
+    /// ``DatasetReader/prefixBytes``); JSON arrays and delimited text are parsed whole and cut.
+    public var recordLimit: Int?
     /// The project root: every file read for this dataset must resolve inside it (a symbolic link in a
     /// dataset folder that leads out of the project is refused). nil reads any path (tools, tests).
     public var root: URL?

@@ -43,6 +43,31 @@ public enum RegularFile {
         return bytes
     }
 
+    /// At most the first `maxBytes` bytes of the file, and whether they are all of it.
+    /// - Complexity: O(min(size, maxBytes)) time and memory.
+    public static func readPrefix(_ path: String, root: String? = nil, maxBytes: Int) throws(FileError) -> (bytes: [UInt8], isWhole: Bool) {
+        let (fd, _) = try openForReading(path, root: root)
+        defer { close(fd) }
+        var failure: Int32 = 0
+        // one byte past the limit tells a file of exactly maxBytes from a longer one
+        let capacity = max(0, maxBytes) + 1
+        var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            var done = 0
+            while done < capacity {
+                let n = systemRead(fd, buffer.baseAddress! + done, capacity - done)
+                if n < 0, errno == EINTR { continue }
+                if n < 0 { failure = errno; break }
+                if n == 0 { break }
+                done += n
+            }
+            initialized = done
+        }
+        if failure != 0 { throw FileError(path: path, reason: "the read failed (\(text(failure)))") }
+        let isWhole = bytes.count < capacity
+        if !isWhole { bytes.removeLast() }
+        return (bytes, isWhole)
+    }
+
     /// Streams the file through one reusable buffer of ``chunkSize`` bytes, in order.
     /// - Complexity: O(size) time, O(1) memory.
     public static func forEachChunk(_ path: String, root: String? = nil, _ body: (UnsafeRawBufferPointer) -> Void) throws(FileError) {

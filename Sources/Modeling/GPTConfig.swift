@@ -1,20 +1,5 @@
 public import Compute
 
-/// Which block layout a decoder uses: the rows of Lathe's one decoder definition. The trainer, LoRA,
-/// freezing, checkpoints and stages never branch on it; only the layout table (names, shapes) and the
-/// block's choice of norm, positions, MLP and weight orientation do (see `BlockSpec`).
-public enum DecoderFamily: String, Sendable, Hashable, Codable, CaseIterable {
-    /// GPT-2: learned positions, LayerNorm with bias, GELU MLP, fused c_attn, Conv1D [in, out] weights, tied head.
-    case gpt2
-    /// Llama, Qwen2, Mistral (and SmolLM2, TinyLlama): rotary positions, RMSNorm, SwiGLU MLP, grouped-query
-    /// attention, `nn.Linear` [out, in] weights, optional q/k/v biases, tied or untied head.
-    case llama
-    /// BERT encoders (all-MiniLM-L6-v2): word + learned position + token-type embeddings and an embedding
-    /// LayerNorm, post-LayerNorm blocks, bidirectional attention with a padding mask, erf GELU, `nn.Linear`
-    /// weights with every bias, a pooler (dense + tanh over [CLS]); no final norm.
-    case bert
-}
-
 /// Shape of a decoder-only model. Property names are Swift-cased; the Codable keys are HF GPT-2's
 /// `config.json` field names for the fields GPT-2 has (`vocab_size`, `n_positions`, `n_embd`, …), so
 /// checkpoints of GPT-2 models read as before; the Llama-family fields have their HF Llama names.
@@ -222,43 +207,4 @@ public struct GPTConfig: Sendable, Hashable, Codable {
     public static let maxLayers = 1_024
     public static let maxHeads = 1_024
     public static let maxLabels = 1 << 16
-}
-
-/// Which hidden state a sequence classifier reads: a property of the model family, so the head, the
-/// trainer and the stages never branch on the family.
-public enum SequencePooling: Sendable, Hashable {
-    /// Causal decoders: the final-norm hidden state of the last non-pad token (the only position that
-    /// has seen the whole text), as transformers' `…ForSequenceClassification` of GPT-2 and Llama.
-    case lastToken
-    /// Encoders: the [CLS] position (the first), through the pooler (dense + tanh) and the classifier with
-    /// its bias, as transformers' `BertForSequenceClassification`.
-    case firstToken
-}
-
-/// The per-family choices inside one decoder block; everything else is shared.
-public struct BlockSpec: Sendable, Hashable {
-    /// RMSNorm (no mean, no bias) instead of LayerNorm.
-    public let rmsNorm: Bool
-    /// Rotary positions in attention instead of a learned position table.
-    public let rotary: Bool
-    /// SwiGLU MLP (gate|up → silu·up → down) instead of GELU (fc → gelu → proj).
-    public let gatedMLP: Bool
-    /// Linear weights stored [out, in] (`nn.Linear`) instead of [in, out] (GPT-2's Conv1D).
-    public let outIn: Bool
-    /// BERT: the norm follows each residual sum (post-LN) instead of preceding each sub-layer; every
-    /// position sees every non-padded one (no causal mask); the MLP's GELU is the exact erf form; the
-    /// embeddings add a token-type row and are normalized.
-    public let encoder: Bool
-    /// The norm follows each residual sum (post-LN, BERT) instead of preceding each sub-layer.
-    public var postNorm: Bool { encoder }
-    /// Attention sees every real position of the row (padding masked) instead of the causal past.
-    public var bidirectional: Bool { encoder }
-    /// The MLP's GELU is the exact erf form (BERT) instead of the tanh approximation (GPT-2).
-    public var erfGELU: Bool { encoder }
-
-    public init(family: DecoderFamily) {
-        let llama = family == .llama
-        rmsNorm = llama; rotary = llama; gatedMLP = llama; outIn = llama || family == .bert
-        encoder = family == .bert
-    }
 }

@@ -1,25 +1,5 @@
 import Foundation
 
-/// Mean loss over a data set.
-public struct EvaluationResult: Sendable, Hashable {
-    /// Mean −log p(target) over every target that carries loss, in nats.
-    public var meanLoss: Double
-    /// exp(meanLoss).
-    public var perplexity: Double { Foundation.exp(meanLoss) }
-    /// Targets averaged over.
-    public var targetTokens: Int
-}
-
-/// Log-likelihood of a continuation given a context (for multiple-choice scoring, as lm-eval-harness).
-public struct ContinuationScore: Sendable, Hashable {
-    /// Σ log p(continuation token | everything before it), natural log.
-    public var logLikelihood: Double
-    /// Whether every continuation token was the model's argmax.
-    public var isGreedy: Bool
-    /// Continuation tokens scored.
-    public var tokenCount: Int
-}
-
 extension GPTModel {
     /// Mean loss and perplexity over every loss-carrying target of `data`, in row order, `batchSize`
     /// rows per forward (the last batch is padded with weightless rows).

@@ -4,6 +4,10 @@ public import Foundation
 /// engine `GPTConfig` (family `.bert`) and written back from one. Fields that change the math to
 /// something Lathe does not implement (another activation, relative positions) are refused with the reason.
 public enum HFBertConfig {
+    /// The dropout probabilities of a BERT `config.json`; an export writes each as 0.0 (and
+    /// `classifier_dropout`, absent, falls back to `hidden_dropout_prob`).
+    public static let dropoutKeys = ["hidden_dropout_prob", "attention_probs_dropout_prob"]
+
     /// Parses a BERT `config.json`; missing fields take `BertConfig`'s defaults.
     /// - Parameter source: the path quoted in error messages.
     public static func parse(_ data: Data, source: String) throws(HFCheckpointError) -> GPTConfig {
@@ -59,7 +63,8 @@ public enum HFBertConfig {
     }
 
     /// `config.json` text for `config`: `architectures` is `BertForMaskedLM` for a model with the masked-LM
-    /// head, else `BertModel`; `transformers` loads it.
+    /// head, else `BertModel`; `transformers` loads it. The dropout probabilities (``dropoutKeys``) are 0.0:
+    /// Lathe trains without dropout, so training the export in `transformers` continues as Lathe trained.
     public static func jsonText(_ config: GPTConfig) -> String {
         let fields: [String: Any] = [
             "architectures": [config.maskedLMHead ? "BertForMaskedLM" : "BertModel"], "model_type": "bert",
@@ -68,7 +73,7 @@ public enum HFBertConfig {
             "max_position_embeddings": config.nPositions, "type_vocab_size": config.typeVocabSize, "hidden_act": "gelu",
             "layer_norm_eps": Double("\(config.layerNormEpsilon)") ?? Double(config.layerNormEpsilon),
             "initializer_range": Double("\(config.initializerRange)") ?? Double(config.initializerRange),
-            "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "position_embedding_type": "absolute",
+            "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0, "position_embedding_type": "absolute",
             "pad_token_id": 0, "tie_word_embeddings": config.tiedEmbeddings, "torch_dtype": "float32",
         ]
         // safe: every value above is a JSON-serialisable Foundation value

@@ -3,7 +3,7 @@ public import Foundation
 /// Bridges the HF checkpoint format and the engine's `GPTModel` (whose `ParameterLayout` already uses
 /// HF GPT-2 names with the `transformer.` prefix and Conv1D `[in, out]` storage, so no tensor is transposed).
 extension HFGPT2Config {
-    /// The HF fields for an engine config (dropouts at GPT-2's defaults; they only matter to HF training).
+    /// The HF fields for an engine config (`jsonText` writes every dropout as 0.0: Lathe trains without it).
     public init(_ config: GPTConfig) {
         // Round-trip epsilon through its shortest Float text so 1e-5 is written as 1e-05, not 9.99999974e-06.
         let epsilon = Double("\(config.layerNormEpsilon)") ?? Double(config.layerNormEpsilon)

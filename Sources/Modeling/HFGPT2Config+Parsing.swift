@@ -47,9 +47,6 @@ extension HFGPT2Config {
             layerNormEpsilon: try reader.double("layer_norm_epsilon", default: 1e-5),
             bosTokenID: try reader.optionalPositiveInt("bos_token_id", allowZero: true),
             eosTokenID: try reader.optionalPositiveInt("eos_token_id", allowZero: true),
-            residPdrop: try reader.double("resid_pdrop", default: 0.1),
-            embdPdrop: try reader.double("embd_pdrop", default: 0.1),
-            attnPdrop: try reader.double("attn_pdrop", default: 0.1),
             initializerRange: try reader.double("initializer_range", default: 0.02))
         config.tieWordEmbeddings = try reader.bool("tie_word_embeddings", default: true)
         // Bounds first: a config claiming a million layers must fail here, not after the importer

@@ -13,10 +13,6 @@ public struct HFGPT2Config: Sendable, Equatable {
     /// Special token ids; nil is written as `null` (GPT-2 itself uses 50256, its `<|endoftext|>`).
     public var bosTokenID: Int?
     public var eosTokenID: Int?
-    /// Dropout probabilities recorded for HF training; Lathe's inference ignores them.
-    public var residPdrop: Double
-    public var embdPdrop: Double
-    public var attnPdrop: Double
     public var initializerRange: Double
     /// Whether the LM head shares `wte.weight`. Lathe always ties (and writes `true`); an imported config
     /// saying `false` is accepted only when its `lm_head.weight` equals `wte.weight`.
@@ -25,7 +21,7 @@ public struct HFGPT2Config: Sendable, Equatable {
     public init(
         vocabSize: Int, nPositions: Int, nEmbd: Int, nLayer: Int, nHead: Int, nInner: Int? = nil,
         layerNormEpsilon: Double = 1e-5, bosTokenID: Int? = nil, eosTokenID: Int? = nil,
-        residPdrop: Double = 0.1, embdPdrop: Double = 0.1, attnPdrop: Double = 0.1, initializerRange: Double = 0.02
+        initializerRange: Double = 0.02
     ) {
         self.vocabSize = vocabSize
         self.nPositions = nPositions
@@ -36,24 +32,27 @@ public struct HFGPT2Config: Sendable, Equatable {
         self.layerNormEpsilon = layerNormEpsilon
         self.bosTokenID = bosTokenID
         self.eosTokenID = eosTokenID
-        self.residPdrop = residPdrop
-        self.embdPdrop = embdPdrop
-        self.attnPdrop = attnPdrop
         self.initializerRange = initializerRange
     }
+
+    /// The dropout probabilities of a GPT-2 `config.json`; an export writes each as 0.0.
+    public static let dropoutKeys = ["attn_pdrop", "embd_pdrop", "resid_pdrop", "summary_first_dropout"]
 
     /// The MLP hidden width f (`n_inner`, default 4d).
     public var innerSize: Int { nInner ?? 4 * nEmbd }
 
     /// `config.json` text: HF GPT-2 fields, keys sorted, two-space indent (as `save_pretrained` writes).
+    /// Every dropout probability (`attn_pdrop`, `embd_pdrop`, `resid_pdrop`, `summary_first_dropout`) is
+    /// written as 0.0 whatever the imported config said: Lathe trains without dropout, so training the
+    /// export in `transformers` continues as Lathe trained (``dropoutKeys``).
     public func jsonText() -> String {
         func number(_ value: Double) -> String { "\(value)" }  // Swift prints 1e-05, 0.1: valid JSON
         let fields: [(String, String)] = [
             ("activation_function", "\"gelu_new\""),
             ("architectures", "[\n    \"GPT2LMHeadModel\"\n  ]"),
-            ("attn_pdrop", number(attnPdrop)),
+            ("attn_pdrop", "0.0"),
             ("bos_token_id", bosTokenID.map { "\($0)" } ?? "null"),
-            ("embd_pdrop", number(embdPdrop)),
+            ("embd_pdrop", "0.0"),
             ("eos_token_id", eosTokenID.map { "\($0)" } ?? "null"),
             ("initializer_range", number(initializerRange)),
             ("layer_norm_epsilon", number(layerNormEpsilon)),
@@ -65,11 +64,11 @@ public struct HFGPT2Config: Sendable, Equatable {
             ("n_layer", "\(nLayer)"),
             ("n_positions", "\(nPositions)"),
             ("reorder_and_upcast_attn", "false"),
-            ("resid_pdrop", number(residPdrop)),
+            ("resid_pdrop", "0.0"),
             ("scale_attn_by_inverse_layer_idx", "false"),
             ("scale_attn_weights", "true"),
             ("summary_activation", "null"),
-            ("summary_first_dropout", "0.1"),
+            ("summary_first_dropout", "0.0"),
             ("summary_proj_to_labels", "true"),
             ("summary_type", "\"cls_index\""),
             ("summary_use_proj", "true"),

@@ -96,8 +96,12 @@ public enum HFLlamaConfig {
         return try r.optionalPositiveInt(key, allowZero: true)
     }
 
+    /// The dropout probabilities of a Llama-family `config.json`; an export writes each as 0.0.
+    public static let dropoutKeys = ["attention_dropout"]
+
     /// `config.json` text for `config` (keys sorted, two-space indent), what `save_pretrained` would write
-    /// for the same model: `transformers` (4.x and 5.x) and PEFT load it.
+    /// for the same model: `transformers` (4.x and 5.x) and PEFT load it. `attention_dropout`
+    /// (``dropoutKeys``) is 0.0, as Lathe trains.
     public static func jsonText(_ config: GPTConfig) -> String {
         var fields: [String: Any] = [
             "architectures": [modelTypes[config.modelType] ?? "LlamaForCausalLM"],

@@ -95,14 +95,9 @@ public enum Planner {
                 continue
             }
             if !selected.contains(spec.name) {
-                // An upstream outside the selection: usable only as its last recorded result.
-                let entry = lock.stages[spec.name]
-                if let entry, case .present(let record) = entryState(entry.key) {
-                    digests[spec.name] = record.outputDigest
-                    result.append(PlannedStage(name: spec.name, action: .notSelected, key: entry.key, record: record))
-                } else {
-                    result.append(PlannedStage(name: spec.name, action: .notSelected, key: nil, record: nil))
-                }
+                let record = recordedResult(ofUnselected: spec.name, lock: lock, entryState: entryState)
+                if let record { digests[spec.name] = record.outputDigest }
+                result.append(PlannedStage(name: spec.name, action: .notSelected, key: record.flatMap { _ in lock.stages[spec.name]?.key }, record: record))
                 continue
             }
             let planned = decide(
@@ -112,6 +107,18 @@ public enum Planner {
             result.append(planned)
         }
         return result
+    }
+
+    /// The rule for an upstream outside the selection (`--only S` reads S's upstreams as they are): it
+    /// never runs, and counts as resolved by its last recorded result when the lock file names one
+    /// that is intact in the store; nil means it has none, so the stages that read it are skipped.
+    /// The one place this is decided: ``plan(_:lock:inputHashes:selection:entryState:)`` and the
+    /// ``Executor`` both ask here.
+    public static func recordedResult(
+        ofUnselected name: String, lock: LockFile, entryState: (String) -> ArtifactStore.EntryState
+    ) -> StageRecord? {
+        guard let entry = lock.stages[name], case .present(let record) = entryState(entry.key) else { return nil }
+        return record
     }
 
     /// What differs between the lock entry and the stage now, in a stable order.

@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 import GGUF
 import Modeling
-public import Tokenization
+import Tokenization
 
 /// A `.gguf` file named in `from:` (or an evaluate stage's `models:`): the model dequantised to fp32 and
 /// its tokenizer built from the file's `tokenizer.ggml.*` metadata, with the file's bos/eos ids.
@@ -30,10 +30,4 @@ enum GGUFSource {
         let tokenizer = try BPETokenizer(gguf: metadata, source: url.path)
         return tokenizer.withSpecialTokens(bos: metadata.bosTokenId, eos: metadata.eosTokenId)
     }
-}
-
-/// Inputs the CLI reads the way stages do.
-public enum StageInputs {
-    /// The tokenizer of a `.gguf` file, built from its metadata.
-    public static func tokenizer(gguf url: URL) throws -> BPETokenizer { try GGUFSource.tokenizer(url) }
 }

@@ -11,8 +11,8 @@ import Tokenization
 /// shares: data preparation, hyperparameters from recipe keys, the resumable training loop with
 /// `metrics.jsonl`, and the `logs/summary.json` cost record.
 struct TrainingRun {
-    /// Engine rows for training and (when configured) validation.
-    struct Data {
+    /// The stage's datasets encoded into engine rows for training and (when configured) validation.
+    struct EncodedData {
         let train: TrainingData
         let validation: TrainingData?
         /// Replay rows for every step (domain-adapt with `replay:`), else nil.
@@ -26,7 +26,7 @@ struct TrainingRun {
 
     /// Checks tokenizer and sequence length against the model, then encodes the datasets (cached).
     static func data(_ p: TrainingParams, kind: StageKind, tokenizer: BPETokenizer, config: GPTConfig,
-                     context: StageContext) throws -> Data {
+                     context: StageContext) throws -> EncodedData {
         guard tokenizer.vocabSize <= config.vocabSize else {
             throw StageError.invalidInput("the tokenizer has \(tokenizer.vocabSize) tokens but the model's vocab_size is \(config.vocabSize). Use a model with vocab_size ≥ \(tokenizer.vocabSize), or the tokenizer it was trained with.")
         }
@@ -42,7 +42,7 @@ struct TrainingRun {
                                               root: context.projectRoot, storeRoot: context.storeRoot,
                                               sequenceLength: sequenceLength, vocabSize: config.vocabSize, seed: UInt64(truncatingIfNeeded: p.seed),
                                               report: { context.report(.note($0)) })
-        return Data(train: try builder.trainingData(), validation: try builder.validationData(), replay: try builder.replayMix(),
+        return EncodedData(train: try builder.trainingData(), validation: try builder.validationData(), replay: try builder.replayMix(),
                     sequenceLength: sequenceLength, fit: builder.fit, chatTemplate: chatTemplate)
     }
 
@@ -235,7 +235,7 @@ struct TrainingRun {
                 ]))
             }, uniquingKeysWith: { a, _ in a }))
         }
-        try Foundation.Data(JSONValue.object(summary).rendered().utf8).write(to: logs.appendingPathComponent("summary.json"))
+        try Data(JSONValue.object(summary).rendered().utf8).write(to: logs.appendingPathComponent("summary.json"))
         return StageOutcome(metrics: metrics, cost: cost)
     }
 }

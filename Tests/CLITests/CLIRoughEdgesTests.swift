@@ -88,7 +88,9 @@ import TestSupport
               tok: {kind: tokenize, datasets: [{path: data/a.txt}], vocab_size: 300}
               base: {kind: pretrain-continue, from: scratch, tokenizer: tok, model: {n_layer: 1, n_head: 1, n_embd: 8, n_positions: 16}, datasets: [{path: data/bad.jsonl, type: alpaca}], max_steps: 1}
             """)
-        p.write("pipelines/data/bad.jsonl", #"{"instruction": "a record without its output"}"# + "\n")
+        // past the records `run` checks before it starts, so the stage itself fails on it
+        let good = (1...16).map { #"{"instruction": "say \#($0)", "output": "\#($0)"}"# + "\n" }.joined()
+        p.write("pipelines/data/bad.jsonl", good + #"{"instruction": "a record without its output"}"# + "\n")
         let r = try CommandRunner.run(["run", "pipelines/bad.yaml"], in: p.root)
         #expect(r.status == 1, "\(r.stderr)")
         let resume = p.store.appendingPathComponent("tmp/resume")
