@@ -71,8 +71,10 @@ struct EvaluateStage: StageAdapter {
         for (ref, label) in zip(p.models, labels) {
             if context.isCancelled() { throw StageCancelled() }
             if let dir = Self.directory(ref, context: context), let wordPiece = try ClassifierTokenizer.wordPiece(in: dir) {
-                // an encoder: classification data only (it has no language-model head to score text with)
-                let model = try GPTModel.loadHF(directory: dir)
+                // an encoder: classification data only (it has no language-model head to score text with);
+                // a BertForSequenceClassification folder, or a LoRA classify stage's adapter on its base
+                let model = try ModelResolver.resolve(ref, recipe: recipe, outputs: context.upstreamOutputs,
+                                                      projectRoot: context.projectRoot, depth: 0).model
                 let sequenceLength = min(p.evalSequenceLen ?? model.config.nPositions, model.config.nPositions)
                 let classes = try EvaluatedModel.classLabels(ref, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
                 for dataset in datasets {
