@@ -119,6 +119,9 @@ extension Lathe {
                 return ""
             }
             try PEFTAdapter.setBaseModel(base.path, in: folder)
+            if try PEFTAdapter.header(directory: folder).isSequenceClassification {
+                return " Its adapter_config.json names the base as \(base.path): AutoModelForSequenceClassification.from_pretrained(base, **classifier.json), then PeftModel.from_pretrained(model, folder)."
+            }
             return " Its adapter_config.json names the base as \(base.path) (AutoPeftModelForCausalLM.from_pretrained loads it from there)."
         }
 

@@ -42,10 +42,51 @@ public enum HFClassifierFolder {
         guard model.config.numLabels == labels.count else {
             throw .invalidParameters(detail: "the model has \(model.config.numLabels.map(String.init) ?? "no") classes, \(labels.count) labels given")
         }
-        // BertForSequenceClassification keeps the encoder under `bert.` beside its `classifier`
-        let bert = model.config.family == .bert
-        try HFFolderWriter.writeWeights(model, to: directory) { p in bert && !p.name.hasPrefix("classifier.") ? "bert." + p.name : p.name }
+        try HFFolderWriter.writeWeights(model, to: directory) { p in hfName(p.name, config: model.config) }
         try HFFolderWriter.writeText(configText(model.config, labels: labels), to: directory.appendingPathComponent("config.json"))
+    }
+
+    /// The name a classifier's layout tensor has in its `…ForSequenceClassification` model (and so in PEFT
+    /// keys): BertForSequenceClassification keeps the encoder under `bert.` beside its `classifier`; a
+    /// decoder's layout names are its HF names. Names of models without a head are returned unchanged.
+    public static func hfName(_ name: String, config: GPTConfig) -> String {
+        config.family == .bert && config.numLabels != nil && !name.hasPrefix("classifier.") ? "bert." + name : name
+    }
+
+    /// The inverse of ``hfName(_:config:)``: the layout name of a `…ForSequenceClassification` tensor name.
+    public static func layoutName(_ hfName: String, config: GPTConfig) -> String {
+        config.family == .bert && config.numLabels != nil && hfName.hasPrefix("bert.") ? String(hfName.dropFirst(5)) : hfName
+    }
+
+    /// The labels a LoRA classify stage writes beside its PEFT adapter (`classifier.json`: the keyword
+    /// arguments `AutoModelForSequenceClassification.from_pretrained(base, **kwargs)` needs on top of the
+    /// base's own config — `num_labels`, `id2label`, `label2id`, `pad_token_id`, `problem_type`).
+    public static let adapterLabelsFile = "classifier.json"
+
+    /// Writes ``adapterLabelsFile`` for a classifier of `config` with `labels` (class-id order) into `directory`.
+    public static func writeAdapterLabels(_ labels: [String], config: GPTConfig, to directory: URL) throws(HFCheckpointError) {
+        let object: [String: Any] = [
+            "num_labels": labels.count,
+            "id2label": Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) }),
+            "label2id": Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) }),
+            "pad_token_id": padTokenId(config), "problem_type": "single_label_classification",
+        ]
+        // safe: the object holds strings and integers only
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try HFFolderWriter.writeText(String(decoding: data, as: UTF8.self) + "\n", to: directory.appendingPathComponent(adapterLabelsFile))
+    }
+
+    /// The labels (class-id order) of a LoRA classify stage's adapter folder (its ``adapterLabelsFile``),
+    /// or nil when the folder has none.
+    /// - Throws: `.invalidConfig` naming the file when it is not JSON or its `id2label` is malformed.
+    public static func adapterLabels(directory: URL) throws(HFCheckpointError) -> [String]? {
+        let url = directory.appendingPathComponent(adapterLabelsFile)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard let data = try? Data(RegularFile.read(url.path)),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .invalidConfig(file: url.path, detail: "not a JSON object; it should hold the classifier's id2label")
+        }
+        return try labels(object, source: url.path)
     }
 
     /// The classifier's `config.json` text (keys sorted, two-space indent).

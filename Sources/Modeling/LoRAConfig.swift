@@ -37,6 +37,36 @@ public struct LoRAConfig: Sendable, Hashable, Codable {
         self.modulesToSave = modulesToSave
     }
 
+    /// The modules PEFT's `SEQ_CLS` task always trains in full and saves (`PeftModelForSequenceClassification`):
+    /// a `…ForSequenceClassification` head is `classifier` (BERT) or `score` (decoders).
+    public static let headModuleNames = ["classifier", "score"]
+
+    /// PEFT's default `target_modules` for a model family when a config gives none
+    /// (`TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING`): `c_attn` for GPT-2, `q_proj`, `v_proj`
+    /// for the Llama family (Llama, Mistral, Qwen2), `query`, `value` for BERT.
+    public static func peftDefaultTargets(_ config: GPTConfig) -> [String] {
+        switch config.family {
+        case .gpt2: ["c_attn"]
+        case .llama: ["q_proj", "v_proj"]
+        case .bert: ["query", "value"]
+        }
+    }
+
+    /// This config for a sequence classifier `model` (PEFT's `SEQ_CLS` task): the classification head joins
+    /// `modulesToSave`, so it trains in full beside the adapters and is saved with them.
+    /// - Throws: `.invalidHyperparameters` when `model` has no classification head.
+    public func classifier(model: GPTModel) throws(ModelingError) -> LoRAConfig {
+        let heads = model.layout.parameters.filter { $0.role == .head }.map(\.moduleName)
+        guard model.config.numLabels != nil, let head = heads.first else {
+            throw .invalidHyperparameters("a sequence-classification adapter needs a model with a classification head")
+        }
+        var c = self
+        if !c.modulesToSave.contains(where: { m in model.layout.parameters.contains { $0.role == .head && $0.matchesModule(m) } }) {
+            c.modulesToSave.append(head)
+        }
+        return c
+    }
+
     /// The factor applied to B·A.
     public var scale: Float {
         Float(useRSLoRA ? alpha / Double(rank).squareRoot() : alpha / Double(rank))

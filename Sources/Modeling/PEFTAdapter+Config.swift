@@ -67,7 +67,8 @@ struct AdapterConfigReader {
             rank: rank, alpha: try double("lora_alpha", default: 8), dropout: try double("lora_dropout", default: 0),
             targetModules: targets, useRSLoRA: try bool("use_rslora", default: false), layersToTransform: layers,
             modulesToSave: try strings("modules_to_save") ?? [])
-        return PEFTAdapter.Header(format: .peft, config: config, baseModel: object["base_model_name_or_path"] as? String, mlxNumLayers: nil)
+        return PEFTAdapter.Header(format: .peft, config: config, baseModel: object["base_model_name_or_path"] as? String, mlxNumLayers: nil,
+                                  taskType: object["task_type"] as? String)
     }
 
     /// mlx-lm's `adapter_config.json`: `fine_tune_type`, `num_layers` (the last N blocks) and

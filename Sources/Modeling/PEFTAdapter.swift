@@ -8,6 +8,11 @@ import SafeTensors
 /// PEFT keys: `base_model.model.transformer.h.N.<module>.lora_A.weight` [r, in] and `….lora_B.weight`
 /// [out, r] (nn.Linear convention even for GPT-2's Conv1D; no adapter name), plus
 /// `base_model.model.<module>.weight|bias` for `modules_to_save`. All Float32.
+///
+/// A sequence classifier's adapter (`task_type: SEQ_CLS`, PEFT's `PeftModelForSequenceClassification`) uses
+/// the `…ForSequenceClassification` module paths (BERT's encoder under `bert.`:
+/// `base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight`) and saves the head in full
+/// (`modules_to_save` holds `classifier` or `score`: `base_model.model.classifier.weight`).
 public enum PEFTAdapter {
     public static let configFile = "adapter_config.json"
     public static let weightsFile = "adapter_model.safetensors"
@@ -23,6 +28,8 @@ public enum PEFTAdapter {
 
     /// Writes `model`'s adapters as a PEFT directory that `PeftModel.from_pretrained` loads on top of the
     /// base written by `exportHF`. `modules_to_save` tensors are taken from the model's current weights.
+    /// A classifier (`config.numLabels`) is written as PEFT's `SEQ_CLS` task; its config's `modulesToSave`
+    /// must hold the head (see ``LoRAConfig/classifier(model:)``).
     /// - Parameter baseModel: `base_model_name_or_path` (hub id or path); PEFT needs it to find the base.
     /// - Throws: `.adapterFile` when the model has no adapters or a file cannot be written.
     public static func write(_ model: GPTModel, baseModel: String, to directory: URL) throws(ModelingError) {
@@ -34,11 +41,12 @@ public enum PEFTAdapter {
         let all = adapters.parameterValues()
         do {
             for (name, shape, offset) in adapters.parameterShapes {
-                try writer.addFloat32(prefix + name, shape: shape, values: Array(all[offset..<(offset + shape.reduce(1, *))]))
+                try writer.addFloat32(prefix + HFClassifierFolder.hfName(name, config: model.config), shape: shape,
+                                      values: Array(all[offset..<(offset + shape.reduce(1, *))]))
             }
             for info in model.layout.parameters where c.modulesToSave.contains(where: info.matchesModule) {
                 let values = try model.withParameter(named: info.name) { Array($0) }
-                try writer.addFloat32(prefix + info.name, shape: info.shape, values: values)
+                try writer.addFloat32(prefix + HFClassifierFolder.hfName(info.name, config: model.config), shape: info.shape, values: values)
             }
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try writer.write(to: directory.appendingPathComponent(weightsFile))
@@ -47,7 +55,7 @@ public enum PEFTAdapter {
         }
         let alpha: Any = c.alpha == c.alpha.rounded() && abs(c.alpha) < 1e9 ? Int(c.alpha) : c.alpha
         let json: [String: Any] = [
-            "peft_type": "LORA", "task_type": "CAUSAL_LM", "base_model_name_or_path": baseModel, "revision": NSNull(),
+            "peft_type": "LORA", "task_type": model.config.numLabels == nil ? "CAUSAL_LM" : "SEQ_CLS", "base_model_name_or_path": baseModel, "revision": NSNull(),
             "r": c.rank, "lora_alpha": alpha, "lora_dropout": c.dropout,
             "target_modules": Set(adapters.targets.map { targetName($0.module, config: c) }).sorted(),
             "exclude_modules": NSNull(), "fan_in_fan_out": !model.spec.outIn, "bias": "none", "use_rslora": c.useRSLoRA,
@@ -100,6 +108,11 @@ public enum PEFTAdapter {
         public var baseModel: String?
         /// mlx-lm `num_layers`: adapters sit on the last N blocks (nil: all).
         public var mlxNumLayers: Int?
+        /// PEFT `task_type` (`CAUSAL_LM`, `SEQ_CLS`, …; nil when absent or mlx-lm).
+        public var taskType: String? = nil
+
+        /// A sequence classifier's adapter: it needs a base with a classification head of the adapter's labels.
+        public var isSequenceClassification: Bool { taskType == "SEQ_CLS" }
     }
 
     /// Parses `adapter_config.json` of a PEFT or mlx-lm directory.
@@ -132,6 +145,19 @@ public enum PEFTAdapter {
         if let n = header.mlxNumLayers, n < model.config.nLayer {
             header.config.layersToTransform = Array((model.config.nLayer - n)..<model.config.nLayer)
         }
+        let configPath = directory.appendingPathComponent(configFile).path
+        if header.isSequenceClassification {
+            guard model.config.numLabels != nil else {
+                throw .adapterFile(path: configPath, problem: "it is a sequence-classification adapter (task_type SEQ_CLS), but the model it is loaded onto has no classification head; give the model the adapter's labels first")
+            }
+            // module paths PEFT wrote in full (`bert.encoder.layer.0.…`) in the layout's spelling
+            header.config.targetModules = header.config.targetModules.map { HFClassifierFolder.layoutName($0, config: model.config) }
+            header.config.modulesToSave = header.config.modulesToSave.map { HFClassifierFolder.layoutName($0, config: model.config) }
+            // PEFT's SEQ_CLS adds both `classifier` and `score` to modules_to_save; a model has one of them.
+            header.config.modulesToSave.removeAll { m in
+                LoRAConfig.headModuleNames.contains(m) && !model.layout.parameters.contains { $0.matchesModule(m) }
+            }
+        }
         let file = directory.appendingPathComponent(header.format == .peft ? weightsFile : mlxWeightsFile)
         func fail(_ s: String) -> ModelingError { .adapterFile(path: file.path, problem: s) }
         let tensors: SafeTensorsFile
@@ -152,7 +178,7 @@ public enum PEFTAdapter {
                 continue
             }
             guard key.hasPrefix(prefix) else { throw fail("tensor '\(key)' does not start with '\(prefix)' as PEFT keys do") }
-            let name = String(key.dropFirst(prefix.count))
+            let name = HFClassifierFolder.layoutName(String(key.dropFirst(prefix.count)), config: model.config)
             if name.contains(".lora_") {
                 try copy(info, from: tensors, into: adapters, name: name, transposed: false, fail: fail)
                 seen.insert(name)
@@ -163,12 +189,20 @@ public enum PEFTAdapter {
                 } catch {
                     throw fail("cannot read '\(key)' (\(error))")
                 }
+                seen.insert(name)
             } else {
                 throw fail("unexpected tensor '\(key)': not a LoRA weight of a target module nor in modules_to_save")
             }
         }
         for (name, _, _) in adapters.parameterShapes where !seen.contains(name) {
-            throw fail("missing tensor '\(header.format == .peft ? prefix + name : name)' that adapter_config.json's target_modules require")
+            let key = header.format == .peft ? prefix + HFClassifierFolder.hfName(name, config: model.config) : name
+            throw fail("missing tensor '\(key)' that adapter_config.json's target_modules require")
+        }
+        if header.isSequenceClassification {
+            // the head starts random in the base; an adapter that does not carry it would classify at random
+            for p in model.layout.parameters where p.role == .head && !seen.contains(p.name) {
+                throw fail("missing tensor '\(prefix + HFClassifierFolder.hfName(p.name, config: model.config))': a sequence-classification adapter must save its classification head (modules_to_save)")
+            }
         }
         try model.attach(adapters)
         return header

@@ -271,11 +271,45 @@ enum KeyTables {
             + "alpaca/dolly records use the alpaca prompt unless set.",
         aliases: [.lf("template")])
 
-    /// `classify`: the training keys that apply to one-record rows, and the label set.
+    /// `classify`: the training keys that apply to one-record rows, the label set, and LoRA (`classifyLoRA`).
     static let classify: [KeySpec] = training.filter { refusedByKind[.classify]![$0.name] == nil } + [
         K.key("labels", .list(.string),
               "Class names in class-id order (id2label); default: the training labels, sorted (as integers when all are)."),
-    ]
+    ] + classifyLoRA
+
+    /// `classify`'s LoRA keys (issue 17): with `adapter: lora` the trunk is frozen, LoRA adapters and the
+    /// classification head train (PEFT's SEQ_CLS task), and the stage publishes a PEFT adapter. They are
+    /// attach-adapters' keys without defaults, so a full fine-tuning stage's cache key holds none of them;
+    /// with `adapter: lora` the loader fills attach-adapters' defaults (`classifyLoRADefaults`), except
+    /// `lora_target_modules`, whose default is PEFT's for the model family.
+    static let classifyLoRA: [KeySpec] = adapterOnly.filter { refusedByKind[.classify]![$0.name] == nil }.map { k in
+        let description = switch k.name {
+        case "adapter": "lora: train LoRA adapters on the frozen model and its classification head in full (PEFT task_type SEQ_CLS; "
+            + "the stage publishes a PEFT adapter folder). Absent: every weight trains."
+        case "lora_target_modules": "Module name suffixes that get LoRA (PEFT semantics). Default: PEFT's for the model family: "
+            + "[query, value] (BERT), [q_proj, v_proj] (Llama family), [c_attn] (GPT-2). Needs adapter: lora."
+        default: k.description + (k.defaultValue.map { " Default with adapter: lora: \(shortText($0))." } ?? "") + " Needs adapter: lora."
+        }
+        return KeySpec(name: k.name, type: k.type, description: description, defaultValue: nil, range: k.range, aliases: k.aliases)
+    }
+
+    /// A scalar default as a description writes it (`8`, `0`, `false`).
+    private static func shortText(_ value: PValue) -> String {
+        switch value {
+        case .int(let n): "\(n)"
+        case .number(let x): x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
+        case .bool(let b): "\(b)"
+        case .string(let t): t
+        case .list, .ref, .object: "see attach-adapters"
+        }
+    }
+
+    /// What an absent LoRA key of a classify stage with `adapter: lora` becomes: attach-adapters' default.
+    static let classifyLoRADefaults: [String: PValue] = Dictionary(uniqueKeysWithValues: adapterOnly.compactMap { k in
+        guard let value = k.defaultValue, k.name != "lora_target_modules", k.name != "adapter",
+              classifyLoRA.contains(where: { $0.name == k.name }) else { return nil }
+        return (k.name, value)
+    })
 
     static let evaluate: [KeySpec] = [
         K.key("models", .list(.reference(.evaluatedModel)), "Stages or HF model directories to evaluate, in report order.",
@@ -317,6 +351,8 @@ enum KeyTables {
             "train_on": "a classifier's only target is the label at the pooled token. Remove it.",
             "truncation": "a classification text longer than sequence_len is always truncated to it (counted in the "
                 + "stage log); texts are never dropped or split. Remove it, or raise sequence_len.",
+            "lora_model_dir": "a classify stage with adapter: lora starts a new adapter and head on its `from:` model; "
+                + "continuing an existing adapter is an attach-adapters feature. Remove it.",
         ],
         .attachAdapters: [
             "freeze_trainable_layers": "a LoRA stage trains only its adapters and lora_modules_to_save; the base stays frozen. "

@@ -21,8 +21,8 @@ extension LoadSession {
         return Recipe(name: name, seed: seed, file: file, stages: stages, run: run)
     }
 
-    /// The stages `draft` reads, sorted. An evaluate stage also reads, for every `attach-adapters` stage
-    /// it lists, that stage's base chain (its `from:` and `tokenizer:` stages, through further adapter
+    /// The stages `draft` reads, sorted. An evaluate stage also reads, for every `attach-adapters` stage (and
+    /// LoRA classify stage) it lists, that stage's base chain (its `from:` and `tokenizer:` stages, through further adapter
     /// stages), because an adapter stage's output holds only the PEFT adapter and the evaluated model is
     /// base + adapter.
     func upstream(of draft: StageDraft) -> [String] {
@@ -31,7 +31,9 @@ extension LoadSession {
         var pending = draft.references.filter { $0.role == .evaluatedModel }.map(\.target)
         var visited: Set<String> = []
         while let name = pending.popLast() {
-            guard visited.insert(name).inserted, let index = draftIndex[name], drafts[index].kind == .attachAdapters else { continue }
+            guard visited.insert(name).inserted, let index = draftIndex[name],
+                  drafts[index].kind == .attachAdapters || drafts[index].kind == .classify && Self.classifyUsesLoRA(drafts[index].fields)
+            else { continue }
             for reference in drafts[index].references where reference.role == .model || reference.role == .tokenizer {
                 names.insert(reference.target)
                 pending.append(reference.target)
@@ -78,7 +80,9 @@ struct ParamReader {
     }
 
     func classify() -> ClassifyParams {
-        ClassifyParams(training: training(), labels: strings("labels"))
+        var params = ClassifyParams(training: training(), labels: strings("labels"))
+        params.lora = string("adapter") == nil ? nil : classifyLoRA()
+        return params
     }
 
     func fields() -> DatasetFields {

@@ -65,6 +65,7 @@ extension LoadSession {
         checkExclusive(checked, stage: draft.name)
         checkCrossKeys(checked, kind: kind, stage: draft.name, at: draft.location)
         checker.fillDefaults(&checked, spec: spec, at: draft.location, scope: scope)
+        if kind == .classify { settleClassifyLoRA(&checked, at: draft.location) }
         // the BPE trainer draws no random numbers, so a tokenize stage has no seed (and no rerun when it changes)
         if kind != .tokenize, checked.fields["seed"] == nil { checked.fields["seed"] = Field(value: .int(seed), location: draft.location) }
         if kind == .attachAdapters, checked.fields["lora_alpha"] == nil, !checked.present.contains("lora_alpha"),
@@ -204,6 +205,7 @@ extension LoadSession {
                 + "start at 0. Remove the negative entries.")
         }
         checkKeysWithoutEffect(checked, kind: kind, scope: scope)
+        if kind == .classify { checkClassifyLoRA(checked, scope: scope) }
         if kind == .tokenize, case .int(let size)? = fields["vocab_size"]?.value,
            case .list(let specials)? = fields["special_tokens"]?.value ?? .some(.list([.string("")])),
            size <= 256 + specials.count {

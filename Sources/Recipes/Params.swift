@@ -235,8 +235,25 @@ public struct ClassifyParams: Sendable, Hashable, Codable {
     public var training: TrainingParams
     /// Class names in id order; nil = inferred from the training data (sorted).
     public var labels: [String]?
+    /// `adapter: lora`: LoRA on the frozen model, the head trained in full; nil = every weight trains.
+    public var lora: ClassifyLoRAParams? = nil
 
     public subscript<T>(dynamicMember keyPath: KeyPath<TrainingParams, T>) -> T { training[keyPath: keyPath] }
+}
+
+/// A LoRA classify stage's adapter keys (`adapter: lora`), defaults filled by the loader.
+public struct ClassifyLoRAParams: Sendable, Hashable, Codable {
+    public var loraR: Int
+    public var loraAlpha: Double
+    public var loraDropout: Double
+    /// nil = PEFT's default for the model family.
+    public var loraTargetModules: [String]?
+    public var loraTargetLinear: Bool
+    public var peftUseRslora: Bool
+    public var peftLayersToTransform: [Int]?
+    /// Besides the classification head, which always trains and is saved.
+    public var loraModulesToSave: [String]
+    public var mergeLora: Bool
 }
 
 /// A metric an evaluate stage computes per (model, data set); see the `evaluate` stage for definitions.

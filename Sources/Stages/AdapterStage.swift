@@ -30,7 +30,7 @@ struct AdapterStage: StageAdapter {
         }
         let base = try ModelResolver.resolve(p.from, recipe: recipe, outputs: context.upstreamOutputs,
                                              projectRoot: context.projectRoot, depth: 0)
-        let tokenizer = try p.tokenizer.map { try ModelInputs.tokenizer(from: $0, context: context) } ?? base.tokenizer
+        let tokenizer = try p.tokenizer.map { try ModelInputs.tokenizer(from: $0, context: context) } ?? base.tokenizer()
         let model = base.model
         let seed = UInt64(truncatingIfNeeded: p.seed)
         let config = LoRAConfig(

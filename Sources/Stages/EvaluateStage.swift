@@ -73,8 +73,10 @@ struct EvaluateStage: StageAdapter {
         for (ref, label) in zip(p.models, labels) {
             if context.isCancelled() { throw StageCancelled() }
             if let dir = Self.directory(ref, context: context), let wordPiece = try ClassifierTokenizer.wordPiece(in: dir) {
-                // an encoder: classifiers on classification data, BertForMaskedLM on text (masked-LM loss)
-                let model = try GPTModel.loadHF(directory: dir)
+                // an encoder: classifiers on classification data, BertForMaskedLM on text (masked-LM loss);
+                // a folder, or a LoRA classify stage's adapter on its base
+                let model = try ModelResolver.resolve(ref, recipe: recipe, outputs: context.upstreamOutputs,
+                                                      projectRoot: context.projectRoot, depth: 0).model
                 let sequenceLength = min(p.evalSequenceLen ?? model.config.nPositions, model.config.nPositions)
                 let classes = try EvaluatedModel.classLabels(ref, outputs: context.upstreamOutputs, projectRoot: context.projectRoot)
                 for dataset in datasets {

@@ -26,26 +26,18 @@ public enum EvaluatedModel {
     /// - Throws: as `load`; `ModelingError.invalidData` when the model has no classification head.
     public static func classProbabilities(_ texts: [String], ref: FromRef, recipe: Recipe, outputs: [String: URL],
                                           projectRoot: URL) throws -> [[Double]] {
-        let dir: URL? = switch ref {
-        case .stage(let name): outputs[name]
-        case .path(let path): projectRoot.appendingPathComponent(path)
-        case .scratch: nil
+        if case .scratch = ref { throw StageError.invalidInput("'scratch' is not a classifier; name a classify stage or an HF …ForSequenceClassification folder.") }
+        guard let classifier = try ModelResolver.classifier(ref, recipe: recipe, outputs: outputs, projectRoot: projectRoot) else {
+            throw ModelingError.invalidData("'\(label(ref))' has no classification head (num_labels)")
         }
-        let model: GPTModel, tokenizer: ClassifierTokenizer
-        if let dir, let wordPiece = try ClassifierTokenizer.wordPiece(in: dir) {
-            model = try GPTModel.loadHF(directory: dir)
-            tokenizer = wordPiece
-        } else {
-            let loaded = try load(ref, recipe: recipe, outputs: outputs, projectRoot: projectRoot)
-            model = loaded.0
-            tokenizer = .bpe(loaded.1)
-        }
+        let (model, tokenizer) = (classifier.model, classifier.tokenizer)
         let limit = model.config.nPositions
         let encoded = texts.map { tokenizer.encode($0, pair: nil, limit: limit) }
         return try model.classProbabilities(encoded.map { $0.ids }, tokenTypes: model.config.family == .bert ? encoded.map { $0.types } : nil)
     }
 
-    /// The labels (class-id order) of a sequence classifier `ref` names, or nil when it is not one.
+    /// The labels (class-id order) of a sequence classifier `ref` names (an HF `…ForSequenceClassification`
+    /// folder's `id2label`, a LoRA classify stage's `classifier.json`), or nil when it is not one.
     public static func classLabels(_ ref: FromRef, outputs: [String: URL], projectRoot: URL) throws -> [String]? {
         let dir: URL
         switch ref {
@@ -53,8 +45,7 @@ public enum EvaluatedModel {
         case .path(let path): dir = projectRoot.appendingPathComponent(path)
         case .scratch: return nil
         }
-        guard HFClassifierFolder.isClassifier(directory: dir) else { return nil }
-        return try HFClassifierFolder.labels(directory: dir)
+        return try ModelResolver.classLabels(of: dir)
     }
 
     /// The model's label in metrics.json, the lock file and the report: the stage name or the path as written.

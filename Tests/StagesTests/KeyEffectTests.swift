@@ -105,6 +105,17 @@ import Tokenization
                               effect: .metrics),
         "sequence_len": Case(a: "32", b: "6"),
         "labels": Case(a: "[neg, pos]", b: "[pos, neg]"),
+        // issue 17: LoRA on a classifier (the head trains in full); every LoRA key needs adapter: lora
+        "adapter": Case(a: nil, b: "lora"),
+        "lora_r": Case(a: "2", b: "4", with: ["adapter": "lora"]),
+        "lora_alpha": Case(a: "4", b: "8", with: ["adapter": "lora"]),
+        "lora_dropout": Case(a: "0", b: "0.5", with: ["adapter": "lora"]),
+        "lora_target_modules": Case(a: "[c_attn]", b: "[c_proj]", with: ["adapter": "lora"]),
+        "lora_target_linear": Case(a: "false", b: "true", with: ["adapter": "lora"]),
+        "peft_use_rslora": Case(a: "false", b: "true", with: ["adapter": "lora"]),
+        "peft_layers_to_transform": Case(a: "[0]", b: "[1]", with: ["adapter": "lora"]),
+        "lora_modules_to_save": Case(a: nil, b: "[ln_f]", with: ["adapter": "lora"]),
+        "merge_lora": Case(a: "false", b: "true", with: ["adapter": "lora"]),
     ]) { $1 }
 
     static let tokenizeCases: [String: Case] = [
