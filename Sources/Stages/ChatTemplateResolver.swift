@@ -1,5 +1,6 @@
 public import Datasets
 public import Foundation
+import JSONText
 public import Recipes
 public import Tokenization
 
@@ -36,12 +37,10 @@ public enum ChatTemplateResolver {
         let file = dir.appendingPathComponent("chat_template.jinja")
         if let text = try? String(contentsOf: file, encoding: .utf8) { return (text, file.path) }
         let config = dir.appendingPathComponent("tokenizer_config.json")
-        guard let data = try? Data(contentsOf: config),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        if let text = object["chat_template"] as? String { return (text, config.path) }
+        guard let data = try? Data(contentsOf: config), let template = (try? JSONValue.parse(data))?["chat_template"] else { return nil }
+        if let text = template.stringValue { return (text, config.path) }
         // transformers also stores a list of named templates; the one called "default" is what it applies.
-        if let list = object["chat_template"] as? [[String: Any]],
-           let text = list.first(where: { $0["name"] as? String == "default" })?["template"] as? String {
+        if let text = template.arrayValue?.first(where: { $0["name"]?.stringValue == "default" })?["template"]?.stringValue {
             return (text, config.path)
         }
         return nil
@@ -64,10 +63,9 @@ extension ChatTemplateResolver {
 public enum ChatTemplateFiles {
     public static func write(_ jinja: String, tokenizer: BPETokenizer, to dir: URL) throws {
         try Data(jinja.utf8).write(to: dir.appendingPathComponent("chat_template.jinja"))
-        var config: [String: Any] = ["chat_template": jinja]
-        if let bos = tokenizer.bosTokenId { config["bos_token"] = tokenizer.tokenString(bos) }
-        if let eos = tokenizer.eosTokenId { config["eos_token"] = tokenizer.tokenString(eos) }
-        let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: dir.appendingPathComponent("tokenizer_config.json"))
+        var config: JSONObject = ["chat_template": .string(jinja)]
+        if let bos = tokenizer.bosTokenId { config["bos_token"] = .string(tokenizer.tokenString(bos)) }
+        if let eos = tokenizer.eosTokenId { config["eos_token"] = .string(tokenizer.tokenString(eos)) }
+        try Data(JSONValue.object(config).rendered().utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
     }
 }

@@ -1,3 +1,4 @@
+public import JSONText
 public import Orchestration
 
 /// A small JSON Schema checker covering the keywords Lathe's schemas use: type, const, enum,
