@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Tokenization
 #if canImport(Glibc)
 import Glibc

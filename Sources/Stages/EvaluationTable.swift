@@ -1,6 +1,6 @@
 public import JSONText
 import Foundation
-public import Orchestration
+import Orchestration
 
 /// What an evaluate stage measured: a value per (model, data set, metric), with models and data sets
 /// in recipe order. Renders `metrics.json`, `metrics.md` and the lock file's headline metrics.

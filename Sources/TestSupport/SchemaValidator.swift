@@ -1,5 +1,5 @@
 public import JSONText
-public import Orchestration
+import Orchestration
 
 /// A small JSON Schema checker covering the keywords Lathe's schemas use: type, const, enum,
 /// required, properties, additionalProperties, items, pattern (as a prefix/char-class subset is not
