@@ -63,7 +63,7 @@ let package = Package(
         .executable(name: "lathe", targets: ["CLI"]),
         .executable(name: "lathe-bench", targets: ["LatheBench"]),
         // The untrusted-input readers, for the separate fuzzing package in Fuzz/ (not built here).
-        .library(name: "LatheReaders", targets: ["Recipes", "Files", "SafeTensors", "Tokenization", "Datasets", "GGUF", "Modeling", "Orchestration"]),
+        .library(name: "LatheReaders", targets: ["Recipes", "Files", "SafeTensors", "Tokenization", "Datasets", "GGUF", "Modeling", "Orchestration", "JSONText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -92,11 +92,12 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Tokenization", "Checksums", "Files"], swiftSettings: readerSettings),
         // FNV-1a for the private scratch files of Datasets and Modeling (one copy, no other dependency).
         .target(name: "Checksums", swiftSettings: strictSettings),
-        // serde_json-style JSON string literals for every JSON file Lathe writes (one copy).
-        .target(name: "JSONText", swiftSettings: strictSettings),
+        // The one JSON value type, strict parser and deterministic writer (serde_json-style string literals)
+        // every JSON file Lathe reads or writes goes through. Untrusted input: keeps bounds checks.
+        .target(name: "JSONText", swiftSettings: readerSettings),
         .target(
             name: "Modeling",
-            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF", "Cluster", "Files"],
+            dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF", "Cluster", "Files", "JSONText"],
             swiftSettings: engineSettings
         ),
         .target(name: "Recipes", dependencies: ["JSONText", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
@@ -107,18 +108,18 @@ let package = Package(
         ),
         .target(
             name: "Stages",
-            dependencies: ["Compute", "Modeling", "GGUF", "Recipes", "Orchestration", "Tokenization", "Datasets", "Cluster", "Files"],
+            dependencies: ["Compute", "Modeling", "GGUF", "Recipes", "Orchestration", "Tokenization", "Datasets", "Cluster", "Files", "JSONText"],
             swiftSettings: strictSettings
         ),
         // The remote cache's HTTP transport (URLSession / FoundationNetworking, libcurl underneath); only the
         // CLI links it, so the engine and Orchestration stay free of networking.
         .target(name: "RemoteHTTP", dependencies: ["Orchestration"], swiftSettings: strictSettings),
         // Run reports (HTML with inline SVG, Markdown) from the store and lock file; no engine code.
-        .target(name: "Reporting", dependencies: ["Orchestration"], swiftSettings: strictSettings),
+        .target(name: "Reporting", dependencies: ["Orchestration", "JSONText"], swiftSettings: strictSettings),
         .executableTarget(
             name: "CLI",
             dependencies: [
-                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP", "Cluster", "Files",
+                "Stages", "Recipes", "Orchestration", "Reporting", "Modeling", "GGUF", "Compute", "RemoteHTTP", "Cluster", "Files", "JSONText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // Tells CPUCheck that the engine was built for AVX2 + FMA.
@@ -128,12 +129,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "LatheBench",
-            dependencies: ["Compute", "Modeling", "GGUF", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages", "Cluster"],
+            dependencies: ["Compute", "Modeling", "GGUF", "Tokenization", "Datasets", "Orchestration", "Recipes", "Stages", "Cluster", "JSONText"],
             swiftSettings: engineSettings
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Compute", "Orchestration"],
+            dependencies: ["Compute", "Orchestration", "JSONText"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "TestSupport"], swiftSettings: strictSettings),
@@ -142,7 +143,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Files", "TestSupport"], exclude: ["ChatTemplates"], swiftSettings: strictSettings),
         .testTarget(
             name: "ModelingTests",
-            dependencies: ["Modeling", "GGUF", "Tokenization", "TestSupport"],
+            dependencies: ["Modeling", "GGUF", "Tokenization", "JSONText", "TestSupport"],
             // Read by path from the HF tests (the script runs as a subprocess), not bundled as resources.
             exclude: ["reference_gpt2.py", "HFFixtures", "LlamaFixtures"],
             swiftSettings: strictSettings
@@ -155,9 +156,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: strictSettings),
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),
+        // Stages for `ModelFolderPreflight`, the model-file reader the loader's preflight tests go through.
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Stages", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration", "JSONText", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "JSONText", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "RemoteHTTPTests", dependencies: ["RemoteHTTP", "Orchestration", "TestSupport"], swiftSettings: strictSettings),

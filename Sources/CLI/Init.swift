@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Orchestration
 import Recipes
+import Stages
 
 extension Lathe {
     struct Init: ParsableCommand {
@@ -43,7 +44,7 @@ extension Lathe {
             let ignore = root.appendingPathComponent(".gitignore")
             if !fm.fileExists(atPath: ignore.path) { try Data("artifacts/*\n!artifacts/README.md\nreports/\n".utf8).write(to: ignore) }
             do {
-                let loaded = try RecipeLoader(projectRoot: root).load(recipeAt: root.appendingPathComponent("pipelines/starter.yaml"))
+                let loaded = try RecipeLoader(projectRoot: root, modelFolders: ModelFolderPreflight()).load(recipeAt: root.appendingPathComponent("pipelines/starter.yaml"))
                 print("Created \(relative(root.appendingPathComponent("pipelines/starter.yaml"), to: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))) (\(loaded.recipe.stages.count) stages, valid).")
                 print("Next: lathe run \(directory == "." ? "" : directory + "/")pipelines/starter.yaml")
             } catch {

@@ -1,3 +1,4 @@
+import JSONText
 import Foundation
 import Orchestration
 #if canImport(Glibc)
@@ -131,7 +132,7 @@ final class ProgressRenderer: @unchecked Sendable {
         case .skipped(let stage, let reason):
             o["event"] = .string("skipped"); o["stage"] = .string(stage); o["reason"] = .string(reason)
         }
-        writeStdout(JSONValue.object(o).compact() + "\n")
+        writeStdout(JSONValue.object(JSONObject(o)).compact() + "\n")
     }
 
     /// Final words, after the run.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Compute
 import Datasets
 import Foundation
+import JSONText
 import Modeling
 import Recipes
 import Stages
@@ -100,12 +101,12 @@ extension Lathe {
         /// A JSON list of `{"role", "content"}` objects, or an object with that list under `messages`.
         static func read(_ path: String) throws -> [ChatMessage] {
             guard let data = try? Data(RegularFile.read(path)) else { throw ValidationError("--messages: cannot read \(path).") }
-            let json = try? JSONSerialization.jsonObject(with: data)
-            guard let list = (json as? [Any]) ?? ((json as? [String: Any])?["messages"] as? [Any]) else {
+            let json = try? JSONValue.parse(data)
+            guard let list = json?.arrayValue ?? json?["messages"]?.arrayValue else {
                 throw ValidationError("--messages \(path): expected a JSON list of {\"role\", \"content\"} objects or {\"messages\": [...]}.")
             }
             return try list.enumerated().map { i, item in
-                guard let o = item as? [String: Any], let r = o["role"] as? String, let content = o["content"] as? String else {
+                guard let r = item["role"]?.stringValue, let content = item["content"]?.stringValue else {
                     throw ValidationError("--messages \(path): message \(i + 1) needs string \"role\" and \"content\".")
                 }
                 guard let role = ChatRole(rawValue: r) ?? (r == "human" ? .user : r == "gpt" ? .assistant : nil) else {

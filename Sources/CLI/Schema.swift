@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSONText
 import Orchestration
 import Recipes
 import Stages

@@ -1,3 +1,4 @@
+import JSONText
 import Foundation
 import Orchestration
 import Recipes
@@ -11,7 +12,7 @@ enum StageEventLine {
         case .notice(let text): return JSONValue.object(["notice": .string(text)]).compact()
         case .warning(let text): return JSONValue.object(["warning": .string(text)]).compact()
         case .progress(let step, let total, let values):
-            return JSONValue.object(["step": .int(step), "total": .int(total), "values": .object(values.mapValues { .double($0) })]).compact()
+            return JSONValue.object(["step": .int(step), "total": .int(total), "values": .object(JSONObject(values.mapValues { .double($0) }))]).compact()
         }
     }
 
@@ -27,8 +28,8 @@ enum StageEventLine {
     }
 
     static func encodeOutcome(_ outcome: StageOutcome) -> String {
-        JSONValue.object(["metrics": .object(outcome.metrics.mapValues { .double($0) }),
-                          "cost": .object(outcome.cost.mapValues { .double($0) })]).compact()
+        JSONValue.object(["metrics": .object(JSONObject(outcome.metrics.mapValues { .double($0) })),
+                          "cost": .object(JSONObject(outcome.cost.mapValues { .double($0) }))]).compact()
     }
 
     static func decodeOutcome(_ file: URL) -> StageOutcome? {

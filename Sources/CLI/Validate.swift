@@ -34,7 +34,7 @@ extension Lathe {
                     continue
                 }
                 do {
-                    let loaded = try RecipeLoader(projectRoot: root).load(recipeAt: url, overrides: overrides)
+                    let loaded = try RecipeLoader(projectRoot: root, modelFolders: ModelFolderPreflight()).load(recipeAt: url, overrides: overrides)
                     for w in loaded.warnings { printError(w.description) }
                     _ = try PipelineGraph(Stages.StageSpecs.make(from: loaded.recipe))
                     let dataProblems = DatasetPreflight.check(loaded.recipe, root: root, recipePath: path)

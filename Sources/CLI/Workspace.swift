@@ -36,7 +36,7 @@ struct Workspace {
         }
         let loaded: LoadedRecipe
         do {
-            loaded = try RecipeLoader(projectRoot: root).load(recipeAt: url, overrides: options.overrides)
+            loaded = try RecipeLoader(projectRoot: root, modelFolders: ModelFolderPreflight()).load(recipeAt: url, overrides: options.overrides)
         } catch {
             for d in error.diagnostics { printError(d.description) }
             let n = error.diagnostics.count

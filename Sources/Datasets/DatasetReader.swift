@@ -164,6 +164,9 @@ public enum DatasetReader {
 
     /// The records of a JSON array or JSON Lines file, in order; with ``DatasetSpec/recordLimit``, the first
     /// that many (a JSON Lines file read only as far as its last complete line in ``prefixBytes``).
+    /// Still `JSONSerialization` (issue 20 item 1, unfinished): every record reader downstream takes
+    /// Foundation's `[String: Any]` (`Record.object`); moving JSON/JSONL records onto JSONText (or
+    /// `Codable` per record type) changes every reader and needs the FuzzJSONL / FuzzInstructionJSON runs.
     static func records(_ url: URL, _ spec: DatasetSpec) throws -> [Record] {
         var data: [UInt8]
         if let limit = spec.recordLimit {

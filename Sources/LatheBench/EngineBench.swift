@@ -101,8 +101,7 @@ enum EngineBench {
             "memory_needed_mib": (neededMiB * 10).rounded() / 10,
             "rss_over_needed": (rssMiB / neededMiB * 100).rounded() / 100,
         ]
-        let json = try! JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-        print("RESULT " + String(decoding: json, as: UTF8.self))
+        print("RESULT " + BenchJSON.line(result))
         return 0
     }
 

@@ -75,8 +75,7 @@ enum MPIBench {
                 try bytes.write(to: URL(fileURLWithPath: out))
             }
             let result: [String: Any] = ["ranks": world.size, "losses": losses, "grad_norms": norms, "rows": Array(trainer.localRows)]
-            let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-            print("RESULT " + String(decoding: json, as: UTF8.self))
+            print("RESULT " + BenchJSON.line(result))
             return 0
         } catch {
             FileHandle.standardError.write(Data("lathe-bench mpi (rank \(world.rank)): \(error)\n".utf8))
@@ -113,8 +112,7 @@ extension MPIBench {
             let bus = 2 * Double(world.size - 1) / Double(world.size) * bytes / median
             let result: [String: Any] = ["bytes": n * 4, "ranks": world.size, "median_s": median,
                                          "bus_gb_per_s": (bus / 1e9 * 1000).rounded() / 1000, "cpu": HostCPU.describe()]
-            let json = try! JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-            print("RESULT " + String(decoding: json, as: UTF8.self))
+            print("RESULT " + BenchJSON.line(result))
         }
         return 0
     }
@@ -150,8 +148,7 @@ extension MPIBench {
                 "tokens_per_s": (Double(rows * t) / median * 10).rounded() / 10, "gradient_mib": Double(model.parameterCount * 4) / 1_048_576,
                 "peak_rss_mib": (EngineBench.peakRSSMiB() * 10).rounded() / 10, "cpu": HostCPU.describe(),
             ]
-            let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-            print("RESULT " + String(decoding: json, as: UTF8.self))
+            print("RESULT " + BenchJSON.line(result))
             return 0
         } catch {
             FileHandle.standardError.write(Data("lathe-bench mpi step (rank \(world.rank)): \(error)\n".utf8))
@@ -179,8 +176,7 @@ extension MPIBench {
                 let result: [String: Any] = ["link": name, "machines": n, "step_s": (t * 1000).rounded() / 1000,
                                              "allreduce_s": (comm * 1000).rounded() / 1000,
                                              "tokens_per_s": (Double(n) * tokens / t).rounded(), "efficiency": (stepS / t * 1000).rounded() / 1000]
-                let json = try! JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-                print("RESULT " + String(decoding: json, as: UTF8.self))
+                print("RESULT " + BenchJSON.line(result))
             }
         }
         return 0

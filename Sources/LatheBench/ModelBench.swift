@@ -65,8 +65,7 @@ enum ModelBench {
             "peak_rss_mib": (EngineBench.peakRSSMiB() * 10).rounded() / 10, "load_s": (loadSeconds * 100).rounded() / 100,
             "threads": threads, "batch": b, "seq": t, "cpu": HostCPU.describe(),
         ]
-        let json = try! JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-        print("RESULT " + String(decoding: json, as: UTF8.self))
+        print("RESULT " + BenchJSON.line(result))
         return 0
     }
 }

@@ -29,7 +29,7 @@ enum PipelineSeeder {
         let root = dir.standardizedFileURL
         let recipeURL = root.appendingPathComponent(PipelineProject.recipeRelativePath)
         let loaded: LoadedRecipe
-        do { loaded = try RecipeLoader(projectRoot: root).load(recipeAt: recipeURL) } catch {
+        do { loaded = try RecipeLoader(projectRoot: root, modelFolders: ModelFolderPreflight()).load(recipeAt: recipeURL) } catch {
             throw PipelineBenchError("\(recipeURL.path) does not load: " + error.diagnostics.map(\.description).joined(separator: "; "))
         }
         let graph = try PipelineGraph(StageSpecs.make(from: loaded.recipe))

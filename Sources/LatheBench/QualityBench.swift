@@ -1,3 +1,4 @@
+import JSONText
 import Datasets
 import Foundation
 import Modeling
@@ -145,8 +146,7 @@ indirect enum JSONOut {
     var rendered: String {
         switch self {
         case .string(let s):
-            let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-            return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+            return JSONString.quoted(s)
         case .number(let x):
             return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%.6g", x)
         case .array(let a): return "[" + a.map(\.rendered).joined(separator: ", ") + "]"

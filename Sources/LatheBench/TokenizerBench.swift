@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Tokenization
 #if canImport(Glibc)
 import Glibc
@@ -51,8 +52,9 @@ enum TokenizerBench {
                 let seconds = median(reps: reps) { ids = tok.encodeBatch(chunks, threads: threads) }
                 let tokens = ids.reduce(0) { $0 + $1.count }
                 let roundTrip = zip(chunks, ids).allSatisfy { tok.decode($1.map(Int.init)) == $0 }
-                if let dumpPath, threads == 1, let data = try? JSONSerialization.data(withJSONObject: ids.map { $0.map(Int.init) }) {
+                if let dumpPath, threads == 1 {
                     // Per-chunk ids, for a parity check against HF on the same chunks.
+                    let data = Data(BenchJSON.value(ids.map { $0.map(Int.init) }).compact().utf8)
                     try? data.write(to: URL(fileURLWithPath: "\(dumpPath)\(vocab).json"))
                 }
                 report([
@@ -142,8 +144,6 @@ enum TokenizerBench {
     static func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
     static func report(_ fields: [String: Any]) {
-        if let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {
-            print(String(decoding: data, as: UTF8.self))
-        }
+        print(BenchJSON.line(fields))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 public import GGUF
+import JSONText
 public import Tokenization
 
 /// A GGUF file's tokenizer (`tokenizer.ggml.*`) as a Lathe tokenizer, built the way transformers'
@@ -16,11 +17,11 @@ extension BPETokenizer {
 
 extension GGUFTokenizerMetadata {
     /// llama.cpp's pre-tokenizer names → the tokenizer.json `pre_tokenizer` (byte-level BPE only).
-    static func preTokenizer(_ name: String?, source: String) throws -> [String: Any] {
-        let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
-        func split(_ pattern: SplitPattern) -> [String: Any] {
+    static func preTokenizer(_ name: String?, source: String) throws -> JSONValue {
+        let byteLevel: JSONValue = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
+        func split(_ pattern: SplitPattern) -> JSONValue {
             ["type": "Sequence", "pretokenizers": [
-                ["type": "Split", "pattern": ["Regex": pattern.rawValue], "behavior": "Isolated", "invert": false],
+                ["type": "Split", "pattern": ["Regex": .string(pattern.rawValue)], "behavior": "Isolated", "invert": false],
                 ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false],
             ]]
         }
@@ -36,31 +37,33 @@ extension GGUFTokenizerMetadata {
     }
 
     /// The `tokenizer.json` text for this metadata: vocabulary, merges, added tokens for control and
-    /// user-defined tokens (types 3 and 4), the byte-level decoder.
+    /// user-defined tokens (types 3 and 4), the byte-level decoder. Written with JSONText's writer (not
+    /// `Codable`: `pre_tokenizer` takes a different shape per llama.cpp name), keys sorted.
     func tokenizerJSON(source: String) throws -> Data {
         guard model == "gpt2" else {
             throw ModelingError.tokenizerFile(path: source, problem: "tokenizer.ggml.model '\(model)' is not byte-level BPE ('gpt2'); "
                 + "Lathe reads SentencePiece-style tokenizers from tokenizer.json only, so convert the model to an HF folder")
         }
-        var vocab: [String: Int] = [:]
-        var added: [[String: Any]] = []
+        var vocab = JSONObject()
+        var added: [JSONValue] = []
         for (id, token) in tokens.enumerated() {
-            if vocab[token] == nil { vocab[token] = id }
+            if vocab[token] == nil { vocab[token] = .int(id) }
             let type = id < tokenTypes.count ? tokenTypes[id] : 1
             if type == 3 || type == 4 {
-                added.append(["id": id, "content": token, "single_word": false, "lstrip": false, "rstrip": false,
-                              "normalized": type == 4, "special": type == 3])
+                added.append(["id": .int(id), "content": .string(token), "single_word": false, "lstrip": false, "rstrip": false,
+                              "normalized": .bool(type == 4), "special": .bool(type == 3)])
             }
         }
-        let json: [String: Any] = [
-            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": added, "normalizer": NSNull(),
-            "pre_tokenizer": try Self.preTokenizer(preTokenizer, source: source), "post_processor": NSNull(),
+        let json: JSONValue = [
+            "version": "1.0", "truncation": .null, "padding": .null, "added_tokens": .array(added), "normalizer": .null,
+            "pre_tokenizer": try Self.preTokenizer(preTokenizer, source: source), "post_processor": .null,
             "decoder": ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true],
-            "model": ["type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": NSNull(),
-                      "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false,
-                      "ignore_merges": preTokenizer == "llama-bpe" || preTokenizer == "llama3", "vocab": vocab, "merges": merges],
+            "model": ["type": "BPE", "dropout": .null, "unk_token": .null, "continuing_subword_prefix": .null,
+                      "end_of_word_suffix": .null, "fuse_unk": false, "byte_fallback": false,
+                      "ignore_merges": .bool(preTokenizer == "llama-bpe" || preTokenizer == "llama3"), "vocab": .object(vocab),
+                      "merges": .array(merges.map(JSONValue.string))],
         ]
-        return try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        return Data(json.compact().utf8)
     }
 }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import JSONText
 
 /// The `config.json` of a Hugging Face BERT encoder (`model_type: bert`; all-MiniLM-L6-v2), read into an
 /// engine `GPTConfig` (family `.bert`) and written back from one. Fields that change the math to
@@ -11,12 +12,7 @@ public enum HFBertConfig {
     /// Parses a BERT `config.json`; missing fields take `BertConfig`'s defaults.
     /// - Parameter source: the path quoted in error messages.
     public static func parse(_ data: Data, source: String) throws(HFCheckpointError) -> GPTConfig {
-        let object: [String: ConfigValue]
-        do {
-            object = try JSONDecoder().decode([String: ConfigValue].self, from: data)
-        } catch {
-            throw .invalidConfig(file: source, detail: "not a JSON object (\(error))")
-        }
+        let object = try ConfigReader.object(data, source: source)
         let r = ConfigReader(object: object, source: source)
         let modelType = try r.string("model_type", default: nil) ?? "missing"
         guard modelType == "bert" else {
@@ -66,18 +62,16 @@ public enum HFBertConfig {
     /// head, else `BertModel`; `transformers` loads it. The dropout probabilities (``dropoutKeys``) are 0.0:
     /// Lathe trains without dropout, so training the export in `transformers` continues as Lathe trained.
     public static func jsonText(_ config: GPTConfig) -> String {
-        let fields: [String: Any] = [
-            "architectures": [config.maskedLMHead ? "BertForMaskedLM" : "BertModel"], "model_type": "bert",
-            "vocab_size": config.vocabSize, "hidden_size": config.nEmbd, "intermediate_size": config.intermediateSize,
-            "num_hidden_layers": config.nLayer, "num_attention_heads": config.nHead,
-            "max_position_embeddings": config.nPositions, "type_vocab_size": config.typeVocabSize, "hidden_act": "gelu",
-            "layer_norm_eps": Double("\(config.layerNormEpsilon)") ?? Double(config.layerNormEpsilon),
-            "initializer_range": Double("\(config.initializerRange)") ?? Double(config.initializerRange),
-            "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0, "position_embedding_type": "absolute",
-            "pad_token_id": 0, "tie_word_embeddings": config.tiedEmbeddings, "torch_dtype": "float32",
+        let fields: JSONObject = [
+            "architectures": .array([.string(config.maskedLMHead ? "BertForMaskedLM" : "BertModel")]), "model_type": "bert",
+            "vocab_size": .int(config.vocabSize), "hidden_size": .int(config.nEmbd), "intermediate_size": .int(config.intermediateSize),
+            "num_hidden_layers": .int(config.nLayer), "num_attention_heads": .int(config.nHead),
+            "max_position_embeddings": .int(config.nPositions), "type_vocab_size": .int(config.typeVocabSize), "hidden_act": "gelu",
+            "layer_norm_eps": .double(HFConfigNumbers.decimal(config.layerNormEpsilon)),
+            "initializer_range": .double(HFConfigNumbers.decimal(config.initializerRange)),
+            "hidden_dropout_prob": .double(0), "attention_probs_dropout_prob": .double(0), "position_embedding_type": "absolute",
+            "pad_token_id": .int(0), "tie_word_embeddings": .bool(config.tiedEmbeddings), "torch_dtype": "float32",
         ]
-        // safe: every value above is a JSON-serialisable Foundation value
-        let data = try! JSONSerialization.data(withJSONObject: fields, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONValue.object(fields).rendered()
     }
 }

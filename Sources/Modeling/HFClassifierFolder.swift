@@ -1,4 +1,5 @@
 public import Foundation
+import JSONText
 import SafeTensors
 import Files
 
@@ -20,9 +21,8 @@ public enum HFClassifierFolder {
     /// Whether `<directory>/config.json` describes a sequence classifier (has `id2label` and a
     /// `…ForSequenceClassification` architecture).
     public static func isClassifier(directory: URL) -> Bool {
-        guard let data = try? Data(RegularFile.read(directory.appendingPathComponent("config.json").path)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let arch = (object["architectures"] as? [String])?.first else { return false }
+        guard let bytes = try? RegularFile.read(directory.appendingPathComponent("config.json").path),
+              let arch = (try? JSONValue.parse(bytes))?["architectures"]?.arrayValue?.first?.stringValue else { return false }
         return arch.hasSuffix("ForSequenceClassification")
     }
 
@@ -98,15 +98,19 @@ public enum HFClassifierFolder {
         case .bert: HFBertConfig.jsonText(lm)
         case .llama: HFLlamaConfig.jsonText(lm)
         }
-        // safe: both writers emit a JSON object
-        var object = try! JSONSerialization.jsonObject(with: Data(base.utf8)) as! [String: Any]
-        object["architectures"] = [classNames[config.modelType] ?? "LlamaForSequenceClassification"]
-        object["id2label"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) })
-        object["label2id"] = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
-        object["pad_token_id"] = padTokenId(config)
+        // safe: every family's writer emits a JSON object
+        guard case .object(var object) = try! JSONValue.parse(base) else { preconditionFailure("config writers emit objects") }
+        object["architectures"] = [.string(classNames[config.modelType] ?? "LlamaForSequenceClassification")]
+        var id2label = JSONObject(), label2id = JSONObject()
+        for (id, label) in labels.enumerated() {
+            id2label[String(id)] = .string(label)
+            label2id[label] = .int(id)
+        }
+        object["id2label"] = .object(id2label)
+        object["label2id"] = .object(label2id)
+        object["pad_token_id"] = .int(padTokenId(config))
         object["problem_type"] = "single_label_classification"
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONValue.object(object).rendered()
     }
 
     /// Loads a classifier folder: the model and its labels in class-id order.
@@ -114,16 +118,15 @@ public enum HFClassifierFolder {
     ///   not 0..<n), an unsupported family, a missing, unknown or mis-shaped tensor.
     public static func load(directory: URL) throws(HFCheckpointError) -> (model: GPTModel, labels: [String]) {
         let configURL = directory.appendingPathComponent("config.json")
-        guard let data = try? Data(RegularFile.read(configURL.path)),
-              var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let bytes = try? RegularFile.read(configURL.path), case .object(var object)? = try? JSONValue.parse(bytes) else {
             throw .missingFile(directory: directory.path, file: "config.json", hint: "A classifier folder needs a JSON config.json.")
         }
         let labels = try labels(object, source: configURL.path)
         for key in ["id2label", "label2id", "pad_token_id", "problem_type", "architectures", "num_labels"] { object[key] = nil }
-        let lmData = try! JSONSerialization.data(withJSONObject: object)
+        let lmData = Data(JSONValue.object(object).compact().utf8)
         var config: GPTConfig
-        let bert = (object["model_type"] as? String) == "bert"
-        if (object["model_type"] as? String) == "gpt2" {
+        let bert = object["model_type"]?.stringValue == "bert"
+        if object["model_type"]?.stringValue == "gpt2" {
             config = try HFGPT2Config.parse(lmData, source: configURL.path).gptConfig(source: configURL.path)
         } else if bert {
             config = try HFBertConfig.parse(lmData, source: configURL.path)
@@ -167,20 +170,19 @@ public enum HFClassifierFolder {
     /// The label names of a classifier folder, in class-id order (its `id2label`).
     public static func labels(directory: URL) throws(HFCheckpointError) -> [String] {
         let configURL = directory.appendingPathComponent("config.json")
-        guard let data = try? Data(RegularFile.read(configURL.path)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let bytes = try? RegularFile.read(configURL.path), case .object(let object)? = try? JSONValue.parse(bytes) else {
             throw .missingFile(directory: directory.path, file: "config.json", hint: "A classifier folder needs a JSON config.json.")
         }
         return try labels(object, source: configURL.path)
     }
 
-    static func labels(_ object: [String: Any], source: String) throws(HFCheckpointError) -> [String] {
-        guard let id2label = object["id2label"] as? [String: Any], id2label.count >= 2 else {
+    static func labels(_ object: JSONObject, source: String) throws(HFCheckpointError) -> [String] {
+        guard let id2label = object["id2label"]?.objectValue, id2label.count >= 2 else {
             throw .invalidConfig(file: source, detail: "a sequence classifier needs 'id2label' with at least two classes (class id → label name)")
         }
         var labels = [String?](repeating: nil, count: id2label.count)
         for (key, value) in id2label {
-            guard let i = Int(key), i >= 0, i < labels.count, labels[i] == nil, let name = value as? String else {
+            guard let i = Int(key), i >= 0, i < labels.count, labels[i] == nil, let name = value.stringValue else {
                 throw .invalidConfig(file: source, detail: "'id2label' must map the ids 0..<\(labels.count) to names; found '\(key)'")
             }
             labels[i] = name

@@ -1,28 +1,24 @@
 import Foundation
-
-/// One JSON value of `config.json`, typed strictly (a boolean is never a number and vice versa).
-enum ConfigValue: Decodable {
-    case null, bool(Bool), int(Int), double(Double), string(String), array([ConfigValue]), object([String: ConfigValue]), other
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int.self) { self = .int(value) }
-        else if let value = try? container.decode(Double.self) { self = .double(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([ConfigValue].self) { self = .array(value) }
-        else if let value = try? container.decode([String: ConfigValue].self) { self = .object(value) }
-        else { self = .other }
-    }
-}
+import JSONText
 
 /// Typed field access with HF-style defaults and precise errors.
 struct ConfigReader {
-    let object: [String: ConfigValue]
+    let object: JSONObject
     let source: String
 
-    func present(_ key: String) -> ConfigValue? {
+    /// `config.json` text as an object, or `.invalidConfig` naming the file.
+    static func object(_ data: Data, source: String) throws(HFCheckpointError) -> JSONObject {
+        let value: JSONValue
+        do { value = try JSONValue.parse(data) } catch {
+            throw .invalidConfig(file: source, detail: "not a JSON object (\(error))")
+        }
+        guard case .object(let object) = value else {
+            throw .invalidConfig(file: source, detail: "not a JSON object (the top level is \(value.kindName))")
+        }
+        return object
+    }
+
+    func present(_ key: String) -> JSONValue? {
         guard let value = object[key] else { return nil }
         if case .null = value { return nil }
         return value
@@ -58,7 +54,8 @@ struct ConfigReader {
 
     func optionalPositiveInt(_ key: String, allowZero: Bool = false) throws(HFCheckpointError) -> Int? {
         guard let value = present(key) else { return nil }
-        guard case let .int(int) = value, int > 0 || (allowZero && int == 0) else {
+        // an integral double (2.0) counts, as Python's json and transformers accept it
+        guard let int = value.intValue, int > 0 || (allowZero && int == 0) else {
             throw wrongType(key, allowZero ? "a non-negative integer" : "a positive integer")
         }
         return int
@@ -67,4 +64,11 @@ struct ConfigReader {
     func positiveInt(_ key: String, default fallback: Int) throws(HFCheckpointError) -> Int {
         try optionalPositiveInt(key) ?? fallback
     }
+}
+
+/// Numbers as `config.json` writers print them.
+enum HFConfigNumbers {
+    /// A Float hyperparameter as the Double with the same shortest decimal text (1e-05, not
+    /// 9.999999747378752e-06), as `transformers` writes it.
+    static func decimal(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
 }

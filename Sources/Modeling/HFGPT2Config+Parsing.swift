@@ -1,4 +1,5 @@
 public import Foundation
+import JSONText
 import Files
 
 extension HFGPT2Config {
@@ -6,12 +7,7 @@ extension HFGPT2Config {
     /// fields that change the math to something Lathe does not implement are rejected with the reason.
     /// - Parameter source: the path quoted in error messages.
     public static func parse(_ data: Data, source: String) throws(HFCheckpointError) -> HFGPT2Config {
-        let object: [String: ConfigValue]
-        do {
-            object = try JSONDecoder().decode([String: ConfigValue].self, from: data)
-        } catch {
-            throw .invalidConfig(file: source, detail: "not a JSON object (\(error))")
-        }
+        let object = try ConfigReader.object(data, source: source)
         let reader = ConfigReader(object: object, source: source)
         let modelType = try reader.string("model_type", default: nil)
         guard modelType == "gpt2" else {

@@ -1,3 +1,5 @@
+import JSONText
+
 /// The `config.json` of a Hugging Face GPT-2 model (`GPT2Config`), restricted to what Lathe's engine runs:
 /// pre-LayerNorm blocks, `gelu_new`, scaled causal attention, tied LM head (recipes.md §4c).
 public struct HFGPT2Config: Sendable, Equatable {
@@ -46,37 +48,19 @@ public struct HFGPT2Config: Sendable, Equatable {
     /// written as 0.0 whatever the imported config said: Lathe trains without dropout, so training the
     /// export in `transformers` continues as Lathe trained (``dropoutKeys``).
     public func jsonText() -> String {
-        func number(_ value: Double) -> String { "\(value)" }  // Swift prints 1e-05, 0.1: valid JSON
-        let fields: [(String, String)] = [
-            ("activation_function", "\"gelu_new\""),
-            ("architectures", "[\n    \"GPT2LMHeadModel\"\n  ]"),
-            ("attn_pdrop", "0.0"),
-            ("bos_token_id", bosTokenID.map { "\($0)" } ?? "null"),
-            ("embd_pdrop", "0.0"),
-            ("eos_token_id", eosTokenID.map { "\($0)" } ?? "null"),
-            ("initializer_range", number(initializerRange)),
-            ("layer_norm_epsilon", number(layerNormEpsilon)),
-            ("model_type", "\"gpt2\""),
-            ("n_ctx", "\(nPositions)"),
-            ("n_embd", "\(nEmbd)"),
-            ("n_head", "\(nHead)"),
-            ("n_inner", nInner.map { "\($0)" } ?? "null"),
-            ("n_layer", "\(nLayer)"),
-            ("n_positions", "\(nPositions)"),
-            ("reorder_and_upcast_attn", "false"),
-            ("resid_pdrop", "0.0"),
-            ("scale_attn_by_inverse_layer_idx", "false"),
-            ("scale_attn_weights", "true"),
-            ("summary_activation", "null"),
-            ("summary_first_dropout", "0.0"),
-            ("summary_proj_to_labels", "true"),
-            ("summary_type", "\"cls_index\""),
-            ("summary_use_proj", "true"),
-            ("tie_word_embeddings", "true"),
-            ("torch_dtype", "\"float32\""),
-            ("use_cache", "true"),
-            ("vocab_size", "\(vocabSize)"),
+        func optional(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
+        let fields: JSONValue = [
+            "activation_function": "gelu_new", "architectures": ["GPT2LMHeadModel"],
+            "attn_pdrop": .double(0), "bos_token_id": optional(bosTokenID), "embd_pdrop": .double(0),
+            "eos_token_id": optional(eosTokenID), "initializer_range": .double(initializerRange),
+            "layer_norm_epsilon": .double(layerNormEpsilon), "model_type": "gpt2", "n_ctx": .int(nPositions),
+            "n_embd": .int(nEmbd), "n_head": .int(nHead), "n_inner": optional(nInner), "n_layer": .int(nLayer),
+            "n_positions": .int(nPositions), "reorder_and_upcast_attn": false, "resid_pdrop": .double(0),
+            "scale_attn_by_inverse_layer_idx": false, "scale_attn_weights": true, "summary_activation": .null,
+            "summary_first_dropout": .double(0), "summary_proj_to_labels": true, "summary_type": "cls_index",
+            "summary_use_proj": true, "tie_word_embeddings": true, "torch_dtype": "float32", "use_cache": true,
+            "vocab_size": .int(vocabSize),
         ]
-        return "{\n" + fields.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+        return fields.rendered()
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import Compute
+import JSONText
 
 /// The `config.json` of a Hugging Face Llama-family decoder (`model_type` `llama`, `qwen2`, `mistral`;
 /// SmolLM2 and TinyLlama are `llama`), read into an engine `GPTConfig` and written back from one.
@@ -13,12 +14,7 @@ public enum HFLlamaConfig {
     /// Parses a Llama-family `config.json`. Missing fields take the `transformers` class defaults.
     /// - Parameter source: the path quoted in error messages.
     public static func parse(_ data: Data, source: String) throws(HFCheckpointError) -> GPTConfig {
-        let object: [String: ConfigValue]
-        do {
-            object = try JSONDecoder().decode([String: ConfigValue].self, from: data)
-        } catch {
-            throw .invalidConfig(file: source, detail: "not a JSON object (\(error))")
-        }
+        let object = try ConfigReader.object(data, source: source)
         let r = ConfigReader(object: object, source: source)
         let modelType = try r.string("model_type", default: nil) ?? "missing"
         guard modelTypes[modelType] != nil else {
@@ -45,9 +41,11 @@ public enum HFLlamaConfig {
         }
         // rope: transformers ≥ 5 writes `rope_parameters` {rope_theta, rope_type, …}; older files
         // `rope_theta` and `rope_scaling`.
-        var rope = [String: ConfigValue]()
+        var rope = JSONObject()
         if case let .object(o)? = r.present("rope_parameters") { rope = o }
-        if case let .object(o)? = r.present("rope_scaling") { rope.merge(o) { a, _ in a } }
+        if case let .object(o)? = r.present("rope_scaling") {
+            for (key, value) in o where rope[key] == nil { rope[key] = value }
+        }
         let ropeReader = ConfigReader(object: rope, source: source)
         let theta = try ropeReader.double("rope_theta", default: r.double("rope_theta", default: 10_000))
         let ropeType = try ropeReader.string("rope_type", default: ropeReader.string("type", default: "default")) ?? "default"
@@ -103,33 +101,37 @@ public enum HFLlamaConfig {
     /// for the same model: `transformers` (4.x and 5.x) and PEFT load it. `attention_dropout`
     /// (``dropoutKeys``) is 0.0, as Lathe trains.
     public static func jsonText(_ config: GPTConfig) -> String {
-        var fields: [String: Any] = [
-            "architectures": [modelTypes[config.modelType] ?? "LlamaForCausalLM"],
-            "model_type": config.modelType,
-            "vocab_size": config.vocabSize, "hidden_size": config.nEmbd, "intermediate_size": config.intermediateSize,
-            "num_hidden_layers": config.nLayer, "num_attention_heads": config.nHead,
-            "num_key_value_heads": config.nKVHead, "head_dim": config.headDim,
-            "max_position_embeddings": config.nPositions, "hidden_act": "silu",
-            "rms_norm_eps": Double("\(config.layerNormEpsilon)") ?? Double(config.layerNormEpsilon),
-            "initializer_range": Double("\(config.initializerRange)") ?? Double(config.initializerRange),
-            "rope_theta": config.ropeTheta, "tie_word_embeddings": config.tiedEmbeddings,
-            "attention_dropout": 0.0, "use_cache": true, "torch_dtype": "float32",
-            "bos_token_id": config.bosTokenId.map { $0 as Any } ?? NSNull(),
-            "eos_token_id": config.eosTokenId.map { $0 as Any } ?? NSNull(),
+        func optional(_ id: Int?) -> JSONValue { id.map(JSONValue.int) ?? .null }
+        var fields: JSONObject = [
+            "architectures": .array([.string(modelTypes[config.modelType] ?? "LlamaForCausalLM")]),
+            "model_type": .string(config.modelType),
+            "vocab_size": .int(config.vocabSize), "hidden_size": .int(config.nEmbd), "intermediate_size": .int(config.intermediateSize),
+            "num_hidden_layers": .int(config.nLayer), "num_attention_heads": .int(config.nHead),
+            "num_key_value_heads": .int(config.nKVHead), "head_dim": .int(config.headDim),
+            "max_position_embeddings": .int(config.nPositions), "hidden_act": "silu",
+            "rms_norm_eps": .double(HFConfigNumbers.decimal(config.layerNormEpsilon)),
+            "initializer_range": .double(HFConfigNumbers.decimal(config.initializerRange)),
+            "rope_theta": .double(config.ropeTheta), "tie_word_embeddings": .bool(config.tiedEmbeddings),
+            "attention_dropout": .double(0), "use_cache": .bool(true), "torch_dtype": "float32",
+            "bos_token_id": optional(config.bosTokenId), "eos_token_id": optional(config.eosTokenId),
         ]
         switch config.ropeScaling {
-        case .none: fields["rope_scaling"] = NSNull()
+        case .none: fields["rope_scaling"] = .null
         case let .llama3(factor: factor, lowFrequencyFactor: low, highFrequencyFactor: high, originalContext: original):
-            fields["rope_scaling"] = ["rope_type": "llama3", "factor": factor, "low_freq_factor": low,
-                                      "high_freq_factor": high, "original_max_position_embeddings": original]
+            fields["rope_scaling"] = .object(["rope_type": "llama3", "factor": .double(factor), "low_freq_factor": .double(low),
+                                              "high_freq_factor": .double(high), "original_max_position_embeddings": .int(original)])
         }
         switch config.modelType {
-        case "llama": fields["attention_bias"] = config.qkvBias; fields["mlp_bias"] = config.mlpBias; fields["pretraining_tp"] = 1
-        case "qwen2": fields["use_sliding_window"] = false; fields["sliding_window"] = NSNull(); fields["max_window_layers"] = config.nLayer
-        default: fields["sliding_window"] = NSNull()
+        case "llama":
+            fields["attention_bias"] = .bool(config.qkvBias)
+            fields["mlp_bias"] = .bool(config.mlpBias)
+            fields["pretraining_tp"] = .int(1)
+        case "qwen2":
+            fields["use_sliding_window"] = .bool(false)
+            fields["sliding_window"] = .null
+            fields["max_window_layers"] = .int(config.nLayer)
+        default: fields["sliding_window"] = .null
         }
-        // safe: every value above is a JSON-serialisable Foundation value
-        let data = try! JSONSerialization.data(withJSONObject: fields, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONValue.object(fields).rendered()
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import JSONText
 import SafeTensors
 
 /// Reads and writes LoRA adapter directories: Hugging Face PEFT's (`adapter_config.json` +
@@ -53,21 +54,16 @@ public enum PEFTAdapter {
         } catch {
             throw .adapterFile(path: directory.appendingPathComponent(weightsFile).path, problem: "cannot write it (\(error))")
         }
-        let alpha: Any = c.alpha == c.alpha.rounded() && abs(c.alpha) < 1e9 ? Int(c.alpha) : c.alpha
-        let json: [String: Any] = [
-            "peft_type": "LORA", "task_type": model.config.numLabels == nil ? "CAUSAL_LM" : "SEQ_CLS", "base_model_name_or_path": baseModel, "revision": NSNull(),
-            "r": c.rank, "lora_alpha": alpha, "lora_dropout": c.dropout,
-            "target_modules": Set(adapters.targets.map { targetName($0.module, config: c) }).sorted(),
-            "exclude_modules": NSNull(), "fan_in_fan_out": !model.spec.outIn, "bias": "none", "use_rslora": c.useRSLoRA,
-            "use_dora": false, "modules_to_save": c.modulesToSave.isEmpty ? NSNull() : c.modulesToSave.sorted(),
-            "init_lora_weights": true, "layers_to_transform": c.layersToTransform.map { $0.sorted() } ?? NSNull(),
-            "layers_pattern": NSNull(), "rank_pattern": [String: Any](), "alpha_pattern": [String: Any](),
-            "inference_mode": true, "peft_version": "lathe",
-        ]
+        let file = PEFTAdapterConfigFile(
+            baseModel: baseModel, rank: c.rank, alpha: c.alpha, dropout: c.dropout,
+            targetModules: Set(adapters.targets.map { targetName($0.module, config: c) }).sorted(),
+            fanInFanOut: !model.spec.outIn, useRSLoRA: c.useRSLoRA,
+            modulesToSave: c.modulesToSave.isEmpty ? nil : c.modulesToSave.sorted(),
+            layersToTransform: c.layersToTransform.map { $0.sorted() },
+            taskType: model.config.numLabels == nil ? "CAUSAL_LM" : "SEQ_CLS")
         let url = directory.appendingPathComponent(configFile)
         do {
-            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            try (data + Data("\n".utf8)).write(to: url, options: .atomic)
+            try file.data().write(to: url, options: .atomic)
         } catch {
             throw .adapterFile(path: url.path, problem: "cannot write it (\(error.localizedDescription))")
         }
@@ -79,18 +75,21 @@ public enum PEFTAdapter {
     /// - Throws: `.adapterFile` when the config cannot be read or written.
     public static func setBaseModel(_ baseModel: String, in directory: URL) throws(ModelingError) {
         let url = directory.appendingPathComponent(configFile)
+        guard case .object(var fields)? = try? JSONValue.parse(Data(contentsOf: url)) else {
+            throw .adapterFile(path: url.path, problem: "it is not a JSON object")
+        }
+        fields["base_model_name_or_path"] = .string(baseModel)
         do {
-            guard var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
-                throw ModelingError.adapterFile(path: url.path, problem: "it is not a JSON object")
-            }
-            json["base_model_name_or_path"] = baseModel
-            let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            try (data + Data("\n".utf8)).write(to: url, options: .atomic)
-        } catch let error as ModelingError {
-            throw error
+            try Data(JSONValue.object(fields).rendered().utf8).write(to: url, options: .atomic)
         } catch {
             throw .adapterFile(path: url.path, problem: "cannot rewrite base_model_name_or_path (\(error.localizedDescription))")
         }
+    }
+
+    /// The `base_model_name_or_path` an `adapter_config.json`'s text names, or nil when it is not a JSON
+    /// object with that string (what `lathe validate` follows to make an adapter's base an input).
+    public static func baseModelName(configJSON bytes: [UInt8]) -> String? {
+        (try? JSONValue.parse(bytes))?["base_model_name_or_path"]?.stringValue
     }
 
     /// The `target_modules` entry for an adapted module: the config's own entry that selected it, so a
@@ -125,8 +124,7 @@ public enum PEFTAdapter {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard let size = attributes?[.size] as? Int else { throw fail("the file does not exist; an adapter directory needs adapter_config.json") }
         guard size <= maxConfigBytes else { throw fail("the file is \(size) bytes, too large for an adapter config") }
-        guard let data = try? Data(contentsOf: url),
-              let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard let data = try? Data(contentsOf: url), case .object(let object)? = try? JSONValue.parse(data) else {
             throw fail("not a JSON object")
         }
         let reader = AdapterConfigReader(object: object, fail: fail)

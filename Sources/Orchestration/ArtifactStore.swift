@@ -1,3 +1,4 @@
+import JSONText
 public import Foundation
 #if canImport(Glibc)
 import Glibc

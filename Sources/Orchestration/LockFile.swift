@@ -1,3 +1,4 @@
+import JSONText
 public import Foundation
 import Files
 
@@ -45,7 +46,7 @@ public struct LockFile: Sendable, Equatable {
         JSONValue.object([
             "schema": .string(LockFile.schemaTag),
             "recipe": .string(recipe),
-            "stages": .object(stages.mapValues { $0.json(includeSchema: false) }),
+            "stages": .object(JSONObject(stages.mapValues { $0.json(includeSchema: false) })),
         ]).rendered()
     }
 

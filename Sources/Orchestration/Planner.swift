@@ -1,3 +1,5 @@
+import JSONText
+
 /// Decides, without side effects, what each stage needs: up to date, restore, run (and why),
 /// or wait for an upstream. `lathe status`, `--dry-run` and the executor share these rules.
 ///
@@ -127,7 +129,7 @@ public enum Planner {
     ) -> [StageChange] {
         var changes: [StageChange] = []
         if old.kind != spec.kind { changes.append(.kindChanged(old: old.kind, new: spec.kind)) }
-        for key in Set(old.params.keys).union(spec.params.keys).sorted(by: JSONValue.keyOrder) {
+        for key in Set(old.params.keys).union(spec.params.keys).sorted(by: JSONObject.utf8Order) {
             switch (old.params[key], spec.params[key]) {
             case let (o?, n?) where o != n: changes.append(.param(key: key, old: o, new: n))
             case let (nil, n?): changes.append(.paramAdded(key: key, value: n))
@@ -135,7 +137,7 @@ public enum Planner {
             default: break
             }
         }
-        for path in Set(old.inputs.keys).union(spec.inputs).sorted(by: JSONValue.keyOrder) {
+        for path in Set(old.inputs.keys).union(spec.inputs).sorted(by: JSONObject.utf8Order) {
             switch (old.inputs[path], inputHashes[path]) {
             case let (o?, n?) where o != n: changes.append(.inputChanged(path))
             case (nil, _?): changes.append(.inputAdded(path))

@@ -1,3 +1,5 @@
+public import JSONText
+
 /// JSON Schemas (draft 2020-12) of what the runner writes, built from the same field names
 /// ``StageRecord`` and ``LockFile`` use. `lathe schema lock|manifest` prints them; a test holds
 /// `schemas/*.schema.json` byte-equal to them and validates every record written against them.
@@ -52,7 +54,7 @@ public enum RecordSchemas {
             "type": .string("object"),
             "required": .array([.string("schema")] + recordRequired),
             "additionalProperties": .bool(false),
-            "properties": .object(properties),
+            "properties": .object(JSONObject(properties)),
         ])
     }
 
@@ -75,7 +77,7 @@ public enum RecordSchemas {
                         "type": .string("object"),
                         "required": .array(recordRequired),
                         "additionalProperties": .bool(false),
-                        "properties": .object(recordProperties()),
+                        "properties": .object(JSONObject(recordProperties())),
                     ]),
                 ]),
             ]),

@@ -1,3 +1,4 @@
+import JSONText
 public import Foundation
 
 /// The action-cache entry of Bazel's HTTP cache protocol as Lathe uses it: `GET /ac/<key>` answers the

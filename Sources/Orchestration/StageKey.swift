@@ -1,3 +1,4 @@
+import JSONText
 import Foundation
 
 /// The cache key of a stage: SHA-256 over everything that can change its result.
@@ -24,7 +25,7 @@ public enum StageKey {
     ) -> String {
         var text = "salt=\(salt)\nkind=\(spec.kind)\n"
         if spec.revision != 1 { text += "revision=\(spec.revision)\n" }
-        for key in spec.params.keys.sorted(by: JSONValue.keyOrder) {
+        for key in spec.params.keys.sorted(by: JSONObject.utf8Order) {
             var value = spec.params[key]!
             if spec.referenceKeys.contains(key), let digest = upstreamDigests[value] {
                 value = "@output:" + digest

@@ -1,3 +1,5 @@
+import JSONText
+
 /// What one stage run produced and from what: the body of a store manifest and of a lock entry.
 ///
 /// `schemas/manifest.schema.json` describes its JSON form; a test holds every written manifest to it.
@@ -54,19 +56,19 @@ public struct StageRecord: Sendable, Equatable {
             "key": .string(key),
             "kind": .string(kind),
             "stage": .string(stage),
-            "params": .object(params.mapValues { .string($0) }),
-            "inputs": .object(inputs.mapValues { .string($0) }),
-            "upstream": .object(upstream.mapValues { .string($0) }),
+            "params": .object(JSONObject(params.mapValues { .string($0) })),
+            "inputs": .object(JSONObject(inputs.mapValues { .string($0) })),
+            "upstream": .object(JSONObject(upstream.mapValues { .string($0) })),
             "outputs": .object([
                 "digest": .string(outputDigest),
-                "files": .object(outputs.mapValues { .object(["sha256": .string($0.sha256), "size": .int(Int($0.size))]) }),
+                "files": .object(JSONObject(outputs.mapValues { .object(["sha256": .string($0.sha256), "size": .int(Int($0.size))]) })),
             ]),
-            "metrics": .object(metrics.mapValues { .double($0) }),
-            "cost": .object(cost.mapValues { .double($0) }),
+            "metrics": .object(JSONObject(metrics.mapValues { .double($0) })),
+            "cost": .object(JSONObject(cost.mapValues { .double($0) })),
         ]
-        if !machine.isEmpty { o["machine"] = .object(machine.mapValues { .string($0) }) }
+        if !machine.isEmpty { o["machine"] = .object(JSONObject(machine.mapValues { .string($0) })) }
         if includeSchema { o["schema"] = .string(StageRecord.manifestSchema) }
-        return .object(o)
+        return .object(JSONObject(o))
     }
 
     /// Reads the JSON form back, checking every field's type.

@@ -10,8 +10,10 @@ struct ModelShape: Equatable {
     var positions: Int?
     /// Where each figure comes from, for messages ("stage 'tok'", "models/gpt2/config.json").
     var tokenizerSource = "", modelSource = ""
-    /// A model folder whose `model_type` Lathe does not run ("model_type 'bert' (models/x/config.json)").
+    /// A model folder whose `model_type` Lathe does not run ("model_type 't5' (models/x/config.json)").
     var unsupportedArchitecture: String?
+    /// The decoder `model_type`s Lathe runs, for the message about an unsupported one.
+    var supportedModelTypes: [String] = []
     /// A BERT encoder (`model_type: bert` folder, named by its config file, or `architecture: bert` from
     /// scratch): `kind: classify` trains it, and pretrain-continue / domain-adapt with the masked-LM objective.
     var encoder: String?
@@ -20,17 +22,14 @@ struct ModelShape: Equatable {
 
     /// Kinds that train a BERT encoder: classification, and masked-LM training on text.
     static let encoderKinds: Set<StageKind> = [.classify, .pretrainContinue, .domainAdapt]
-
-    /// The `model_type` values whose decoders Lathe runs.
-    static let supportedModelTypes = ["gpt2", "llama", "qwen2", "mistral"]
 }
 
 extension LoadSession {
     /// Follows `from:`/`tokenizer:` chains to every training stage's tokenizer and model shape and
     /// reports, before anything runs, a tokenizer larger than the model's vocabulary and a
-    /// `sequence_len` beyond the model's `n_positions`. Directories named by path are read for their
-    /// `config.json` / `tokenizer.json` (small JSON files; unreadable ones leave the figure unknown,
-    /// and the stage reports them when it runs).
+    /// `sequence_len` beyond the model's `n_positions`. Directories named by path are asked for their
+    /// `config.json` / `tokenizer.json` figures through the session's ``ModelFolderReader`` (Recipes
+    /// parses no model file; unreadable ones leave the figure unknown, and the stage reports them when it runs).
     mutating func checkModelShapes() {
         var memo: [Int: ModelShape] = [:]
         for (index, draft) in drafts.enumerated() where draft.kind?.isTraining == true {
@@ -39,7 +38,7 @@ extension LoadSession {
             if let unsupported = shape.unsupportedArchitecture {
                 let at = draft.fields["from"]?.location ?? draft.location
                 checker.sink.error(at, "\(scope.subject) starts from a model with \(unsupported), which Lathe cannot train. "
-                    + "Lathe runs decoders with model_type \(ModelShape.supportedModelTypes.joined(separator: ", ")).")
+                    + "Lathe runs decoders with model_type \(shape.supportedModelTypes.joined(separator: ", ")).")
             }
             if let encoder = shape.encoder, let kind = draft.kind, !ModelShape.encoderKinds.contains(kind) {
                 let at = draft.fields["from"]?.location ?? draft.location
@@ -120,6 +119,7 @@ extension LoadSession {
                 shape.positions = base.positions
                 shape.modelSource = base.modelSource
                 shape.unsupportedArchitecture = base.unsupportedArchitecture
+                shape.supportedModelTypes = base.supportedModelTypes
                 shape.encoder = base.encoder
                 shape.decoder = base.decoder
             }
@@ -141,16 +141,17 @@ extension LoadSession {
         case .path(let path):
             var shape = tokenizerShape(ref, memo: &memo, depth: depth)
             let file = path + "/config.json"
-            guard let json = smallJSON(checker.paths.rootPath + "/" + file) else { return shape }
-            shape.modelVocab = json["vocab_size"] as? Int
-            shape.positions = (json["n_positions"] as? Int) ?? (json["n_ctx"] as? Int) ?? (json["max_position_embeddings"] as? Int)
+            guard let absolute = checker.paths.fileInsideRoot(checker.paths.rootPath + "/" + file),
+                  let facts = checker.paths.modelFolders?.modelFacts(configFile: absolute) else { return shape }
+            shape.modelVocab = facts.vocabSize
+            shape.positions = facts.contextLength
             shape.modelSource = file
-            if json["model_type"] as? String == "bert" {
-                shape.encoder = file
-            } else if let type = json["model_type"] as? String, !ModelShape.supportedModelTypes.contains(type) {
+            switch facts.architecture {
+            case .decoder: shape.decoder = true
+            case .encoder: shape.encoder = file
+            case .unsupported(modelType: let type, supported: let supported):
                 shape.unsupportedArchitecture = "model_type '\(type)' (\(file))"
-            } else {
-                shape.decoder = true
+                shape.supportedModelTypes = supported
             }
             return shape
         }
@@ -165,17 +166,11 @@ extension LoadSession {
         case .path(let path):
             var shape = ModelShape()
             let file = path + "/tokenizer.json"
-            guard let json = smallJSON(checker.paths.rootPath + "/" + file),
-                  let model = json["model"] as? [String: Any], let vocab = model["vocab"] as? [String: Any] else { return shape }
-            let ids = Set(vocab.values.compactMap { $0 as? Int })
-                .union(((json["added_tokens"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? Int })
-            shape.tokenizerVocab = (ids.max() ?? -1) + 1
+            guard let absolute = checker.paths.fileInsideRoot(checker.paths.rootPath + "/" + file),
+                  let size = checker.paths.modelFolders?.tokenizerSize(tokenizerFile: absolute) else { return shape }
+            shape.tokenizerVocab = size
             shape.tokenizerSource = file
             return shape
         }
-    }
-
-    private func smallJSON(_ path: String) -> [String: Any]? {
-        SmallJSONFile.object(atPath: path, realRoot: checker.paths.realRoot)
     }
 }

@@ -17,9 +17,9 @@ struct LoadSession {
     var drafts: [StageDraft] = []
     var draftIndex: [String: Int] = [:]
 
-    init(projectRoot: URL, file: URL) {
+    init(projectRoot: URL, file: URL, modelFolders: any ModelFolderReader) {
         self.file = file
-        checker = ValueChecker(paths: PathResolver(projectRoot: projectRoot, recipeFile: file))
+        checker = ValueChecker(paths: PathResolver(projectRoot: projectRoot, recipeFile: file, modelFolders: modelFolders))
     }
 
     /// `\A…\z`, not `^…$`: ICU's `$` also matches before a final newline, which let "base\n" through.

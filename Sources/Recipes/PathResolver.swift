@@ -23,7 +23,11 @@ final class PathResolver {
         case notRegular(String, kind: String)
     }
 
-    init(projectRoot: URL, recipeFile: URL) {
+    /// Reads the model files a recipe names (nil for files that name no models, e.g. run configs).
+    let modelFolders: (any ModelFolderReader)?
+
+    init(projectRoot: URL, recipeFile: URL, modelFolders: (any ModelFolderReader)? = nil) {
+        self.modelFolders = modelFolders
         let root = projectRoot.standardizedFileURL.path
         rootPath = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         realRootPath = URL(fileURLWithPath: rootPath).resolvingSymlinksInPath().path
@@ -60,9 +64,17 @@ final class PathResolver {
     func adapterBase(of relative: String) -> String? {
         let folder = relative == "." ? rootPath : rootPath + "/" + relative
         guard !FileManager.default.fileExists(atPath: folder + "/base/config.json"),
-              let config = SmallJSONFile.object(atPath: folder + "/adapter_config.json", realRoot: realRootPath),
-              let base = config["base_model_name_or_path"] as? String, !base.isEmpty else { return nil }
+              let config = fileInsideRoot(folder + "/adapter_config.json"),
+              let base = modelFolders?.adapterBase(adapterConfigFile: config), !base.isEmpty else { return nil }
         return base
+    }
+
+    /// `path` when it exists and resolves inside the project root (a link out of the project is not
+    /// followed: the run refuses it, naming the link), else nil. The file is not opened.
+    func fileInsideRoot(_ path: String) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        return real.hasPrefix(realRootPath == "/" ? "/" : realRootPath + "/") ? path : nil
     }
 
     private func compute(_ text: String, directory: Bool, base: [String]? = nil) -> Result<String, PathProblem> {

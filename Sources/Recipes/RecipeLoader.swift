@@ -8,6 +8,9 @@ public import Foundation
 /// - Complexity: O(size of the recipe after alias expansion) plus one `stat` per distinct path.
 public struct RecipeLoader: Sendable {
     public let projectRoot: URL
+    /// Reads the model files the recipe names (`config.json`, `tokenizer.json`, `adapter_config.json`):
+    /// Recipes does not parse model files itself (`Stages.ModelFolderPreflight` is the reader `lathe` uses).
+    public let modelFolders: any ModelFolderReader
 
     /// Most YAML values one recipe may expand to through anchors and aliases (alias-bomb guard).
     public static let maxNodes = 1_000_000
@@ -17,7 +20,10 @@ public struct RecipeLoader: Sendable {
     /// million-stage file is refused before the YAML parser builds a node per line.
     public static let maxBytes = 4 << 20
 
-    public init(projectRoot: URL) { self.projectRoot = projectRoot }
+    public init(projectRoot: URL, modelFolders: any ModelFolderReader) {
+        self.projectRoot = projectRoot
+        self.modelFolders = modelFolders
+    }
 
     /// Reads, parses, applies `defaults:`, normalises aliases (warning each), applies overrides
     /// (`stages.S.key=value`, `stages.S.model.n_layer=2`, `defaults.key=value`, `seed=7`, `name=x`; the value is
@@ -54,7 +60,7 @@ public struct RecipeLoader: Sendable {
                 severity: .error, file: Self.displayPath(url), line: 1, column: 1,
                 message: "the recipe is \(yaml.utf8.count / 1024) KiB; the limit is \(Self.maxBytes / 1024) KiB. Split it into several recipes.")])
         }
-        var session = LoadSession(projectRoot: projectRoot, file: url)
+        var session = LoadSession(projectRoot: projectRoot, file: url, modelFolders: modelFolders)
         let recipe = session.run(yaml: yaml, overrides: overrides)
         let display = Self.displayPath(url)
         let errors = session.checker.sink.diagnostics(.error, file: display)

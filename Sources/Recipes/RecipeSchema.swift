@@ -1,3 +1,5 @@
+import JSONText
+
 /// The JSON Schema (draft 2020-12) for recipes, generated from `KeyTables` — the same tables the validator
 /// uses — so the two cannot drift. A test holds `schemas/recipe.schema.json` byte-equal to `json()`.
 public enum RecipeSchema {
@@ -39,14 +41,14 @@ public enum RecipeSchema {
             "type": .string("object"),
             "additionalProperties": .bool(false),
             "required": .array([.string("stages")]),
-            "properties": .object(topLevel.merging([
+            "properties": .object(JSONObject(topLevel.merging([
                 "name": .object(["type": .string("string"), "pattern": .string("^[A-Za-z0-9][A-Za-z0-9._-]*$"),
                                  "description": .string("Recipe name; names the lock file (default: the file name).")]),
                 "seed": .object(["type": .string("integer"), "minimum": .int(0), "default": .int(42),
                                  "description": .string("Seed of every stage that does not set its own.")]),
                 "defaults": .object([
                     "type": .string("object"), "additionalProperties": .bool(false),
-                    "properties": .object(defaultProperties),
+                    "properties": .object(JSONObject(defaultProperties)),
                     "description": .string("Keys merged into every stage whose kind accepts them; a stage's own value wins."),
                 ]),
                 "stages": .object([
@@ -56,8 +58,8 @@ public enum RecipeSchema {
                     "additionalProperties": .object(["$ref": .string("#/$defs/stage")]),
                     "description": .string("Stages by name, in the order they are listed."),
                 ]),
-            ]) { _, table in table }),
-            "$defs": .object(defs),
+            ]) { _, table in table })),
+            "$defs": .object(JSONObject(defs)),
         ])
     }
 
@@ -66,7 +68,7 @@ public enum RecipeSchema {
         for key in spec.keys { properties(of: key, into: &props) }
         return .object([
             "type": .string("object"), "additionalProperties": .bool(false), "description": .string(spec.description),
-            "properties": .object(props), "required": .array(required.map(JSONValue.string)),
+            "properties": .object(JSONObject(props)), "required": .array(required.map(JSONValue.string)),
         ])
     }
 
@@ -76,12 +78,12 @@ public enum RecipeSchema {
         schema["description"] = .string(key.description)
         if let value = key.defaultValue { schema["default"] = json(value) }
         if let range = key.range { bounds(range, into: &schema, integer: { if case .integer = key.type { true } else { false } }()) }
-        props[key.name] = .object(schema)
+        props[key.name] = .object(JSONObject(schema))
         for alias in key.aliases {
             var aliasSchema = schema
             aliasSchema["deprecated"] = .bool(true)
             aliasSchema["description"] = .string("The \(alias.source) spelling of '\(key.name)'; use '\(key.name)'.")
-            props[alias.name] = .object(aliasSchema)
+            props[alias.name] = .object(JSONObject(aliasSchema))
         }
     }
 
@@ -93,13 +95,13 @@ public enum RecipeSchema {
         case .string, .path: ["type": .string("string")]
         case .reference: ["type": .string("string"), "minLength": .int(1)]
         case .enumeration(let values): ["type": .string("string"), "enum": .array(values.map(JSONValue.string))]
-        case .list(let element): ["type": .string("array"), "items": .object(typeSchema(element))]
+        case .list(let element): ["type": .string("array"), "items": .object(JSONObject(typeSchema(element)))]
         case .object(let spec): ["$ref": .string("#/$defs/\(spec.name)")]
         }
     }
 
     private static func bounds(_ range: NumericRange, into schema: inout [String: JSONValue], integer: Bool) {
-        func value(_ number: Double) -> JSONValue { integer ? .int(Int(number)) : .number(number) }
+        func value(_ number: Double) -> JSONValue { integer ? .int(Int(number)) : .double(number) }
         if let min = range.min { schema[range.minExclusive ? "exclusiveMinimum" : "minimum"] = value(min) }
         if let max = range.max { schema[range.maxExclusive ? "exclusiveMaximum" : "maximum"] = value(max) }
     }
@@ -107,13 +109,13 @@ public enum RecipeSchema {
     private static func json(_ value: PValue) -> JSONValue {
         switch value {
         case .int(let number): .int(number)
-        case .number(let number): .number(number)
+        case .number(let number): .double(number)
         case .bool(let flag): .bool(flag)
         case .string(let text): .string(text)
         case .ref(.scratch): .string("scratch")
         case .ref(.stage(let text)), .ref(.path(let text)): .string(text)
         case .list(let items): .array(items.map(json))
-        case .object(let fields): .object(fields.mapValues(json))
+        case .object(let fields): .object(JSONObject(fields.mapValues(json)))
         }
     }
 }

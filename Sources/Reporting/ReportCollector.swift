@@ -1,3 +1,4 @@
+import JSONText
 import Foundation
 public import Orchestration
 

@@ -1,5 +1,6 @@
 public import Foundation
 import Files
+import JSONText
 
 /// A parsed, fully validated safetensors file (the bytes are held in memory, header validated before any
 /// offset is trusted).
@@ -11,6 +12,8 @@ import Files
 public struct SafeTensorsFile: Sendable {
     /// The reference implementation's header limit (`MAX_HEADER_SIZE`).
     public static let maxHeaderLength = 100_000_000
+    /// Containers a header value may sit in (a real header nests 3 deep: object, entry, shape).
+    static let headerMaxDepth = 64
 
     /// Where the bytes came from, used in error messages.
     public let source: String
@@ -33,8 +36,7 @@ public struct SafeTensorsFile: Sendable {
         var metadata: [String: String] = [:]
         var infos: [SafeTensorInfo] = []
         let dataSize = bytes.count - header.dataStart
-        for key in header.keys {
-            let value = header.values[key]!  // safe because `keys` lists exactly the object's members
+        for (key, value) in header.members {
             if key == "__metadata__" {
                 metadata = try Self.parseMetadata(value, source: source)
             } else {
@@ -43,12 +45,18 @@ public struct SafeTensorsFile: Sendable {
         }
         try Self.checkTiling(infos, dataSize: dataSize, source: source)
         infos.sort { String.utf8Precedes($0.name, $1.name) }
+        // Header keys are distinct byte strings; two that are canonically equal ("é", "e\u{301}") would be one
+        // Swift dictionary key, so they are refused as a duplicate (the shared parser keeps both, as JSON does).
+        var byName: [String: Int] = [:]
+        for (position, info) in infos.enumerated() where byName.updateValue(position, forKey: info.name) != nil {
+            throw .duplicateKey(file: source, key: info.name)
+        }
         self.source = source
         self.metadata = metadata
         self.tensors = infos
         self.bytes = bytes
         self.dataStart = header.dataStart
-        self.byName = Dictionary(uniqueKeysWithValues: infos.enumerated().map { ($1.name, $0) })
+        self.byName = byName
     }
 
     /// Reads and validates the file at `url`.
@@ -87,8 +95,8 @@ public struct SafeTensorsFile: Sendable {
 extension SafeTensorsFile {
     private struct Header {
         var dataStart: Int
-        var keys: [String]
-        var values: [String: HeaderJSON]
+        /// The header's members in file order.
+        var members: JSONObject
     }
 
     /// Checks the length prefix, UTF-8 and JSON-object shape of the header.
@@ -109,19 +117,19 @@ extension SafeTensorsFile {
         guard headerBytes.first == UInt8(ascii: "{") else {
             throw .headerNotJSON(file: source, detail: "it does not start with '{'")
         }
-        let json: HeaderJSON
+        // The shared strict parser: duplicate keys rejected, integers exact, members in file order, and a
+        // nesting limit well below the default so a hostile `[[[[…` header stops early.
+        let json: JSONValue
         do {
-            json = try HeaderJSONParser.parse(headerBytes)
+            json = try JSONValue.parse(headerBytes, maxDepth: headerMaxDepth)
         } catch {
-            switch error {
-            case let .syntax(detail): throw .headerNotJSON(file: source, detail: detail)
-            case let .duplicateKey(key): throw .duplicateKey(file: source, key: key)
-            }
+            if let key = error.duplicateKey { throw .duplicateKey(file: source, key: key) }
+            throw .headerNotJSON(file: source, detail: "\(error.reason) at header byte \(error.offset)")
         }
-        guard case let .object(keys, values) = json else {
+        guard case let .object(members) = json else {
             throw .headerNotJSON(file: source, detail: "the top-level value is \(json.kindName)")
         }
-        return Header(dataStart: headerEnd, keys: keys, values: values)
+        return Header(dataStart: headerEnd, members: members)
     }
 
     private static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
@@ -136,15 +144,15 @@ extension SafeTensorsFile {
         }
     }
 
-    private static func parseMetadata(_ value: HeaderJSON, source: String) throws(SafeTensorsError) -> [String: String] {
+    private static func parseMetadata(_ value: JSONValue, source: String) throws(SafeTensorsError) -> [String: String] {
         switch value {
         case .null:
             return [:]  // the reference deserializes `Option<HashMap>`, so null means "no metadata"
-        case let .object(keys, values):
+        case let .object(members):
             var result: [String: String] = [:]
-            for key in keys {
-                guard case let .string(text) = values[key]! else {
-                    throw .invalidMetadata(file: source, detail: "the value of '\(key)' is \(values[key]!.kindName)")
+            for (key, member) in members {
+                guard case let .string(text) = member else {
+                    throw .invalidMetadata(file: source, detail: "the value of '\(key)' is \(member.kindName)")
                 }
                 result[key] = text
             }
@@ -156,12 +164,12 @@ extension SafeTensorsFile {
 
     /// Validates one tensor entry on its own: fields, dtype, size arithmetic and range.
     private static func parseEntry(
-        name: String, _ value: HeaderJSON, dataSize: Int, source: String
+        name: String, _ value: JSONValue, dataSize: Int, source: String
     ) throws(SafeTensorsError) -> SafeTensorInfo {
         func bad(_ detail: String) -> SafeTensorsError {
             .invalidTensorEntry(file: source, tensor: name, detail: detail)
         }
-        guard case let .object(_, fields) = value else { throw bad("the entry is \(value.kindName), not an object") }
+        guard case let .object(fields) = value else { throw bad("the entry is \(value.kindName), not an object") }
         guard case let .string(dtypeName)? = fields["dtype"] else { throw bad("\"dtype\" is missing or not a string") }
         guard case let .array(shapeValues)? = fields["shape"] else { throw bad("\"shape\" is missing or not an array") }
         guard case let .array(offsetValues)? = fields["data_offsets"], offsetValues.count == 2 else {

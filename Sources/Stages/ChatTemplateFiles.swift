@@ -1,3 +1,4 @@
+import JSONText
 public import Foundation
 public import Tokenization
 
@@ -7,10 +8,9 @@ public import Tokenization
 public enum ChatTemplateFiles {
     public static func write(_ jinja: String, tokenizer: BPETokenizer, to dir: URL) throws {
         try Data(jinja.utf8).write(to: dir.appendingPathComponent("chat_template.jinja"))
-        var config: [String: Any] = ["chat_template": jinja]
-        if let bos = tokenizer.bosTokenId { config["bos_token"] = tokenizer.tokenString(bos) }
-        if let eos = tokenizer.eosTokenId { config["eos_token"] = tokenizer.tokenString(eos) }
-        let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: dir.appendingPathComponent("tokenizer_config.json"))
+        var config: JSONObject = ["chat_template": .string(jinja)]
+        if let bos = tokenizer.bosTokenId { config["bos_token"] = .string(tokenizer.tokenString(bos)) }
+        if let eos = tokenizer.eosTokenId { config["eos_token"] = .string(tokenizer.tokenString(eos)) }
+        try Data(JSONValue.object(config).rendered().utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
     }
 }

@@ -1,5 +1,6 @@
 public import Datasets
 public import Foundation
+import JSONText
 public import Recipes
 public import Tokenization
 
@@ -36,12 +37,10 @@ public enum ChatTemplateResolver {
         let file = dir.appendingPathComponent("chat_template.jinja")
         if let text = try? String(contentsOf: file, encoding: .utf8) { return (text, file.path) }
         let config = dir.appendingPathComponent("tokenizer_config.json")
-        guard let data = try? Data(contentsOf: config),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        if let text = object["chat_template"] as? String { return (text, config.path) }
+        guard let data = try? Data(contentsOf: config), let template = (try? JSONValue.parse(data))?["chat_template"] else { return nil }
+        if let text = template.stringValue { return (text, config.path) }
         // transformers also stores a list of named templates; the one called "default" is what it applies.
-        if let list = object["chat_template"] as? [[String: Any]],
-           let text = list.first(where: { $0["name"] as? String == "default" })?["template"] as? String {
+        if let text = template.arrayValue?.first(where: { $0["name"]?.stringValue == "default" })?["template"]?.stringValue {
             return (text, config.path)
         }
         return nil

@@ -1,3 +1,4 @@
+import JSONText
 import Compute
 import Datasets
 import Foundation
@@ -156,7 +157,7 @@ struct EvaluateStage: StageAdapter {
         try Data(table.json().rendered().utf8).write(to: out.appendingPathComponent("metrics.json"))
         try Data(table.markdown().utf8).write(to: out.appendingPathComponent("metrics.md"))
         if p.samples != nil {
-            try Data(JSONValue.object(["models": .object(samples)]).rendered().utf8).write(to: out.appendingPathComponent("samples.json"))
+            try Data(JSONValue.object(["models": .object(JSONObject(samples))]).rendered().utf8).write(to: out.appendingPathComponent("samples.json"))
         }
         return StageOutcome(metrics: table.headline(), cost: [
             "tokens": Double(scoredTokens), "generated_tokens": Double(generatedTokens), "peak_rss_mib": PeakMemory.mebibytes(),

@@ -92,6 +92,8 @@ struct EvaluationDataset {
 
     /// The `field` list of each record of a JSON array or JSON Lines file, in file order (blank lines
     /// skipped, as the dataset reader does), the first `count` records.
+    /// Reads records the way `Datasets.DatasetReader` does (Foundation's `[String: Any]`, still
+    /// `JSONSerialization` until the record readers move onto JSONText).
     static func choiceLists(_ url: URL, field: String, count: Int) throws -> [[String]] {
         let data = try Data(contentsOf: url)
         let firstByte = data.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }

@@ -1,5 +1,6 @@
+public import JSONText
 import Foundation
-public import Orchestration
+import Orchestration
 
 /// What an evaluate stage measured: a value per (model, data set, metric), with models and data sets
 /// in recipe order. Renders `metrics.json`, `metrics.md` and the lock file's headline metrics.
@@ -35,9 +36,9 @@ public struct EvaluationTable: Sendable, Equatable {
 
     /// The metrics.json document.
     public func json() -> JSONValue {
-        .object(["models": .object(values.mapValues { datasets in
-            .object(datasets.mapValues { metrics in .object(metrics.mapValues { .double($0) }) })
-        })])
+        .object(["models": .object(JSONObject(values.mapValues { datasets in
+            .object(JSONObject(datasets.mapValues { metrics in .object(JSONObject(metrics.mapValues { .double($0) })) }))
+        }))])
     }
 
     /// Headline metrics for the lock file, keyed `MODEL/DATASET/METRIC` and rounded to 5 significant digits,
@@ -108,7 +109,7 @@ public struct EvaluationTable: Sendable, Equatable {
             var o: [String: JSONValue] = ["type": .string("number"), "description": .string(description)]
             if let min { o["minimum"] = .double(min) }
             if let max { o["maximum"] = .double(max) }
-            return .object(o)
+            return .object(JSONObject(o))
         }
         let metrics: [String: JSONValue] = [
             "loss": number("Mean next-token loss in nats over the scored tokens (completion: all; instruction: response + EOS).", min: 0),
@@ -125,7 +126,7 @@ public struct EvaluationTable: Sendable, Equatable {
             "type": .string("object"),
             "description": .string("Metric values of one model on one data set."),
             "additionalProperties": .bool(false),
-            "properties": .object(metrics),
+            "properties": .object(JSONObject(metrics)),
             "patternProperties": .object([
                 "^(precision|recall):": number("Classification: precision or recall of the label after the colon.", min: 0, max: 1),
                 "^confusion:": number("Classification: records of true label TRUE predicted as PREDICTED (confusion:TRUE:PREDICTED).", min: 0),

@@ -1,3 +1,4 @@
+import JSONText
 import Datasets
 import Foundation
 import Orchestration
@@ -54,7 +55,7 @@ struct TokenizeStage: StageAdapter {
                 "bytes_per_token": .double(Self.round(stats.bytesPerToken)),
             ])
         }
-        let stats: JSONValue = .object(["vocab_size": .int(tokenizer.vocabSize), "datasets": .object(perDataset)])
+        let stats: JSONValue = .object(["vocab_size": .int(tokenizer.vocabSize), "datasets": .object(JSONObject(perDataset))])
         try Data(stats.rendered().utf8).write(to: context.outputDirectory.appendingPathComponent("stats.json"))
         let bytesPerToken = totalTokens > 0 ? Double(totalBytes) / Double(totalTokens) : 0
         return StageOutcome(

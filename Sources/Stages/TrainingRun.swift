@@ -1,3 +1,4 @@
+import JSONText
 import Cluster
 import Compute
 import Datasets
@@ -153,7 +154,7 @@ struct TrainingRun {
                 } catch { stepError = error; return .stop }
             }
             if report.step % max(1, p.loggingSteps) == 0 || isLast || line["val_loss"] != nil {
-                log.append(.object(line))
+                log.append(.object(JSONObject(line)))
             }
             let eta = report.tokensPerSecond > 0
                 ? Double(hp.maxSteps - report.step) * Double(report.targetTokens) / report.tokensPerSecond : 0
@@ -227,15 +228,15 @@ struct TrainingRun {
         for (k, v) in metrics { summary[k] = .double(v) }
         for (k, v) in cost { summary[k] = .double(v) }
         if !fit.isEmpty {
-            summary["sequence_fit"] = .object(Dictionary(fit.map { f in
+            summary["sequence_fit"] = .object(JSONObject(Dictionary(fit.map { f in
                 (f.dataset, JSONValue.object([
                     "records": .double(Double(f.counts.documents)), "over_length": .double(Double(f.counts.overLength)),
                     "dropped": .double(Double(f.counts.dropped)), "truncated": .double(Double(f.counts.truncated)),
                     "split": .double(Double(f.counts.split)),
                 ]))
-            }, uniquingKeysWith: { a, _ in a }))
+            }, uniquingKeysWith: { a, _ in a })))
         }
-        try Data(JSONValue.object(summary).rendered().utf8).write(to: logs.appendingPathComponent("summary.json"))
+        try Data(JSONValue.object(JSONObject(summary)).rendered().utf8).write(to: logs.appendingPathComponent("summary.json"))
         return StageOutcome(metrics: metrics, cost: cost)
     }
 }

@@ -1,3 +1,4 @@
+import JSONText
 import Cluster
 import Compute
 import Datasets

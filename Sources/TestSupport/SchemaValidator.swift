@@ -1,4 +1,5 @@
-public import Orchestration
+public import JSONText
+import Orchestration
 
 /// A small JSON Schema checker covering the keywords Lathe's schemas use: type, const, enum,
 /// required, properties, additionalProperties, items, pattern (as a prefix/char-class subset is not

@@ -1,5 +1,6 @@
 public import Foundation
 import Files
+import JSONText
 
 /// Reading HF `tokenizer.json` (recipes.md §4b) and the legacy `vocab.json` + `merges.txt` pair.
 extension BPETokenizer {
@@ -38,18 +39,18 @@ extension BPETokenizer {
     public init(tokenizerJSON data: Data, source: String = "tokenizer.json") throws {
         let root = try Self.parseObject(data, source: source)
         let reader = PipelineReader(source: source)
-        guard let model = root["model"] as? [String: Any] else {
+        guard let model = root["model"]?.objectValue else {
             throw TokenizationError.invalidField(path: source, field: "model", reason: "is missing or not an object")
         }
-        if let type = model["type"] as? String, type != "BPE" {
+        if let type = model["type"]?.stringValue, type != "BPE" {
             throw TokenizationError.unsupported(path: source, feature: "model type '\(type)'")
         }
         for field in ["continuing_subword_prefix", "end_of_word_suffix"] {
-            if let v = model[field] as? String, !v.isEmpty {
+            if let v = model[field]?.stringValue, !v.isEmpty {
                 throw TokenizationError.unsupported(path: source, feature: "model.\(field) '\(v)'")
             }
         }
-        if let dropout = model["dropout"] as? NSNumber, dropout.doubleValue != 0 {
+        if let dropout = model["dropout"]?.doubleValue, dropout != 0 {
             throw TokenizationError.unsupported(path: source, feature: "model.dropout \(dropout) (BPE dropout is for training only; set it to null)")
         }
         let preTokenizer = try reader.preTokenizer(root["pre_tokenizer"])
@@ -60,50 +61,48 @@ extension BPETokenizer {
         }
         let pipeline = TokenizerPipeline(
             normalizers: try reader.normalizers(root["normalizer"]), preTokenizer: preTokenizer,
-            byteFallback: (model["byte_fallback"] as? Bool) ?? false,
-            unkToken: model["unk_token"] as? String, fuseUnk: (model["fuse_unk"] as? Bool) ?? false,
+            byteFallback: model["byte_fallback"]?.boolValue ?? false,
+            unkToken: model["unk_token"]?.stringValue, fuseUnk: model["fuse_unk"]?.boolValue ?? false,
             decoder: TokenDecoder(try reader.decoder(root["decoder"])), template: try reader.template(root["post_processor"]))
-        guard let vocab = model["vocab"] as? [String: Any] else {
+        guard let vocab = model["vocab"]?.objectValue else {
             throw TokenizationError.invalidField(path: source, field: "model.vocab", reason: "is missing or not an object of token → id")
         }
-        guard let mergeList = model["merges"] as? [Any] else {
+        guard let mergeList = model["merges"]?.arrayValue else {
             throw TokenizationError.invalidField(path: source, field: "model.merges", reason: "is missing or not a list")
         }
         var pairs: [(String, String)] = []
         pairs.reserveCapacity(mergeList.count)
         for (i, entry) in mergeList.enumerated() {
-            if let line = entry as? String {
+            if let line = entry.stringValue {
                 if line.hasPrefix("#version") { continue }
                 guard let pair = Self.splitLegacyMerge(line) else {
                     throw TokenizationError.badMerge(path: source, index: i, reason: "'\(line)' is not two tokens separated by one space")
                 }
                 pairs.append(pair)
-            } else if let pair = entry as? [Any], pair.count == 2, let l = pair[0] as? String, let r = pair[1] as? String {
+            } else if let pair = entry.arrayValue, pair.count == 2, let l = pair[0].stringValue, let r = pair[1].stringValue {
                 pairs.append((l, r))
             } else {
                 throw TokenizationError.badMerge(path: source, index: i, reason: "is neither \"left right\" nor [\"left\", \"right\"]")
             }
         }
         var added: [AddedToken] = []
-        if let list = root["added_tokens"], !(list is NSNull) {
-            guard let list = list as? [[String: Any]] else {
+        if let list = root["added_tokens"], list != .null {
+            guard let items = list.arrayValue, case let list = items.compactMap(\.objectValue), list.count == items.count else {
                 throw TokenizationError.invalidField(path: source, field: "added_tokens", reason: "is not a list of objects")
             }
             for (i, t) in list.enumerated() {
-                guard let id = Self.intValue(t["id"]), let content = t["content"] as? String else {
+                guard let id = t["id"]?.intValue, let content = t["content"]?.stringValue else {
                     throw TokenizationError.invalidField(path: source, field: "added_tokens[\(i)]", reason: "needs an integer 'id' and a string 'content'")
                 }
-                let special = (t["special"] as? Bool) ?? false
+                let special = t["special"]?.boolValue ?? false
                 added.append(AddedToken(
-                    id: id, content: content, special: special, singleWord: (t["single_word"] as? Bool) ?? false,
-                    lstrip: (t["lstrip"] as? Bool) ?? false, rstrip: (t["rstrip"] as? Bool) ?? false,
-                    normalized: (t["normalized"] as? Bool) ?? !special))
+                    id: id, content: content, special: special, singleWord: t["single_word"]?.boolValue ?? false,
+                    lstrip: t["lstrip"]?.boolValue ?? false, rstrip: t["rstrip"]?.boolValue ?? false,
+                    normalized: t["normalized"]?.boolValue ?? !special))
             }
         }
-        let ignoreMerges = (model["ignore_merges"] as? Bool) ?? false
-        let members = try Self.exactMembers(vocab, in: data, at: ["model", "vocab"], source: source)
-        // Merges exactly as written (JSONSerialization drops a leading U+FEFF from strings).
-        if let exact = JSONObjectPairs.merges(of: [UInt8](data), at: ["model", "merges"]), exact.count == pairs.count { pairs = exact }
+        let ignoreMerges = model["ignore_merges"]?.boolValue ?? false
+        let members = try Self.members(vocab, source: source)
         if pipeline == .gpt2 && added.allSatisfy({ !$0.singleWord && !$0.lstrip && !$0.rstrip }) {
             try self.init(vocab: members, merges: pairs, added: added, ignoreMerges: ignoreMerges, source: source)
         } else {
@@ -118,12 +117,9 @@ extension BPETokenizer {
     /// when the file is absent or unreadable (it is optional in HF folders).
     func configured(by directory: URL) -> BPETokenizer {
         let url = directory.appendingPathComponent("tokenizer_config.json")
-        guard let bytes = try? RegularFile.read(url.path),
-            let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
-        else { return self }
+        guard let bytes = try? RegularFile.read(url.path), case .object(let object)? = try? JSONValue.parse(bytes) else { return self }
         func id(_ key: String) -> Int? {
-            let value = object[key]
-            guard let name = (value as? String) ?? ((value as? [String: Any])?["content"] as? String) else { return nil }
+            guard let name = object[key]?.stringValue ?? object[key]?["content"]?.stringValue else { return nil }
             return addedTokenId(name) ?? (0..<vocabSize).first { tokenString($0) == name }
         }
         return withSpecialTokens(bos: id("bos_token"), eos: id("eos_token"))
@@ -142,26 +138,24 @@ extension BPETokenizer {
             }
             pairs.append(pair)
         }
-        let eot = vocab[BPETrainer.defaultSpecialToken].flatMap(Self.intValue)
+        let eot = vocab[BPETrainer.defaultSpecialToken]?.intValue
         let added = eot.map { [AddedToken(id: $0, content: BPETrainer.defaultSpecialToken)] } ?? []
-        let members = try Self.exactMembers(vocab, in: vocabJSON, at: [], source: source + "/vocab.json")
+        let members = try Self.members(vocab, source: source + "/vocab.json")
         try self.init(vocab: members, merges: pairs, added: added, ignoreMerges: false, source: source)
     }
 
-    /// The members of the vocabulary object `dictionary` (as parsed by `JSONSerialization`) with
-    /// their keys exactly as in the file: a Swift dictionary merges canonically equivalent keys
-    /// (`"é"`, `"e\u{301}"`), so they are re-read with ``JSONObjectPairs``.
+    /// The vocabulary's members in file order, every key exactly as written (JSONText keeps keys that
+    /// are canonically equal, "é" and "e\u{301}", apart, as `tokenizers` does).
     /// - Throws: when a value is not an integer id.
-    static func exactMembers(_ dictionary: [String: Any], in data: Data, at path: [String], source: String) throws -> [(key: String, value: Int)] {
+    static func members(_ vocab: JSONObject, source: String) throws -> [(key: String, value: Int)] {
         var members: [(key: String, value: Int)] = []
-        members.reserveCapacity(dictionary.count)
-        for (token, value) in dictionary {
-            guard let id = intValue(value) else {
+        members.reserveCapacity(vocab.count)
+        for (token, value) in vocab {
+            guard let id = value.intValue else {
                 throw TokenizationError.invalidField(path: source, field: "model.vocab", reason: "maps '\(token)' to a non-integer")
             }
             members.append((token, id))
         }
-        if let exact = JSONObjectPairs.integerMembers(of: [UInt8](data), at: path), exact.count >= members.count { return exact }
         return members
     }
 
@@ -235,14 +229,8 @@ extension BPETokenizer {
         return (String(parts[0]), String(parts[1]))
     }
 
-    static func typeName(_ value: Any) -> String {
-        ((value as? [String: Any])?["type"] as? String) ?? "untyped"
-    }
-
-    static func intValue(_ value: Any?) -> Int? {
-        if let n = value as? Int { return n }
-        if let n = value as? NSNumber, n.doubleValue == n.doubleValue.rounded() { return n.intValue }
-        return nil
+    static func typeName(_ value: JSONValue?) -> String {
+        value?["type"]?.stringValue ?? "untyped"
     }
 
     static func readData(_ url: URL) throws -> Data {
@@ -253,29 +241,20 @@ extension BPETokenizer {
         }
     }
 
-    /// Parses a JSON object, turning parser errors into a `path:line` message.
-    static func parseObject(_ data: Data, source: String) throws -> [String: Any] {
-        let parsed: Any
+    /// Parses a JSON object with JSONText's strict parser, turning parser errors into a `path:line`
+    /// message (the line of the byte where the text went wrong).
+    static func parseObject(_ data: Data, source: String) throws -> JSONObject {
+        let bytes = [UInt8](data)
+        let parsed: JSONValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: data, options: [])
+            parsed = try JSONValue.parse(bytes)
         } catch {
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw TokenizationError.malformedJSON(path: source, line: lineNumber(in: reason, data: data), reason: reason)
+            let line = 1 + bytes.prefix(error.offset).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw TokenizationError.malformedJSON(path: source, line: line, reason: "\(error.reason) at byte \(error.offset)")
         }
-        guard let object = parsed as? [String: Any] else {
+        guard case .object(let object) = parsed else {
             throw TokenizationError.invalidField(path: source, field: "(top level)", reason: "must be a JSON object")
         }
         return object
-    }
-
-    /// The 1-based line of a parser message ("line N", or "character N" counted in `data`), or 0.
-    static func lineNumber(in message: String, data: Data) -> Int {
-        if let range = message.range(of: "line "), let n = Int(message[range.upperBound...].prefix { $0.isNumber }) {
-            return n
-        }
-        guard let range = message.range(of: "character "),
-            let offset = Int(message[range.upperBound...].prefix { $0.isNumber })
-        else { return 0 }
-        return 1 + data.prefix(offset).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 }

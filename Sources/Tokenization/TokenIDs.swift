@@ -1,4 +1,5 @@
 public import Foundation
+import JSONText
 
 /// Token-id lists as JSON arrays: the format of `lathe encode` output and `lathe decode` input.
 public enum TokenIDs {
@@ -11,18 +12,17 @@ public enum TokenIDs {
     /// - Throws: ``TokenizationError/invalidField(path:field:reason:)`` when the text is not such
     ///   an array, or an id is outside `0 ..< vocabSize` (when given).
     public static func parse(_ data: Data, source: String, vocabSize: Int? = nil) throws -> [Int] {
-        let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        guard let list = parsed as? [Any] else {
+        guard let list = (try? JSONValue.parse(data))?.arrayValue else {
             throw TokenizationError.invalidField(path: source, field: "(input)", reason: "must be a JSON array of token ids, like [15496, 11, 995]")
         }
         return try list.enumerated().map { i, value in
-            guard let n = value as? NSNumber, n.doubleValue == n.doubleValue.rounded(), n.intValue >= 0 else {
+            guard let n = value.intValue, n >= 0 else {
                 throw TokenizationError.invalidField(path: source, field: "[\(i)]", reason: "is not a non-negative integer token id")
             }
-            if let vocabSize, n.intValue >= vocabSize {
-                throw TokenizationError.invalidField(path: source, field: "[\(i)]", reason: "is id \(n.intValue), outside the tokenizer's vocabulary of \(vocabSize)")
+            if let vocabSize, n >= vocabSize {
+                throw TokenizationError.invalidField(path: source, field: "[\(i)]", reason: "is id \(n), outside the tokenizer's vocabulary of \(vocabSize)")
             }
-            return n.intValue
+            return n
         }
     }
 }

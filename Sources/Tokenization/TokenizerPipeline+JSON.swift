@@ -1,4 +1,4 @@
-import Foundation
+import JSONText
 
 /// Decodes the `normalizer`, `pre_tokenizer`, `decoder` and `post_processor` objects of a
 /// tokenizer.json into a ``TokenizerPipeline``'s parts. Every unknown type, option or pattern is a
@@ -12,53 +12,56 @@ struct PipelineReader {
         .unsupported(path: source, feature: "\(field) \(what)")
     }
 
-    func object(_ value: Any, _ field: String) throws -> [String: Any] {
-        guard let object = value as? [String: Any] else {
+    func object(_ value: JSONValue?, _ field: String) throws -> JSONObject {
+        guard let object = value?.objectValue else {
             throw TokenizationError.invalidField(path: source, field: field, reason: "is not an object")
         }
         return object
     }
 
-    func type(_ object: [String: Any], _ field: String) throws -> String {
-        guard let type = object["type"] as? String else {
+    func type(_ object: JSONObject, _ field: String) throws -> String {
+        guard let type = object["type"]?.stringValue else {
             throw TokenizationError.invalidField(path: source, field: field, reason: "has no string 'type'")
         }
         return type
     }
 
-    func list(_ object: [String: Any], _ key: String, _ field: String) throws -> [Any] {
-        guard let list = object[key] as? [Any] else {
+    func list(_ object: JSONObject, _ key: String, _ field: String) throws -> [JSONValue] {
+        guard let list = object[key]?.arrayValue else {
             throw TokenizationError.invalidField(path: source, field: "\(field).\(key)", reason: "is missing or not a list")
         }
         return list
     }
 
-    func bool(_ object: [String: Any], _ key: String, default value: Bool) -> Bool {
-        (object[key] as? Bool) ?? value
+    func bool(_ object: JSONObject, _ key: String, default value: Bool) -> Bool {
+        object[key]?.boolValue ?? value
     }
 
-    func string(_ object: [String: Any], _ key: String, _ field: String) throws -> String {
-        guard let s = object[key] as? String else {
+    func string(_ object: JSONObject, _ key: String, _ field: String) throws -> String {
+        guard let s = object[key]?.stringValue else {
             throw TokenizationError.invalidField(path: source, field: "\(field).\(key)", reason: "is missing or not a string")
         }
         return s
     }
 
-    static func isNull(_ value: Any?) -> Bool { value == nil || value is NSNull }
+    static func isNull(_ value: JSONValue?) -> Bool {
+        guard let value else { return true }
+        return value == .null
+    }
 
     /// A `{"String": " "}` pattern; a `{"Regex": …}` one is unsupported here.
-    func plainPattern(_ object: [String: Any], _ field: String) throws -> String {
-        let pattern = try self.object(object["pattern"] as Any, "\(field).pattern")
-        if let s = pattern["String"] as? String, !s.isEmpty { return s }
-        if let r = pattern["Regex"] as? String { throw unsupported("\(field).pattern", "Regex \(r.debugDescription) (only plain-string patterns)") }
+    func plainPattern(_ object: JSONObject, _ field: String) throws -> String {
+        let pattern = try self.object(object["pattern"], "\(field).pattern")
+        if let s = pattern["String"]?.stringValue, !s.isEmpty { return s }
+        if let r = pattern["Regex"]?.stringValue { throw unsupported("\(field).pattern", "Regex \(r.debugDescription) (only plain-string patterns)") }
         throw TokenizationError.invalidField(path: source, field: "\(field).pattern", reason: "is neither {\"String\": …} nor {\"Regex\": …}")
     }
 
     // MARK: normalizer
 
-    func normalizers(_ value: Any?, field: String = "normalizer") throws -> [Normalizer] {
+    func normalizers(_ value: JSONValue?, field: String = "normalizer") throws -> [Normalizer] {
         guard !Self.isNull(value) else { return [] }
-        let o = try object(value as Any, field)
+        let o = try object(value, field)
         switch try type(o, field) {
         case "Sequence":
             return try list(o, "normalizers", field).enumerated().flatMap { try normalizers($1, field: "\(field).normalizers[\($0)]") }
@@ -75,9 +78,9 @@ struct PipelineReader {
 
     // MARK: pre_tokenizer
 
-    func preTokenizer(_ value: Any?, field: String = "pre_tokenizer") throws -> [PreTokenizerStep] {
+    func preTokenizer(_ value: JSONValue?, field: String = "pre_tokenizer") throws -> [PreTokenizerStep] {
         guard !Self.isNull(value) else { return [] }
-        let o = try object(value as Any, field)
+        let o = try object(value, field)
         switch try type(o, field) {
         case "Sequence":
             return try list(o, "pretokenizers", field).enumerated().flatMap { try preTokenizer($1, field: "\(field).pretokenizers[\($0)]") }
@@ -86,14 +89,14 @@ struct PipelineReader {
         case "Digits":
             return [.digits(individual: bool(o, "individual_digits", default: false))]
         case "Split":
-            let pattern = try self.object(o["pattern"] as Any, "\(field).pattern")
-            guard let regex = (pattern["Regex"] as? String) ?? (pattern["String"] as? String) else {
+            let pattern = try self.object(o["pattern"], "\(field).pattern")
+            guard let regex = pattern["Regex"]?.stringValue ?? pattern["String"]?.stringValue else {
                 throw TokenizationError.invalidField(path: source, field: "\(field).pattern", reason: "is neither {\"Regex\": …} nor {\"String\": …}")
             }
             guard pattern["Regex"] != nil, let known = SplitPattern(regex: regex) else {
                 throw TokenizationError.unknownPattern(path: source, field: "\(field).pattern", pattern: regex)
             }
-            let behavior = (o["behavior"] as? String) ?? "Isolated"
+            let behavior = o["behavior"]?.stringValue ?? "Isolated"
             guard behavior == "Isolated" else { throw unsupported("\(field).behavior", "'\(behavior)' (only Isolated)") }
             guard !bool(o, "invert", default: false) else { throw unsupported("\(field).invert", "true") }
             return [.split(known)]
@@ -105,13 +108,13 @@ struct PipelineReader {
     }
 
     /// Both Metaspace layouts: `prepend_scheme` (tokenizers ≥ 0.19) or the older `add_prefix_space`.
-    func metaspace(_ o: [String: Any], _ field: String) throws -> PreTokenizerStep {
-        let replacement = (o["replacement"] as? String) ?? "▁"
+    func metaspace(_ o: JSONObject, _ field: String) throws -> PreTokenizerStep {
+        let replacement = o["replacement"]?.stringValue ?? "▁"
         guard replacement.unicodeScalars.count == 1 else {
             throw TokenizationError.invalidField(path: source, field: "\(field).replacement", reason: "must be one character, like \"▁\"")
         }
         let scheme: PreTokenizerStep.PrependScheme
-        if let s = o["prepend_scheme"] as? String {
+        if let s = o["prepend_scheme"]?.stringValue {
             guard let parsed = PreTokenizerStep.PrependScheme(rawValue: s) else {
                 throw TokenizationError.invalidField(path: source, field: "\(field).prepend_scheme", reason: "is '\(s)'; use first, always or never")
             }
@@ -124,9 +127,9 @@ struct PipelineReader {
 
     // MARK: decoder
 
-    func decoder(_ value: Any?, field: String = "decoder") throws -> [TokenDecoder.Step] {
+    func decoder(_ value: JSONValue?, field: String = "decoder") throws -> [TokenDecoder.Step] {
         guard !Self.isNull(value) else { return [] }
-        let o = try object(value as Any, field)
+        let o = try object(value, field)
         switch try type(o, field) {
         case "Sequence":
             return try list(o, "decoders", field).enumerated().flatMap { try decoder($1, field: "\(field).decoders[\($0)]") }
@@ -135,9 +138,9 @@ struct PipelineReader {
         case "Fuse": return [.fuse]
         case "Replace": return [.replace(try plainPattern(o, field), try string(o, "content", field))]
         case "Strip":
-            let content = (o["content"] as? String) ?? " "
-            let start = BPETokenizer.intValue(o["start"]) ?? 0
-            let stop = BPETokenizer.intValue(o["stop"]) ?? 0
+            let content = o["content"]?.stringValue ?? " "
+            let start = o["start"]?.intValue ?? 0
+            let stop = o["stop"]?.intValue ?? 0
             guard start >= 0, stop >= 0, start < 1 << 20, stop < 1 << 20 else {
                 throw TokenizationError.invalidField(path: source, field: field, reason: "needs non-negative 'start' and 'stop'")
             }
@@ -153,9 +156,9 @@ struct PipelineReader {
     // MARK: post_processor
 
     /// The single-sequence template, or nil for none / `ByteLevel` (which changes offsets only).
-    func template(_ value: Any?, field: String = "post_processor") throws -> PostTemplate? {
+    func template(_ value: JSONValue?, field: String = "post_processor") throws -> PostTemplate? {
         guard !Self.isNull(value) else { return nil }
-        let o = try object(value as Any, field)
+        let o = try object(value, field)
         switch try type(o, field) {
         case "ByteLevel":
             return nil
@@ -169,7 +172,7 @@ struct PipelineReader {
             }
             return result
         case "TemplateProcessing":
-            let specials = (o["special_tokens"] as? [String: Any]) ?? [:]
+            let specials = o["special_tokens"]?.objectValue ?? [:]
             var prefix: [Int] = []
             var suffix: [Int] = []
             var seenSequence = false
@@ -179,12 +182,12 @@ struct PipelineReader {
                 if p["Sequence"] != nil {
                     guard !seenSequence else { throw unsupported(at, "(a second sequence in a single template)") }
                     seenSequence = true
-                } else if let special = p["SpecialToken"] as? [String: Any], let name = special["id"] as? String {
-                    guard let entry = specials[name] as? [String: Any], let ids = entry["ids"] as? [Any] else {
+                } else if let special = p["SpecialToken"]?.objectValue, let name = special["id"]?.stringValue {
+                    guard let ids = specials[name]?["ids"]?.arrayValue else {
                         throw TokenizationError.invalidField(path: source, field: "\(field).special_tokens", reason: "has no entry '\(name)' with 'ids'")
                     }
                     let values = try ids.map { v -> Int in
-                        guard let id = BPETokenizer.intValue(v), id >= 0 else {
+                        guard let id = v.intValue, id >= 0 else {
                             throw TokenizationError.invalidField(path: source, field: "\(field).special_tokens.\(name).ids", reason: "must be non-negative integers")
                         }
                         return id

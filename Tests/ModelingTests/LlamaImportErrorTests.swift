@@ -38,11 +38,11 @@ import Testing
         var path = dir.appendingPathComponent("config.json").path
         #expect(Self.error(dir) == .unsupportedConfig(file: path, field: "hidden_act", value: "'gelu'",
                                                       fix: "Lathe's Llama-family MLP is SwiGLU with silu."))
-        dir = try Self.folder(config: { $0.replacingOccurrences(of: "\"num_key_value_heads\" : 1", with: "\"num_key_value_heads\" : 3") })
+        dir = try Self.folder(config: { $0.replacingOccurrences(of: "\"num_key_value_heads\": 1", with: "\"num_key_value_heads\": 3") })
         path = dir.appendingPathComponent("config.json").path
         let heads = Self.error(dir)
         #expect(heads.map { "\($0)".contains("num_key_value_heads (3) must divide num_attention_heads (2)") } == true, "\(String(describing: heads))")
-        dir = try Self.folder(config: { $0.replacingOccurrences(of: "\"rope_scaling\" : null", with: "\"rope_scaling\" : {\"rope_type\": \"yarn\"}") })
+        dir = try Self.folder(config: { $0.replacingOccurrences(of: "\"rope_scaling\": null", with: "\"rope_scaling\": {\"rope_type\": \"yarn\"}") })
         #expect(Self.error(dir).map { "\($0)".contains("rope_type 'yarn'") } == true)
     }
 

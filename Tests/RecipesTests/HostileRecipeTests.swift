@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Recipes
+import Stages
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -99,8 +100,8 @@ import Glibc
         try handle.truncate(atOffset: 2 << 30)  // sparse: 2 GiB of NULs, no disk used
         try handle.close()
         let start = ContinuousClock.now
-        #expect(throws: RecipeError.self) { try RecipeLoader(projectRoot: project.root).load(recipeAt: project.recipeURL) }
-        do { _ = try RecipeLoader(projectRoot: project.root).load(recipeAt: project.recipeURL) } catch {
+        #expect(throws: RecipeError.self) { try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: project.recipeURL) }
+        do { _ = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: project.recipeURL) } catch {
             #expect(error.diagnostics.first?.message.contains("the recipe is 2097152 KiB; the limit is 4096 KiB") == true)
         }
         #expect(ContinuousClock.now - start < .seconds(2))

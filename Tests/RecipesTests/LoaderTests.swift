@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Recipes
+import Stages
 
 @Suite struct LoaderTests {
     @Test func designExampleLoadsWithTypedParams() throws {
@@ -198,7 +199,7 @@ import Testing
         let project = try TestProject()
         try Data("stages: {a: {kind: tokenize, datasets: [{path: data/nope.txt}]}}\n".utf8).write(to: project.recipeURL)
         do {
-            _ = try RecipeLoader(projectRoot: project.root).load(recipeAt: project.recipeURL)
+            _ = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: project.recipeURL)
             Issue.record("expected an error")
         } catch {
             let path = project.recipeURL.standardizedFileURL.path

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Recipes
+import Stages
 
 /// A throwaway project root: `<tmp>/pipelines/recipe.yaml` reads `data/a.txt`, `data/b.jsonl`, the HF
 /// directory `hf/` and the tokenizer directory `tokdir/`; `outside/` sits next to the root for escape tests.
@@ -27,7 +28,7 @@ final class TestProject: @unchecked Sendable {
 
     func load(_ yaml: String, overrides: [String] = []) -> Result<LoadedRecipe, RecipeError> {
         Result { () throws(RecipeError) in
-            try RecipeLoader(projectRoot: root).load(yaml: yaml, url: recipeURL, overrides: overrides)
+            try RecipeLoader(projectRoot: root, modelFolders: ModelFolderPreflight()).load(yaml: yaml, url: recipeURL, overrides: overrides)
         }
     }
 

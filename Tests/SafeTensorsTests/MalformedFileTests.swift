@@ -80,6 +80,13 @@ private let cases: [MalformedCase] = [
         bytes: rawSafeTensors(header: "{" + w4 + "," + w4 + "}", data: f32Bytes([1, 2])),
         expected: .duplicateKey(file: file, key: "w")),
     MalformedCase(
+        id: "tensor names that differ only in Unicode normalization",
+        bytes: rawSafeTensors(
+            header: "{\"\u{E9}\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"e\u{301}\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+            data: f32Bytes([1, 2])),
+        expected: .duplicateKey(file: file, key: "\u{E9}")),
+    MalformedCase(
         id: "numeric metadata value",
         bytes: rawSafeTensors(header: #"{"__metadata__":{"format":"pt","step":3},"# + w4 + "}", data: f32Bytes([1, 2])),
         expected: .invalidMetadata(file: file, detail: "the value of 'step' is a number")),

@@ -58,7 +58,7 @@ import TestSupport
     }
 
     static func recipe(_ run: TrainingPipeline) throws -> Recipe {
-        try RecipeLoader(projectRoot: run.project.root).load(recipeAt: run.project.root.appendingPathComponent("pipelines/p.yaml")).recipe
+        try RecipeLoader(projectRoot: run.project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: run.project.root.appendingPathComponent("pipelines/p.yaml")).recipe
     }
 
     @Test func trainsAnAdapterAndWritesPEFTBaseAndMergedFolders() throws {

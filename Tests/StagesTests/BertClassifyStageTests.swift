@@ -96,7 +96,7 @@ import Tokenization
                 max_steps: 1
             """)
         do {
-            _ = try RecipeLoader(projectRoot: project.root).load(recipeAt: url)
+            _ = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: url)
             Issue.record("an instruct stage from a BERT folder loaded")
         } catch {
             let message = "\(error)"

@@ -132,7 +132,7 @@ import TestSupport
         var run = TrainingPipeline(project: project)
         let summary = try run.run(Self.yaml(steps: 2))
         #expect(summary.failed.contains("senti"))
-        let recipe = try RecipeLoader(projectRoot: project.root).load(recipeAt: project.root.appendingPathComponent("pipelines/p.yaml")).recipe
+        let recipe = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: project.root.appendingPathComponent("pipelines/p.yaml")).recipe
         guard case .classify(let p) = try #require(recipe.stage(named: "senti")).params else {
             Issue.record("senti is not a classify stage")
             return
@@ -162,7 +162,7 @@ import TestSupport
     @Test("The classification dataset keys leave the keys of existing stages alone (no filled defaults)")
     func classificationKeysDoNotChangeOtherStagesKeys() throws {
         let project = Self.project()
-        let recipe = try RecipeLoader(projectRoot: project.root).load(recipeAt: project.write("pipelines/p.yaml", Self.yaml())).recipe
+        let recipe = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: project.write("pipelines/p.yaml", Self.yaml())).recipe
         let tok = try #require(recipe.stage(named: "tok"))
         #expect(tok.canonicalParams.keys.contains { $0.contains("columns") })
         #expect(!tok.canonicalParams.keys.contains { $0.contains("text_field") || $0.contains("label_field") }, "\(tok.canonicalParams.keys.sorted())")

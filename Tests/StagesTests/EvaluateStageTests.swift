@@ -1,3 +1,4 @@
+import JSONText
 import Foundation
 import Modeling
 import Orchestration
@@ -141,7 +142,7 @@ import TestSupport
     /// The same stage called directly: the same bytes, one progress event per (model, data set) and per
     /// model's samples; and a run cancelled from its first progress event stops with `StageCancelled`.
     func rerunReportsProgressAndHonoursCancellation(_ run: TrainingPipeline, expected: URL) throws {
-        let recipe = try RecipeLoader(projectRoot: run.project.root)
+        let recipe = try RecipeLoader(projectRoot: run.project.root, modelFolders: ModelFolderPreflight())
             .load(recipeAt: run.project.root.appendingPathComponent("pipelines/p.yaml")).recipe
         let spec = StageSpecs.make(try #require(recipe.stage(named: "report")))
         let events = EventLog()
@@ -179,7 +180,7 @@ import TestSupport
         p.write("pipelines/data/qa.jsonl", "{\"instruction\": \"q\", \"input\": \"\", \"output\": \"a\"}\n")
         p.write("pipelines/hf/config.json", "{}\n")
         let url = p.write("pipelines/e.yaml", "name: e\nstages:\n  report: {kind: evaluate, models: [./hf], test_datasets: [\(entries)]}\n")
-        let recipe = try RecipeLoader(projectRoot: p.root).load(recipeAt: url).recipe
+        let recipe = try RecipeLoader(projectRoot: p.root, modelFolders: ModelFolderPreflight()).load(recipeAt: url).recipe
         let spec = StageSpecs.make(try #require(recipe.stage(named: "report")))
         let context = StageContext(
             key: String(repeating: "0", count: 64), outputDirectory: p.root.appendingPathComponent("w/out"),

@@ -307,7 +307,7 @@ import Tokenization
     /// Runs the upstream stages and `stages` through the real loader and executor.
     static func run(_ p: TemporaryProject, stages: [String]) throws -> (records: [String: StageRecord], failures: [String]) {
         let url = p.write("pipelines/effects.yaml", upstream + stages.joined(separator: "\n") + "\n")
-        let loaded = try RecipeLoader(projectRoot: p.root).load(recipeAt: url)
+        let loaded = try RecipeLoader(projectRoot: p.root, modelFolders: ModelFolderPreflight()).load(recipeAt: url)
         let recipe = loaded.recipe
         let graph = try PipelineGraph(StageSpecs.make(from: recipe))
         let failures = Failures()

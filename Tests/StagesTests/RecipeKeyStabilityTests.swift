@@ -44,7 +44,7 @@ import TestSupport
 
     func run(_ yaml: String, in project: TemporaryProject, runner: RecordingStageRunner) throws -> Executor.Summary {
         let url = project.write("pipelines/demo.yaml", yaml)
-        let recipe = try RecipeLoader(projectRoot: project.root).load(recipeAt: url).recipe
+        let recipe = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: url).recipe
         let graph = try PipelineGraph(StageSpecs.make(from: recipe))
         return try Executor(graph: graph, store: ArtifactStore(root: project.store), projectRoot: project.root,
                             lockURL: LockFile.url(forRecipe: url), recipeName: recipe.name, runner: runner)
@@ -83,7 +83,7 @@ import TestSupport
     @Test func stageReferencesAreMarkedSoKeysUseUpstreamOutputs() throws {
         let p = project()
         let url = p.write("pipelines/demo.yaml", RecipeKeyStabilityTests.original)
-        let recipe = try RecipeLoader(projectRoot: p.root).load(recipeAt: url).recipe
+        let recipe = try RecipeLoader(projectRoot: p.root, modelFolders: ModelFolderPreflight()).load(recipeAt: url).recipe
         let specs = StageSpecs.make(from: recipe)
         let base = try #require(specs.first { $0.name == "base" })
         #expect(base.params["tokenizer"] == "tok")

@@ -57,7 +57,7 @@ import TestSupport
         let logits = full.logits(batch) { Array($0) }
         #expect(zip(logits, reference).map { abs(Double($0) - $1) }.max()! <= 1e-4)
 
-        let recipe = try RecipeLoader(projectRoot: run.project.root)
+        let recipe = try RecipeLoader(projectRoot: run.project.root, modelFolders: ModelFolderPreflight())
             .load(recipeAt: run.project.root.appendingPathComponent("pipelines/p.yaml")).recipe
         let (lora, _) = try ModelResolver.load(.stage("lora"), recipe: recipe, outputs: ["lora": try run.output("lora")],
                                                projectRoot: run.project.root)

@@ -20,7 +20,7 @@ import TestSupport
               tuned: {kind: domain-adapt, from: base, datasets: [{path: data/a.txt}], \(stageKeys)}
             """
         let url = p.root.appendingPathComponent("pipelines/steps.yaml")
-        let recipe = try RecipeLoader(projectRoot: p.root).load(yaml: yaml, url: url).recipe
+        let recipe = try RecipeLoader(projectRoot: p.root, modelFolders: ModelFolderPreflight()).load(yaml: yaml, url: url).recipe
         return try #require(recipe.stage(named: "tuned")?.params.training)
     }
 

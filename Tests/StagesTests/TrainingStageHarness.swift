@@ -24,7 +24,7 @@ struct TrainingPipeline {
         final class Box: @unchecked Sendable { var messages: [String: String] = [:] }
         let box = Box()
         let url = project.write("pipelines/p.yaml", yaml)
-        let recipe = try RecipeLoader(projectRoot: project.root).load(recipeAt: url).recipe
+        let recipe = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: url).recipe
         let graph = try PipelineGraph(StageSpecs.make(from: recipe))
         let summary = try Executor(graph: graph, store: ArtifactStore(root: project.store), projectRoot: project.root,
                                    lockURL: LockFile.url(forRecipe: url), recipeName: recipe.name,

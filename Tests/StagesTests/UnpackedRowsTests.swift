@@ -26,7 +26,7 @@ import Tokenization
               tuned: {kind: instruct, from: base, datasets: [{path: data/qa.jsonl, type: alpaca}], sequence_len: \(sequenceLen), \(keys)}
             """
         let url = p.root.appendingPathComponent("pipelines/rows.yaml")
-        let recipe = try RecipeLoader(projectRoot: p.root).load(yaml: yaml, url: url).recipe
+        let recipe = try RecipeLoader(projectRoot: p.root, modelFolders: ModelFolderPreflight()).load(yaml: yaml, url: url).recipe
         let params = try #require(recipe.stage(named: "tuned")?.params.training)
         let tokenizer = try BPETrainer(vocabSize: 300, minFrequency: 1).train(records.map { Array($0.utf8) })
         let builder = try TrainingDataBuilder(params: params, kind: .instruct, tokenizer: tokenizer, root: p.root,

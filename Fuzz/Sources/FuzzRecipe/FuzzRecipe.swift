@@ -11,6 +11,14 @@ let project: URL = {
     return root
 }()
 
+/// The fuzzed project holds no model folders, so the loader's model-file reader is never asked
+/// (config.json and tokenizer.json have fuzzers of their own: FuzzHFConfig, FuzzTokenizerJSON).
+struct NoModelFiles: ModelFolderReader {
+    func modelFacts(configFile path: String) -> ModelFolderFacts? { nil }
+    func tokenizerSize(tokenizerFile path: String) -> Int? { nil }
+    func adapterBase(adapterConfigFile path: String) -> String? { nil }
+}
+
 /// libFuzzer entry: bytes as a recipe (YAML), loaded with one override; it must load or throw
 /// diagnostics, within the loader's node and stage limits.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -18,7 +26,7 @@ func fuzzRecipe(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = fuzzBytes(data, size)
     let text = String(decoding: bytes, as: UTF8.self)
     let url = project.appendingPathComponent("pipelines/fuzz.yaml")
-    _ = try? RecipeLoader(projectRoot: project).load(yaml: text, url: url)
+    _ = try? RecipeLoader(projectRoot: project, modelFolders: NoModelFiles()).load(yaml: text, url: url)
     return 0
 }
 
