@@ -205,7 +205,7 @@ import Tokenization
         let project = try Self.project()
         let url = project.write("pipelines/p.yaml", yaml)
         do {
-            _ = try RecipeLoader(projectRoot: project.root).load(recipeAt: url)
+            _ = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: url)
             return "loaded"
         } catch { return "\(error)" }
     }
