@@ -99,7 +99,7 @@ let package = Package(
             dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF", "Cluster", "Files"],
             swiftSettings: engineSettings
         ),
-        .target(name: "Recipes", dependencies: ["JSONText", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        .target(name: "Recipes", dependencies: ["JSONText", "Datasets", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         .target(
             name: "Orchestration",
             dependencies: ["JSONText", "Files", .product(name: "Crypto", package: "swift-crypto")],
@@ -155,7 +155,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: strictSettings),
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Datasets", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"], swiftSettings: strictSettings),

@@ -46,7 +46,7 @@ enum ModelInputs {
             guard let m = p.model else {
                 throw StageError.invalidInput("`from: scratch` needs `model:` (n_layer, n_head, n_embd, n_positions).")
             }
-            let config = scratchConfig(m, vocabSize: m.vocabSize ?? tokenizer.vocabSize, endOfText: tokenizer.endOfTextId)
+            let config = scratchConfig(m, vocabSize: tokenizer.vocabSize, endOfText: tokenizer.endOfTextId)
             try config.validate()
             try MemoryBudget.check(config, batch: p.microBatchSize, sequence: p.sequenceLen ?? config.nPositions)
             return try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))
@@ -56,16 +56,19 @@ enum ModelInputs {
     }
 
     /// The decoder shape `model:` describes for `from: scratch`, with the vocabulary and end-of-text id of
-    /// its tokenizer (`m.vocabSize` wins when set).
-    static func scratchConfig(_ m: ModelConfig, vocabSize: Int, endOfText: Int?) -> GPTConfig {
+    /// its tokenizer. The one place the shapes `model:` leaves open are derived: `vocab_size` = the
+    /// tokenizer's (`m.vocabSize` wins when set), `num_key_value_heads` = `n_head`, `intermediate_size` =
+    /// 4 × `n_embd`, `rope_theta` = 10000, tied embeddings (`head_dim` nil = `n_embd / n_head`, in `GPTConfig`).
+    static func scratchConfig(_ m: ModelConfig, vocabSize tokenizerVocabulary: Int, endOfText: Int?) -> GPTConfig {
+        let vocabSize = m.vocabSize ?? tokenizerVocabulary
         if m.architecture == "gpt2" {
             return GPTConfig(
-                vocabSize: m.vocabSize ?? vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
+                vocabSize: vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
                 nHead: m.nHead, layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
                 bosTokenId: endOfText, eosTokenId: endOfText)
         }
         return GPTConfig(
-            family: .llama, modelType: m.architecture, vocabSize: m.vocabSize ?? vocabSize,
+            family: .llama, modelType: m.architecture, vocabSize: vocabSize,
             nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer, nHead: m.nHead, nKVHead: m.nKVHead ?? m.nHead,
             headDim: m.headDim, intermediateSize: m.intermediateSize ?? 4 * m.nEmbd,
             layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
