@@ -100,7 +100,7 @@ let package = Package(
             dependencies: ["Compute", "SafeTensors", "Tokenization", "Checksums", "GGUF", "Cluster", "Files", "JSONText"],
             swiftSettings: engineSettings
         ),
-        .target(name: "Recipes", dependencies: ["JSONText", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        .target(name: "Recipes", dependencies: ["JSONText", "Datasets", .product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         .target(
             name: "Orchestration",
             dependencies: ["JSONText", "Files", .product(name: "Crypto", package: "swift-crypto")],
@@ -157,7 +157,7 @@ let package = Package(
         ),
         .testTarget(name: "JSONTextTests", dependencies: ["JSONText"], swiftSettings: strictSettings),
         // Stages for `ModelFolderPreflight`, the model-file reader the loader's preflight tests go through.
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Stages", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Stages", "Datasets", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "OrchestrationTests", dependencies: ["Orchestration", "JSONText", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "StagesTests", dependencies: ["Stages", "JSONText", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "TestSupport"], swiftSettings: strictSettings),

@@ -63,7 +63,7 @@ public enum DatasetReader {
             Example(segments: [.init(bytes: Array(doc), trained: true)], appendEOS: true, trainEOS: spec.trainOnEOS,
                     source: "\(url.path):\(line)")
         }
-        if spec.textSplit == .file {
+        if spec.documentSplit == .wholeFile {
             return bytes.isEmpty ? [] : [example(bytes[...], line: 1)]
         }
         // Walk lines; a line of only spaces/tabs/CR ends the current document.
@@ -77,7 +77,7 @@ public enum DatasetReader {
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
             let blank = bytes[lineStart..<lineEnd].allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-            if spec.textSplit == .lines {
+            if spec.documentSplit == .line {
                 if !blank { out.append(example(bytes[lineStart..<lineEnd], line: line)) }
             } else if blank {
                 if let s = docStart { out.append(example(bytes[s..<docEnd], line: docLine)) }

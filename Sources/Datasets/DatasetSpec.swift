@@ -22,7 +22,7 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     /// Prompt template for `alpaca` / `dolly` / `input_output`.
     public var template: PromptTemplate
     /// How a `.txt` file becomes documents for `completion`.
-    public var textSplit: TextSplit
+    public var documentSplit: DocumentSplit
     /// Cap on examples read (debugging; Axolotl/LF `max_samples`), nil = all.
     public var maxSamples: Int?
     /// Field names of the records (Axolotl's `field_messages`, `message_field_role`, …); nil fields
@@ -43,7 +43,7 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
 
     public init(
         path: URL, type: DatasetType, field: String? = nil, trainOnInputs: Bool = false, trainOnEOS: Bool = true,
-        template: PromptTemplate = .alpaca, textSplit: TextSplit = .blankLines, maxSamples: Int? = nil,
+        template: PromptTemplate = .alpaca, documentSplit: DocumentSplit = .blankLine, maxSamples: Int? = nil,
         root: URL? = nil, fields: FieldMapping = FieldMapping(), chatTemplate: ChatTemplate? = nil, trainOn: TrainOn = .assistant
     ) {
         self.fields = fields
@@ -56,14 +56,14 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
         self.trainOnInputs = trainOnInputs
         self.trainOnEOS = trainOnEOS
         self.template = template
-        self.textSplit = textSplit
+        self.documentSplit = documentSplit
         self.maxSamples = maxSamples
     }
 }
 
 /// The record formats Lathe reads (recipes.md §3.2, §4e, §4f).
 public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Raw text: `.txt` (split per ``TextSplit``) or JSON/JSONL records with a text `field`.
+    /// Raw text: `.txt` (split per ``DocumentSplit``) or JSON/JSONL records with a text `field`.
     case completion
     /// `{instruction, input, output}` records (JSON array or JSONL), prompt masked.
     case alpaca
@@ -118,14 +118,15 @@ public enum TrainOn: String, Sendable, Hashable, Codable, CaseIterable {
     case all
 }
 
-/// How `completion` text files are cut into documents.
-public enum TextSplit: String, Sendable, Hashable, Codable {
-    /// A blank (or whitespace-only) line separates documents.
-    case blankLines = "blank_lines"
-    /// Each file is one document.
-    case file
+/// How `completion` text files are cut into documents: the recipe key `split_documents`, whose values are
+/// the raw values (its default is the key table's, `line`).
+public enum DocumentSplit: String, Sendable, Hashable, Codable, CaseIterable {
     /// Each non-blank line is one document (sentence lists, classification sets).
-    case lines
+    case line
+    /// A blank (or whitespace-only) line separates documents.
+    case blankLine = "blank_line"
+    /// Each file is one document.
+    case wholeFile = "none"
 }
 
 /// Instruction prompt templates (recipes.md §4e).

@@ -52,7 +52,7 @@ public struct EncodedDatasetCache: Sendable {
             ("seed", "\(seed)"),
             ("sequence_len", sequenceLen.map(String.init) ?? "null"),
             ("template", q(spec.template.rawValue)),
-            ("text_split", q(spec.textSplit.rawValue)),
+            ("text_split", q(spec.documentSplit.rawValue)),
             ("tokenizer_hash", q(tokenizerHash)),
             ("train_on_eos", "\(spec.trainOnEOS)"),
             ("train_on_inputs", "\(spec.trainOnInputs)"),

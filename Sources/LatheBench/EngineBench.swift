@@ -38,9 +38,10 @@ enum EngineBench {
         var rng = SeededGenerator(seed: 7)
         let stream = (0..<(s.batch * s.ctx * 8 + 1)).map { _ in Int32(rng.next() % UInt64(s.vocab)) }
         let data = try! TrainingData.contiguous(tokens: stream, sequenceLength: s.ctx, vocabSize: s.vocab)
-        var hp = TrainingHyperparameters()
-        hp.learningRate = 3e-4; hp.weightDecay = 0.1; hp.adamBeta1 = 0.9; hp.adamBeta2 = 0.95
-        hp.lrScheduler = .constant; hp.maxGradNorm = 0; hp.microBatchSize = s.batch; hp.maxSteps = Int.max
+        let hp = TrainingHyperparameters(
+            learningRate: 3e-4, lrScheduler: .constant, warmupSteps: 0, cosineMinLRRatio: 0, weightDecay: 0.1, maxGradNorm: 0,
+            microBatchSize: s.batch, gradientAccumulationSteps: 1, maxSteps: Int.max, adamBeta1: 0.9, adamBeta2: 0.95,
+            adamEpsilon: 1e-8, seed: 42)
         // only in train mode: the trainer's data-parallel replicas would count against inference memory
         let trainer = mode == "train" ? try! GPTTrainer(model: model, data: data, hyperparameters: hp) : nil
         let tokensPerSample = s.batch * s.ctx

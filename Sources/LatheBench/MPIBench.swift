@@ -61,11 +61,10 @@ enum MPIBench {
             var rng = SeededGenerator(seed: 11)
             let stream = (0..<(40 * 15 + 1)).map { _ in Int32(rng.next() % 64) }
             let data = try TrainingData.contiguous(tokens: stream, sequenceLength: 14, vocabSize: 64)
-            var hp = TrainingHyperparameters()
-            hp.learningRate = 3e-3; hp.weightDecay = 0.1; hp.maxGradNorm = 1; hp.warmupSteps = 1
-            hp.microBatchSize = Int(opts["--batch"] ?? "") ?? 4
-            hp.gradientAccumulationSteps = Int(opts["--accumulation"] ?? "") ?? 3
-            hp.maxSteps = max(1, steps); hp.seed = 5
+            let hp = TrainingHyperparameters(
+                learningRate: 3e-3, lrScheduler: .cosine, warmupSteps: 1, cosineMinLRRatio: 0, weightDecay: 0.1, maxGradNorm: 1,
+                microBatchSize: Int(opts["--batch"] ?? "") ?? 4, gradientAccumulationSteps: Int(opts["--accumulation"] ?? "") ?? 3,
+                maxSteps: max(1, steps), adamBeta1: 0.9, adamBeta2: 0.999, adamEpsilon: 1e-8, seed: 5)
             let trainer = try GPTTrainer(model: model, data: data, hyperparameters: hp, ranks: world)
             var losses: [Double] = [], norms: [Double] = []
             if steps > 0 { trainer.train { r in losses.append(Double(r.loss)); norms.append(Double(r.gradNorm)); return .proceed } }
@@ -130,9 +129,10 @@ extension MPIBench {
             var rng = SeededGenerator(seed: 7)
             let stream = (0..<(rows * (t + 1) * 4)).map { _ in Int32(rng.next() % 50257) }
             let data = try TrainingData.contiguous(tokens: stream, sequenceLength: t, vocabSize: 50257)
-            var hp = TrainingHyperparameters()
-            hp.learningRate = 1e-4; hp.lrScheduler = .constant; hp.maxGradNorm = 1
-            hp.microBatchSize = rows; hp.maxSteps = Int.max
+            let hp = TrainingHyperparameters(
+                learningRate: 1e-4, lrScheduler: .constant, warmupSteps: 0, cosineMinLRRatio: 0, weightDecay: 0, maxGradNorm: 1,
+                microBatchSize: rows, gradientAccumulationSteps: 1, maxSteps: Int.max, adamBeta1: 0.9, adamBeta2: 0.999,
+                adamEpsilon: 1e-8, seed: 42)
             let trainer = try GPTTrainer(model: model, data: data, hyperparameters: hp, ranks: world)
             var times: [Double] = []
             for k in 0..<(steps + 2) {

@@ -48,9 +48,10 @@ enum ModelBench {
             : try! TrainingData.classification(texts: (0..<(b * 2)).map { _ in Array(row.prefix(t)) }, labels: (0..<(b * 2)).map { $0 % labels! },
                                                sequenceLength: t, vocabSize: model.config.vocabSize, numLabels: labels!,
                                                pooling: model.config.pooling)
-        var hp = TrainingHyperparameters()
-        hp.learningRate = 1e-4; hp.weightDecay = 0; hp.lrScheduler = .constant; hp.maxGradNorm = 0
-        hp.microBatchSize = b; hp.maxSteps = Int.max
+        let hp = TrainingHyperparameters(
+            learningRate: 1e-4, lrScheduler: .constant, warmupSteps: 0, cosineMinLRRatio: 0, weightDecay: 0, maxGradNorm: 0,
+            microBatchSize: b, gradientAccumulationSteps: 1, maxSteps: Int.max, adamBeta1: 0.9, adamBeta2: 0.999,
+            adamEpsilon: 1e-8, seed: 42)
         let trainer = try! GPTTrainer(model: model, data: data, hyperparameters: hp)
         var times: [Double] = []
         for k in 0..<(steps + 2) {

@@ -73,7 +73,7 @@ enum QualityBench {
     /// stream would be unfair to a model trained on short lines: it never saw positions past a line.
     /// The scoring is the evaluate stage's (``ModelScorer``).
     static func perplexity(_ model: GPTModel, _ tokenizer: BPETokenizer, path: String, sequenceLength: Int, maxTokens: Int) throws -> EvaluationResult {
-        let spec = DatasetSpec(path: URL(fileURLWithPath: path), type: .completion, textSplit: .lines)
+        let spec = DatasetSpec(path: URL(fileURLWithPath: path), type: .completion, documentSplit: .line)
         let encoded = try DatasetEncoder.encode(spec, tokenizer: tokenizer)
         return try ModelScorer(model: model, tokenizer: tokenizer)
             .loss(ModelScorer.prefix(encoded, maxTokens: maxTokens), sequenceLength: sequenceLength, batchSize: 8, packed: false)

@@ -26,10 +26,13 @@ public struct LoRAConfig: Sendable, Hashable, Codable {
     /// (`lora_target_linear: true`); the LM head is never a target.
     public static let allLinearTarget = "all-linear"
 
-    public init(rank: Int = 8, alpha: Double? = nil, dropout: Double = 0, targetModules: [String] = ["c_attn"],
+    /// Rank, alpha and targets are required: a recipe's defaults (`lora_r` 8, `lora_alpha` 2 × r,
+    /// `lora_target_modules` [c_attn]) live in `Recipes/KeyTables.swift`, and an adapter file's in its
+    /// reader (`PEFTAdapter+Config`). The others default to "off".
+    public init(rank: Int, alpha: Double, dropout: Double = 0, targetModules: [String],
                 useRSLoRA: Bool = false, layersToTransform: [Int]? = nil, modulesToSave: [String] = []) {
         self.rank = rank
-        self.alpha = alpha ?? Double(2 * rank)
+        self.alpha = alpha
         self.dropout = dropout
         self.targetModules = targetModules
         self.useRSLoRA = useRSLoRA

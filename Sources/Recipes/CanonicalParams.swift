@@ -13,7 +13,7 @@ enum CanonicalParams {
     /// that do not set them keep their keys (and their stored results).
     static let omittedWhenFalse: Set<String> = ["deterministic"]
 
-    static func flatten(_ fields: [String: PValue]) -> [String: String] {
+    static func flatten(_ fields: [String: CheckedValue]) -> [String: String] {
         var out: [String: String] = [:]
         out.reserveCapacity(fields.count * 2)
         // With `deterministic: true`, `threads` fixes the data-parallel split, so it changes the bits.
@@ -25,7 +25,7 @@ enum CanonicalParams {
         return out
     }
 
-    private static func add(_ value: PValue, at path: String, topKey: String, into out: inout [String: String]) {
+    private static func add(_ value: CheckedValue, at path: String, topKey: String, into out: inout [String: String]) {
         switch value {
         case .int(let number): out[path] = String(number)
         case .number(let number): out[path] = number.description

@@ -1,15 +1,3 @@
-/// A validated recipe value: what a YAML node becomes once it has been checked against its `KeySpec`.
-enum PValue: Sendable, Hashable {
-    case int(Int)
-    case number(Double)
-    case bool(Bool)
-    case string(String)
-    /// A `from:` / `tokenizer:` / `models:` entry, classified.
-    case ref(FromRef)
-    case list([PValue])
-    case object([String: PValue])
-}
-
 /// What kind of path a `.path` key holds, which decides the existence check and the message noun.
 enum PathRole: Sendable {
     /// A data file read by the stage (`datasets[].path`): must exist.
@@ -119,12 +107,12 @@ final class KeySpec: Sendable {
     /// One line with units, used as the schema `description` and in docs.
     let description: String
     /// Filled in when the key is absent (after `defaults:`); `nil` means "absent stays absent".
-    let defaultValue: PValue?
+    let defaultValue: CheckedValue?
     let range: NumericRange?
     let aliases: [KeyAlias]
     let required: Bool
 
-    init(name: String, type: ValueType, description: String, defaultValue: PValue?, range: NumericRange?,
+    init(name: String, type: ValueType, description: String, defaultValue: CheckedValue?, range: NumericRange?,
          aliases: [KeyAlias] = [], required: Bool = false) {
         self.name = name
         self.type = type
@@ -160,7 +148,7 @@ struct ObjectSpec: Sendable {
 
 extension KeySpec {
     /// Shorthand for the tables.
-    static func key(_ name: String, _ type: ValueType, _ description: String, default value: PValue? = nil,
+    static func key(_ name: String, _ type: ValueType, _ description: String, default value: CheckedValue? = nil,
                     range: NumericRange? = nil, aliases: [KeyAlias] = [], required: Bool = false) -> KeySpec {
         KeySpec(name: name, type: type, description: description, defaultValue: value, range: range,
                 aliases: aliases, required: required)

@@ -4,38 +4,36 @@
 /// Key names follow Axolotl; aliases are the spellings of torchtune, LLaMA-Factory, mlx-lm and PEFT
 /// (reference/recipes.md §3).
 enum KeyTables {
-    typealias K = KeySpec
-
     static let datasetTypes = ["completion", "alpaca", "dolly", "input_output", "tokenized", "chat", "sharegpt", "classification"]
     static let chatTemplates = ["tokenizer", "chatml", "llama3", "mistral", "gemma", "phi3", "alpaca"]
     static let evalMetrics = ["loss", "perplexity", "exact_match", "token_f1", "accuracy", "macro_f1", "forgetting"]
 
     private static let datasetKeys: [KeySpec] = [
-        K.key("path", .path(.dataset),
+        KeySpec.key("path", .path(.dataset),
               "Data file (.txt, .jsonl or .json; classification also .csv and .tsv), relative to the recipe file; must stay inside the project.",
               required: true),
-        K.key("type", .enumeration(datasetTypes),
+        KeySpec.key("type", .enumeration(datasetTypes),
               "Record format: completion = raw text; alpaca = {instruction, input, output}; dolly = {instruction, "
                   + "context, response}; input_output = {input, output}; tokenized = token-id shard; chat = "
                   + "{messages: [{role, content}]} (system/user/assistant); sharegpt = {conversations: [{from, value}]} "
                   + "(system/human/gpt); classification = labelled texts (JSON/JSONL records, CSV with RFC 4180 quotes, "
                   + "or TSV/.txt tab-separated without quoting).",
               default: .string("completion")),
-        K.key("field", .string, "JSON field that holds the text of a completion record in .jsonl/.json (default: text)."),
-        K.key("field_messages", .string, "Field holding a conversation's message list (default: messages; sharegpt: conversations)."),
-        K.key("message_field_role", .string, "Field of a message holding its role (default: role; sharegpt: from)."),
-        K.key("message_field_content", .string, "Field of a message holding its text (default: content; sharegpt: value)."),
-        K.key("field_instruction", .string, "Field holding an alpaca/dolly record's instruction (default: instruction)."),
-        K.key("field_input", .string, "Field holding an alpaca/dolly record's optional input (default: input; dolly: context)."),
-        K.key("field_output", .string, "Field holding an alpaca/dolly record's output (default: output; dolly: response)."),
+        KeySpec.key("field", .string, "JSON field that holds the text of a completion record in .jsonl/.json (default: text)."),
+        KeySpec.key("field_messages", .string, "Field holding a conversation's message list (default: messages; sharegpt: conversations)."),
+        KeySpec.key("message_field_role", .string, "Field of a message holding its role (default: role; sharegpt: from)."),
+        KeySpec.key("message_field_content", .string, "Field of a message holding its text (default: content; sharegpt: value)."),
+        KeySpec.key("field_instruction", .string, "Field holding an alpaca/dolly record's instruction (default: instruction)."),
+        KeySpec.key("field_input", .string, "Field holding an alpaca/dolly record's optional input (default: input; dolly: context)."),
+        KeySpec.key("field_output", .string, "Field holding an alpaca/dolly record's output (default: output; dolly: response)."),
         // no `default:` for these two: a filled default would enter the key of every existing stage's datasets
-        K.key("text_field", .string, "classification: field or column holding the text (default: text)."),
-        K.key("label_field", .string, "classification: field or column holding the label (default: label)."),
-        K.key("text_pair_field", .string, "classification: field or column holding a second text (sentence pairs)."),
-        K.key("columns", .list(.string),
+        KeySpec.key("text_field", .string, "classification: field or column holding the text (default: text)."),
+        KeySpec.key("label_field", .string, "classification: field or column holding the label (default: label)."),
+        KeySpec.key("text_pair_field", .string, "classification: field or column holding a second text (sentence pairs)."),
+        KeySpec.key("columns", .list(.string),
               "classification CSV/TSV without a header row: the column names in order, e.g. [text, label] "
                   + "(default: the first row is the header)."),
-        K.key("split_documents", .enumeration(["line", "blank_line", "none"]),
+        KeySpec.key("split_documents", .enumeration(["line", "blank_line", "none"]),
               "How a .txt file splits into documents: one per line, one per blank-line-separated block, or the whole file.",
               default: .string("line")),
     ]
@@ -47,19 +45,19 @@ enum KeyTables {
     static let evalDataset = ObjectSpec(
         name: "evalDataset", description: "A held-out data set an evaluate stage scores every model on.",
         keys: datasetKeys + [
-            K.key("role", .enumeration(["in_domain", "forgetting"]),
+            KeySpec.key("role", .enumeration(["in_domain", "forgetting"]),
                   "in_domain measures the target task; forgetting measures general text the models should not lose.",
                   default: .string("in_domain")),
-            K.key("metrics", .list(.enumeration(evalMetrics)),
+            KeySpec.key("metrics", .list(.enumeration(evalMetrics)),
                   "Metrics for this data set; overrides the stage's eval_metrics. accuracy: the greedy answer's first "
                       + "line or word equals the output label, or, with `choices`, the most likely choice is the output, or, on "
                       + "classification data, the classifier's most probable label is the record's (shown with the majority-class "
                       + "baseline, per-class precision/recall and the confusion matrix); macro_f1: classification only; "
                       + "forgetting: perplexity ratio and difference against the first model listed."),
-            K.key("choices", .string,
+            KeySpec.key("choices", .string,
                   "JSON field listing the answer options of a multiple-choice record; accuracy then scores each option "
                       + "by summed log-likelihood."),
-            K.key("name", .string, "Label of this data set in the report (default: the file name)."),
+            KeySpec.key("name", .string, "Label of this data set in the report (default: the file name)."),
         ])
 
     /// `model:` of a training stage that starts `from: scratch`: HF `config.json` fields, GPT-2's spelling
@@ -68,36 +66,36 @@ enum KeyTables {
     static let model = ObjectSpec(
         name: "model", description: "Architecture of a model trained from scratch (HF config.json fields).",
         keys: [
-            K.key("architecture", .enumeration(["gpt2", "llama", "qwen2", "mistral", "bert"]),
+            KeySpec.key("architecture", .enumeration(["gpt2", "llama", "qwen2", "mistral", "bert"]),
                   "Block family (HF model_type): gpt2 (learned positions, LayerNorm, GELU), a Llama-family decoder "
                       + "(rotary positions, RMSNorm, SwiGLU, grouped-query attention; qwen2 adds q/k/v biases), or bert "
                       + "(a post-norm bidirectional encoder with erf GELU, for classify and masked-LM pretrain-continue / "
                       + "domain-adapt; its tokenizer must be WordPiece). Default: gpt2.",
                   aliases: [KeyAlias(name: "model_type", source: "transformers")]),
-            K.key("vocab_size", .integer, "Vocabulary size in tokens (default: the tokenizer's size).", range: .limit(1, ModelLimits.vocabSize)),
-            K.key("n_positions", .integer, "Context length in tokens (GPT-2: rows of the learned position table).",
+            KeySpec.key("vocab_size", .integer, "Vocabulary size in tokens (default: the tokenizer's size).", range: .limit(1, ModelLimits.vocabSize)),
+            KeySpec.key("n_positions", .integer, "Context length in tokens (GPT-2: rows of the learned position table).",
                   default: .int(1024), range: .limit(1, ModelLimits.positions),
                   aliases: [KeyAlias(name: "max_position_embeddings", source: "transformers")]),
-            K.key("n_embd", .integer, "Embedding width in channels; for GPT-2 a multiple of n_head.", default: .int(768),
+            KeySpec.key("n_embd", .integer, "Embedding width in channels; for GPT-2 a multiple of n_head.", default: .int(768),
                   range: .limit(1, ModelLimits.embedding), aliases: [KeyAlias(name: "hidden_size", source: "transformers")]),
-            K.key("n_layer", .integer, "Number of transformer blocks.", default: .int(12), range: .limit(1, ModelLimits.layers),
+            KeySpec.key("n_layer", .integer, "Number of transformer blocks.", default: .int(12), range: .limit(1, ModelLimits.layers),
                   aliases: [KeyAlias(name: "num_hidden_layers", source: "transformers")]),
-            K.key("n_head", .integer, "Attention (query) heads per block.", default: .int(12), range: .limit(1, ModelLimits.heads),
+            KeySpec.key("n_head", .integer, "Attention (query) heads per block.", default: .int(12), range: .limit(1, ModelLimits.heads),
                   aliases: [KeyAlias(name: "num_attention_heads", source: "transformers")]),
-            K.key("num_key_value_heads", .integer, "Key/value heads (grouped-query attention); must divide n_head. "
+            KeySpec.key("num_key_value_heads", .integer, "Key/value heads (grouped-query attention); must divide n_head. "
                       + "Llama family only; default: n_head.", range: .limit(1, ModelLimits.heads)),
-            K.key("head_dim", .integer, "Width of one attention head (Llama family; default: n_embd / n_head).",
+            KeySpec.key("head_dim", .integer, "Width of one attention head (Llama family; default: n_embd / n_head).",
                   range: .limit(1, ModelLimits.embedding)),
-            K.key("intermediate_size", .integer, "MLP hidden width (default: 4 x n_embd).", range: .limit(1, 8 * ModelLimits.embedding),
+            KeySpec.key("intermediate_size", .integer, "MLP hidden width (default: 4 x n_embd).", range: .limit(1, 8 * ModelLimits.embedding),
                   aliases: [KeyAlias(name: "n_inner", source: "transformers")]),
-            K.key("rope_theta", .number, "Rotary base (Llama family; default: 10000).", range: .greaterThan(0)),
-            K.key("type_vocab_size", .integer, "Token type (segment) rows for text pairs (BERT only; default: 2).",
+            KeySpec.key("rope_theta", .number, "Rotary base (Llama family; default: 10000).", range: .greaterThan(0)),
+            KeySpec.key("type_vocab_size", .integer, "Token type (segment) rows for text pairs (BERT only; default: 2).",
                   range: .limit(1, 64)),
-            K.key("tie_word_embeddings", .boolean, "The LM head shares the token embedding (Llama family; default: true; "
+            KeySpec.key("tie_word_embeddings", .boolean, "The LM head shares the token embedding (Llama family; default: true; "
                       + "GPT-2 always ties)."),
-            K.key("layer_norm_epsilon", .number, "Norm epsilon (LayerNorm for GPT-2, RMSNorm for the Llama family).",
+            KeySpec.key("layer_norm_epsilon", .number, "Norm epsilon (LayerNorm for GPT-2, RMSNorm for the Llama family).",
                   default: .number(1e-5), range: .greaterThan(0), aliases: [KeyAlias(name: "rms_norm_eps", source: "transformers")]),
-            K.key("initializer_range", .number, "Standard deviation of the initial weights.",
+            KeySpec.key("initializer_range", .number, "Standard deviation of the initial weights.",
                   default: .number(0.02), range: .greaterThan(0)),
         ])
 
@@ -105,8 +103,8 @@ enum KeyTables {
     static let replay = ObjectSpec(
         name: "replay", description: "General data replayed during domain adaptation (full or LoRA) to limit forgetting.",
         keys: [
-            K.key("datasets", .list(.object(dataset)), "General-domain sources to replay.", required: true),
-            K.key("ratio", .number, "Share of every optimizer step's loss carried by replay rows (0 to <1); "
+            KeySpec.key("datasets", .list(.object(dataset)), "General-domain sources to replay.", required: true),
+            KeySpec.key("ratio", .number, "Share of every optimizer step's loss carried by replay rows (0 to <1); "
                   + "round(rows per step x ratio) rows, at least 1, come from the replay data.",
                   range: .unitOpenTop, required: true),
         ])
@@ -115,17 +113,17 @@ enum KeyTables {
     static let samples = ObjectSpec(
         name: "samples", description: "Prompts to generate from with every evaluated model, for the report.",
         keys: [
-            K.key("prompts", .list(.string), "Prompt texts.", required: true),
-            K.key("n", .integer, "Samples per prompt and model.", default: .int(1), range: .atLeast(1)),
-            K.key("system", .string, "System message sent before every prompt; needs the stage's chat_template "
+            KeySpec.key("prompts", .list(.string), "Prompt texts.", required: true),
+            KeySpec.key("n", .integer, "Samples per prompt and model.", default: .int(1), range: .atLeast(1)),
+            KeySpec.key("system", .string, "System message sent before every prompt; needs the stage's chat_template "
                       + "(without it the template's own default applies, e.g. SmolLM2's \"You are a helpful AI assistant\")."),
         ])
 
     private static let common: [KeySpec] = [
-        K.key("seed", .integer, "Random seed of this stage (default: the recipe's seed).", range: .atLeast(0)),
-        K.key("threads", .integer, "CPU threads to use (default: $LATHE_THREADS, else every core); not part of the cache key (except with `deterministic: true`). Results are bitwise reproducible for a given thread count and may differ in the last bits between counts.", range: .atLeast(1)),
-        K.key("max_samples", .integer, "Use at most this many records per data set (for quick runs).", range: .atLeast(1)),
-        K.key("deterministic", .boolean, "The same result bits on every x86-64 CPU with AVX2 and FMA: the run uses OpenBLAS's "
+        KeySpec.key("seed", .integer, "Random seed of this stage (default: the recipe's seed).", range: .atLeast(0)),
+        KeySpec.key("threads", .integer, "CPU threads to use (default: $LATHE_THREADS, else every core); not part of the cache key (except with `deterministic: true`). Results are bitwise reproducible for a given thread count and may differ in the last bits between counts.", range: .atLeast(1)),
+        KeySpec.key("max_samples", .integer, "Use at most this many records per data set (for quick runs).", range: .atLeast(1)),
+        KeySpec.key("deterministic", .boolean, "The same result bits on every x86-64 CPU with AVX2 and FMA: the run uses OpenBLAS's "
               + "Haswell kernels even where faster AVX-512 ones exist (slower training there: BENCHMARKS.md, \"Same bits on every CPU\"). "
               + "Full fine-tuning then splits each step across a fixed 2 data-parallel workers (`threads` when set), "
               + "whatever the machine's core count.",
@@ -133,120 +131,120 @@ enum KeyTables {
     ]
 
     static let tokenize: [KeySpec] = [
-        K.key("datasets", .list(.object(dataset)), "Text to learn the BPE merges from.",
+        KeySpec.key("datasets", .list(.object(dataset)), "Text to learn the BPE merges from.",
               aliases: [.lf("dataset"), .mlx("data")], required: true),
-        K.key("vocab_size", .integer, "Vocabulary size in tokens: 256 byte tokens + merges + special tokens.",
+        KeySpec.key("vocab_size", .integer, "Vocabulary size in tokens: 256 byte tokens + merges + special tokens.",
               default: .int(8192), range: .limit(257, ModelLimits.vocabSize)),
-        K.key("min_frequency", .integer, "A pair must occur at least this many times to become a merge.",
+        KeySpec.key("min_frequency", .integer, "A pair must occur at least this many times to become a merge.",
               default: .int(2), range: .atLeast(1)),
-        K.key("special_tokens", .list(.string), "Special tokens appended after the merges. End of text is the first of "
+        KeySpec.key("special_tokens", .list(.string), "Special tokens appended after the merges. End of text is the first of "
                   + "<|endoftext|>, </s>, <|end_of_text|>, <|im_end|> in the list, else its first entry.",
               default: .list([.string("<|endoftext|>")])),
-        K.key("from", .reference(.tokenizerSource),
+        KeySpec.key("from", .reference(.tokenizerSource),
               "Reuse the tokenizer.json of this stage or HF directory instead of training a new one "
                   + "(then vocab_size, min_frequency and special_tokens are refused: they would have no effect)."),
     ] + common.filter { $0.name != "seed" && $0.name != "deterministic" }
 
     private static let training: [KeySpec] = [
-        K.key("from", .reference(.model),
+        KeySpec.key("from", .reference(.model),
               "Start model: 'scratch' (not in attach-adapters), an earlier stage, an HF model directory (GPT-2 or Llama family) or a .gguf file (a path contains '/' or starts with '.').",
               required: true),
-        K.key("tokenizer", .reference(.tokenizer),
+        KeySpec.key("tokenizer", .reference(.tokenizer),
               "A tokenize stage or a directory holding tokenizer.json; required with from: scratch."),
-        K.key("model", .object(model), "Architecture, only with from: scratch."),
-        K.key("datasets", .list(.object(dataset)), "Training sources.",
+        KeySpec.key("model", .object(model), "Architecture, only with from: scratch."),
+        KeySpec.key("datasets", .list(.object(dataset)), "Training sources.",
               aliases: [.lf("dataset"), .mlx("data")], required: true),
-        K.key("test_datasets", .list(.object(dataset)), "Explicit validation sets; excludes val_set_size.",
+        KeySpec.key("test_datasets", .list(.object(dataset)), "Explicit validation sets; excludes val_set_size.",
               aliases: [.lf("eval_dataset"), .tt("dataset_val")]),
-        K.key("val_set_size", .number, "Held-out validation share of each training dataset: a fraction (<1), or a record count (>=1) held out from every dataset listed; 0 = none.",
+        KeySpec.key("val_set_size", .number, "Held-out validation share of each training dataset: a fraction (<1), or a record count (>=1) held out from every dataset listed; 0 = none.",
               default: .number(0), range: .atLeast(0), aliases: [.lf("val_size")]),
-        K.key("sequence_len", .integer, "Tokens per training sequence; at most the model's n_positions (default: n_positions).",
+        KeySpec.key("sequence_len", .integer, "Tokens per training sequence; at most the model's n_positions (default: n_positions).",
               range: .limit(1, ModelLimits.positions), aliases: [.lf("cutoff_len"), .tt("max_seq_len"), .mlx("max_seq_length")]),
-        K.key("sample_packing", .boolean, "true: place whole records greedily into shared rows of sequence_len tokens, never attending across records. "
+        KeySpec.key("sample_packing", .boolean, "true: place whole records greedily into shared rows of sequence_len tokens, never attending across records. "
                   + "false (Axolotl's default): every instruction or chat record is its own right-padded row (after `truncation`), "
                   + "pads masked from the loss; completion text and token shards are one stream cut into rows (as HF run_clm), "
                   + "with no attention or loss across documents.",
               default: .bool(false), aliases: [.lf("packing"), .tt("packed")]),
-        K.key("train_on_inputs", .boolean, "Also train on prompt tokens (false: loss on the response only).",
+        KeySpec.key("train_on_inputs", .boolean, "Also train on prompt tokens (false: loss on the response only).",
               default: .bool(false), aliases: [.tt("train_on_input"), .lf("train_on_prompt")]),
-        K.key("train_on_eos", .boolean, "Train on the end-of-sequence token after each response.", default: .bool(true)),
+        KeySpec.key("train_on_eos", .boolean, "Train on the end-of-sequence token after each response.", default: .bool(true)),
         chatTemplateKey,
-        K.key("train_on", .enumeration(["assistant", "last_assistant", "all"]),
+        KeySpec.key("train_on", .enumeration(["assistant", "last_assistant", "all"]),
               "Which tokens of a chat-templated conversation carry loss: every assistant turn with its end-of-turn "
                   + "token, only the last one, or all tokens.",
               default: .string("assistant")),
-        K.key("truncation", .enumeration(["drop", "truncate", "split"]),
+        KeySpec.key("truncation", .enumeration(["drop", "truncate", "split"]),
               "An instruction or chat record longer than sequence_len: drop it; truncate it (keep the prompt's start and as "
                   + "much response as fits; dropped when no trained token fits); or split it into windows. Counted per "
                   + "dataset. Completion text and token shards are always cut into windows.",
               default: .string("drop")),
-        K.key("max_steps", .integer, "Optimizer steps to run; wins over num_epochs.", range: .limit(1, TrainingLimits.steps),
+        KeySpec.key("max_steps", .integer, "Optimizer steps to run; wins over num_epochs.", range: .limit(1, TrainingLimits.steps),
               aliases: [.mlx("iters")]),
-        K.key("num_epochs", .number, "Passes over the training data (fractions allowed) when max_steps is not set; replay rows do not count toward an epoch.",
+        KeySpec.key("num_epochs", .number, "Passes over the training data (fractions allowed) when max_steps is not set; replay rows do not count toward an epoch.",
               default: .number(1), range: .greaterThan(0), aliases: [.lf("num_train_epochs"), .tt("epochs")]),
-        K.key("micro_batch_size", .integer, "Sequences per forward/backward pass.", default: .int(1),
+        KeySpec.key("micro_batch_size", .integer, "Sequences per forward/backward pass.", default: .int(1),
               range: .limit(1, TrainingLimits.batch),
               aliases: [.lf("per_device_train_batch_size"), KeyAlias(name: "batch_size", source: "torchtune/mlx-lm")]),
-        K.key("gradient_accumulation_steps", .integer, "Micro-batches per optimizer step.", default: .int(1),
+        KeySpec.key("gradient_accumulation_steps", .integer, "Micro-batches per optimizer step.", default: .int(1),
               range: .limit(1, TrainingLimits.batch), aliases: [.mlx("grad_accumulation_steps")]),
-        K.key("learning_rate", .number, "Peak learning rate (per step, after warmup).", default: .number(3e-4),
+        KeySpec.key("learning_rate", .number, "Peak learning rate (per step, after warmup).", default: .number(3e-4),
               range: NumericRange(min: 0, minExclusive: true, max: TrainingLimits.learningRate), aliases: [.tt("lr")]),
-        K.key("lr_scheduler", .enumeration(["cosine", "linear", "constant", "constant_with_warmup"]),
+        KeySpec.key("lr_scheduler", .enumeration(["cosine", "linear", "constant", "constant_with_warmup"]),
               "Learning-rate schedule (HF's): cosine and linear decay to the end after warmup; constant_with_warmup holds the peak after warmup; constant holds it from step 0.", default: .string("cosine"), aliases: [.lf("lr_scheduler_type")]),
-        K.key("warmup_steps", .integer, "Linear warmup length in optimizer steps; excludes warmup_ratio. Refused with lr_scheduler constant (no warm-up in HF's constant schedule).",
+        KeySpec.key("warmup_steps", .integer, "Linear warmup length in optimizer steps; excludes warmup_ratio. Refused with lr_scheduler constant (no warm-up in HF's constant schedule).",
               range: .atLeast(0), aliases: [.tt("num_warmup_steps")]),
-        K.key("warmup_ratio", .number, "Linear warmup length as a fraction of all steps, rounded up (as HF); excludes warmup_steps.",
+        KeySpec.key("warmup_ratio", .number, "Linear warmup length as a fraction of all steps, rounded up (as HF); excludes warmup_steps.",
               range: .unit),
-        K.key("cosine_min_lr_ratio", .number, "Final learning rate of the cosine schedule as a fraction of the peak (cosine only; refused with other schedules).",
+        KeySpec.key("cosine_min_lr_ratio", .number, "Final learning rate of the cosine schedule as a fraction of the peak (cosine only; refused with other schedules).",
               default: .number(0), range: .unit),
-        K.key("optimizer", .enumeration(["adamw"]), "Optimizer: AdamW with decoupled weight decay, the one the engine implements.",
+        KeySpec.key("optimizer", .enumeration(["adamw"]), "Optimizer: AdamW with decoupled weight decay, the one the engine implements.",
               default: .string("adamw")),
-        K.key("weight_decay", .number, "Decoupled weight decay, applied to 2-D weights only.", default: .number(0),
+        KeySpec.key("weight_decay", .number, "Decoupled weight decay, applied to 2-D weights only.", default: .number(0),
               range: .atLeast(0)),
-        K.key("adam_beta1", .number, "AdamW first-moment decay.", default: .number(0.9), range: .unitOpenTop),
-        K.key("adam_beta2", .number, "AdamW second-moment decay.", default: .number(0.999), range: .unitOpenTop),
-        K.key("adam_epsilon", .number, "AdamW denominator epsilon.", default: .number(1e-8), range: .greaterThan(0)),
-        K.key("max_grad_norm", .number, "Clip the global gradient L2 norm to this value; 0 = no clipping.",
+        KeySpec.key("adam_beta1", .number, "AdamW first-moment decay.", default: .number(0.9), range: .unitOpenTop),
+        KeySpec.key("adam_beta2", .number, "AdamW second-moment decay.", default: .number(0.999), range: .unitOpenTop),
+        KeySpec.key("adam_epsilon", .number, "AdamW denominator epsilon.", default: .number(1e-8), range: .greaterThan(0)),
+        KeySpec.key("max_grad_norm", .number, "Clip the global gradient L2 norm to this value; 0 = no clipping.",
               default: .number(1), range: .atLeast(0), aliases: [.tt("clip_grad_norm")]),
-        K.key("eval_steps", .integer, "Validate every this many optimizer steps (default: max_steps / 4, so four times a run) and after the last step; needs val_set_size or test_datasets.",
+        KeySpec.key("eval_steps", .integer, "Validate every this many optimizer steps (default: max_steps / 4, so four times a run) and after the last step; needs val_set_size or test_datasets.",
               range: .atLeast(1), aliases: [.mlx("steps_per_eval"), .tt("run_val_every_n_steps")]),
-        K.key("save_steps", .integer, "Write a resumable checkpoint every this many optimizer steps.",
+        KeySpec.key("save_steps", .integer, "Write a resumable checkpoint every this many optimizer steps.",
               range: .atLeast(1), aliases: [.mlx("save_every")]),
-        K.key("logging_steps", .integer, "Record training metrics every this many optimizer steps.", default: .int(10),
+        KeySpec.key("logging_steps", .integer, "Record training metrics every this many optimizer steps.", default: .int(10),
               range: .atLeast(1), aliases: [.mlx("steps_per_report"), .tt("log_every_n_steps")]),
-        K.key("early_stopping_patience", .integer, "Stop after this many validations in a row without a new best validation loss; the published weights are the last step's, not the best one's (HF Trainer without load_best_model_at_end). Needs val_set_size or test_datasets.",
+        KeySpec.key("early_stopping_patience", .integer, "Stop after this many validations in a row without a new best validation loss; the published weights are the last step's, not the best one's (HF Trainer without load_best_model_at_end). Needs val_set_size or test_datasets.",
               range: .atLeast(1)),
-        K.key("freeze_trainable_layers", .integer,
+        KeySpec.key("freeze_trainable_layers", .integer,
               "Train only the last N blocks (N > 0) or the first -N blocks (N < 0); embeddings stay frozen."),
-        K.key("unfrozen_parameters", .list(.string),
+        KeySpec.key("unfrozen_parameters", .list(.string),
               "Regular expressions searched in HF parameter names (Python re.search; anchor with ^ or $); only matching parameters train. A pattern that matches no parameter is an error."),
-        K.key("ranks", .integer, "Open MPI ranks that train this stage under executor slurm: the job gets sbatch --ntasks ranks "
+        KeySpec.key("ranks", .integer, "Open MPI ranks that train this stage under executor slurm: the job gets sbatch --ntasks ranks "
                   + "and runs mpirun -np ranks (docs/cluster.md). Not part of the cache key (the result equals one process's "
                   + "up to float rounding). A local run ignores it: start `mpirun -np N lathe run` instead.",
               default: .int(1), range: .limit(1, Double(SlurmLimits.ranks))),
     ] + common
 
     private static let adapterOnly: [KeySpec] = [
-        K.key("adapter", .enumeration(["lora"]), "Adapter type.", default: .string("lora"),
+        KeySpec.key("adapter", .enumeration(["lora"]), "Adapter type.", default: .string("lora"),
               aliases: [.lf("finetuning_type"), .mlx("fine_tune_type")]),
-        K.key("lora_r", .integer, "LoRA rank.", default: .int(8), range: .atLeast(1),
+        KeySpec.key("lora_r", .integer, "LoRA rank.", default: .int(8), range: .atLeast(1),
               aliases: [.peft("r"), KeyAlias(name: "lora_rank", source: "LLaMA-Factory/torchtune")]),
-        K.key("lora_alpha", .number, "LoRA scaling numerator: scale = lora_alpha / lora_r (default: 2 x lora_r).",
+        KeySpec.key("lora_alpha", .number, "LoRA scaling numerator: scale = lora_alpha / lora_r (default: 2 x lora_r).",
               range: .greaterThan(0)),
-        K.key("lora_dropout", .number, "Dropout probability on the LoRA input.", default: .number(0),
+        KeySpec.key("lora_dropout", .number, "Dropout probability on the LoRA input.", default: .number(0),
               range: .unitOpenTop),
-        K.key("lora_target_modules", .list(.string), "Module name suffixes that get LoRA (PEFT semantics), e.g. c_attn.",
+        KeySpec.key("lora_target_modules", .list(.string), "Module name suffixes that get LoRA (PEFT semantics), e.g. c_attn.",
               default: .list([.string("c_attn")]), aliases: [.peft("target_modules"), .lf("lora_target")]),
-        K.key("lora_target_linear", .boolean, "Put LoRA on every linear layer except the LM head.", default: .bool(false)),
-        K.key("peft_use_rslora", .boolean, "Rank-stabilised scaling: scale = lora_alpha / sqrt(lora_r).",
+        KeySpec.key("lora_target_linear", .boolean, "Put LoRA on every linear layer except the LM head.", default: .bool(false)),
+        KeySpec.key("peft_use_rslora", .boolean, "Rank-stabilised scaling: scale = lora_alpha / sqrt(lora_r).",
               default: .bool(false), aliases: [.peft("use_rslora")]),
-        K.key("peft_layers_to_transform", .list(.integer), "Only these block indices (from 0) get LoRA.",
+        KeySpec.key("peft_layers_to_transform", .list(.integer), "Only these block indices (from 0) get LoRA.",
               aliases: [.peft("layers_to_transform")]),
-        K.key("lora_modules_to_save", .list(.string), "Extra modules trained in full and saved with the adapter.",
+        KeySpec.key("lora_modules_to_save", .list(.string), "Extra modules trained in full and saved with the adapter.",
               aliases: [.peft("modules_to_save"), .lf("additional_target")]),
-        K.key("lora_model_dir", .path(.directory(noun: "adapter directory")),
+        KeySpec.key("lora_model_dir", .path(.directory(noun: "adapter directory")),
               "Existing PEFT adapter directory to continue training.", aliases: [.lf("adapter_name_or_path")]),
-        K.key("merge_lora", .boolean, "Also write the base model with the adapter folded in.", default: .bool(false),
+        KeySpec.key("merge_lora", .boolean, "Also write the base model with the adapter folded in.", default: .bool(false),
               aliases: [KeyAlias(name: "merge", source: "shorthand")]),
     ]
 
@@ -256,7 +254,7 @@ enum KeyTables {
     static let mlmProbabilityDefault = 0.15
 
     /// `mlm_probability` of pretrain-continue and domain-adapt (BERT encoders only).
-    static let mlmProbabilityKey = K.key(
+    static let mlmProbabilityKey = KeySpec.key(
         "mlm_probability", .number,
         "Masked-LM training of a BERT encoder: the share of each window's tokens (special tokens never) chosen each step, "
             + "80 % replaced by [MASK], 10 % by a random token, 10 % kept; the loss is on the chosen tokens only. "
@@ -264,7 +262,7 @@ enum KeyTables {
         range: NumericRange(min: 0, minExclusive: true, max: 1, maxExclusive: true))
 
     /// `chat_template` of training and evaluate stages.
-    static let chatTemplateKey = K.key(
+    static let chatTemplateKey = KeySpec.key(
         "chat_template", .enumeration(chatTemplates),
         "Template that renders conversations: tokenizer = the model's own (tokenizer_config.json, chat_template.jinja "
             + "or the GGUF's tokenizer.chat_template), or a named family. Default: tokenizer for chat/sharegpt data; "
@@ -273,7 +271,7 @@ enum KeyTables {
 
     /// `classify`: the training keys that apply to one-record rows, the label set, and LoRA (`classifyLoRA`).
     static let classify: [KeySpec] = training.filter { refusedByKind[.classify]![$0.name] == nil } + [
-        K.key("labels", .list(.string),
+        KeySpec.key("labels", .list(.string),
               "Class names in class-id order (id2label); default: the training labels, sorted (as integers when all are)."),
     ] + classifyLoRA
 
@@ -294,7 +292,7 @@ enum KeyTables {
     }
 
     /// A scalar default as a description writes it (`8`, `0`, `false`).
-    private static func shortText(_ value: PValue) -> String {
+    private static func shortText(_ value: CheckedValue) -> String {
         switch value {
         case .int(let n): "\(n)"
         case .number(let x): x == x.rounded() && abs(x) < 1e15 ? "\(Int(x))" : "\(x)"
@@ -305,29 +303,29 @@ enum KeyTables {
     }
 
     /// What an absent LoRA key of a classify stage with `adapter: lora` becomes: attach-adapters' default.
-    static let classifyLoRADefaults: [String: PValue] = Dictionary(uniqueKeysWithValues: adapterOnly.compactMap { k in
+    static let classifyLoRADefaults: [String: CheckedValue] = Dictionary(uniqueKeysWithValues: adapterOnly.compactMap { k in
         guard let value = k.defaultValue, k.name != "lora_target_modules", k.name != "adapter",
               classifyLoRA.contains(where: { $0.name == k.name }) else { return nil }
         return (k.name, value)
     })
 
     static let evaluate: [KeySpec] = [
-        K.key("models", .list(.reference(.evaluatedModel)), "Stages or HF model directories to evaluate, in report order.",
+        KeySpec.key("models", .list(.reference(.evaluatedModel)), "Stages or HF model directories to evaluate, in report order.",
               required: true),
-        K.key("test_datasets", .list(.object(evalDataset)), "Data sets every model is scored on.",
+        KeySpec.key("test_datasets", .list(.object(evalDataset)), "Data sets every model is scored on.",
               aliases: [.lf("eval_dataset"), .tt("dataset_val")], required: true),
-        K.key("eval_metrics", .list(.enumeration(evalMetrics)),
+        KeySpec.key("eval_metrics", .list(.enumeration(evalMetrics)),
               "Metrics for data sets that do not list their own (default by type: completion → perplexity; "
                   + "instruction → loss, exact_match, token_f1; classification → accuracy, macro_f1; role forgetting → "
                   + "perplexity, forgetting)."),
-        K.key("eval_batch_size", .integer, "Sequences per evaluation forward pass.", default: .int(8), range: .atLeast(1)),
-        K.key("eval_sequence_len", .integer, "Tokens per evaluation sequence (default: the model's context length, at most 1,024).",
+        KeySpec.key("eval_batch_size", .integer, "Sequences per evaluation forward pass.", default: .int(8), range: .atLeast(1)),
+        KeySpec.key("eval_sequence_len", .integer, "Tokens per evaluation sequence (default: the model's context length, at most 1,024).",
               range: .atLeast(1)),
-        K.key("generation_max_new_tokens", .integer, "Most tokens generated per answer or sample.", default: .int(64),
+        KeySpec.key("generation_max_new_tokens", .integer, "Most tokens generated per answer or sample.", default: .int(64),
               range: .atLeast(1)),
-        K.key("generation_temperature", .number, "Sampling temperature of `samples:`; 0 = greedy. Answers scored by exact_match, token_f1 and accuracy are always greedy, so metrics do not depend on it.", default: .number(0),
+        KeySpec.key("generation_temperature", .number, "Sampling temperature of `samples:`; 0 = greedy. Answers scored by exact_match, token_f1 and accuracy are always greedy, so metrics do not depend on it.", default: .number(0),
               range: .atLeast(0)),
-        K.key("samples", .object(samples), "Prompts to sample from every model for the report."),
+        KeySpec.key("samples", .object(samples), "Prompts to sample from every model for the report."),
         chatTemplateKey,
     ] + common
 
@@ -379,9 +377,9 @@ enum KeyTables {
             case .tokenize: tokenize
             case .pretrainContinue: training + [mlmProbabilityKey]
             case .instruct: training
-            case .domainAdapt: training + [mlmProbabilityKey, K.key("replay", .object(replay),
+            case .domainAdapt: training + [mlmProbabilityKey, KeySpec.key("replay", .object(replay),
                                                                      "Replay general data against forgetting.")]
-            case .attachAdapters: training.filter { refusedByKind[.attachAdapters]![$0.name] == nil } + adapterOnly + [K.key("replay", .object(replay),
+            case .attachAdapters: training.filter { refusedByKind[.attachAdapters]![$0.name] == nil } + adapterOnly + [KeySpec.key("replay", .object(replay),
                                                                   "Replay general data against forgetting (LoRA domain adaptation).")]
             case .evaluate: evaluate
             case .classify: classify
@@ -412,20 +410,20 @@ enum KeyTables {
     static let slurm = ObjectSpec(
         name: "slurm", description: "sbatch options of every stage job under executor slurm.",
         keys: [
-            K.key("partition", .string, "Slurm partition (sbatch --partition; default: the cluster's default)."),
-            K.key("account", .string, "Slurm account charged (sbatch --account)."),
-            K.key("time", .string, "Time limit of each stage job in sbatch's format: MINUTES, MINUTES:SECONDS, HOURS:MINUTES:SECONDS, "
+            KeySpec.key("partition", .string, "Slurm partition (sbatch --partition; default: the cluster's default)."),
+            KeySpec.key("account", .string, "Slurm account charged (sbatch --account)."),
+            KeySpec.key("time", .string, "Time limit of each stage job in sbatch's format: MINUTES, MINUTES:SECONDS, HOURS:MINUTES:SECONDS, "
                   + "DAYS-HOURS, DAYS-HOURS:MINUTES or DAYS-HOURS:MINUTES:SECONDS (sbatch --time)."),
-            K.key("mem", .integer, "Memory of every stage job in MiB (sbatch --mem), instead of each stage's estimate.",
+            KeySpec.key("mem", .integer, "Memory of every stage job in MiB (sbatch --mem), instead of each stage's estimate.",
                   range: .limit(1, Double(SlurmLimits.memoryMiB))),
-            K.key("mem_margin", .number, "Headroom over a stage's memory estimate: --mem = estimate × (1 + mem_margin) + \(SlurmLimits.processOverheadMiB) MiB for "
+            KeySpec.key("mem_margin", .number, "Headroom over a stage's memory estimate: --mem = estimate × (1 + mem_margin) + \(SlurmLimits.processOverheadMiB) MiB for "
                       + "the process itself, rounded up to MiB. The estimate covers training (weights, gradients, AdamW moments, "
                       + "activations) and evaluation (weights, one layer's activations, logits).",
                   default: .number(0.25), range: .limit(0, 10)),
-            K.key("mem_fallback", .integer, "Memory in MiB of a stage with no estimate (tokenize; a model whose config.json is "
+            KeySpec.key("mem_fallback", .integer, "Memory in MiB of a stage with no estimate (tokenize; a model whose config.json is "
                       + "not readable before the run).",
                   default: .int(2048), range: .limit(1, Double(SlurmLimits.memoryMiB))),
-            K.key("extra_args", .list(.string), "Further sbatch options, one argument each, e.g. ['--qos=high', '--gres=gpu:1']. "
+            KeySpec.key("extra_args", .list(.string), "Further sbatch options, one argument each, e.g. ['--qos=high', '--gres=gpu:1']. "
                       + "Options Lathe sets itself (--mem, --ntasks, --cpus-per-task, --output, --chdir, --job-name, --parsable, "
                       + "--partition, --account, --time) are refused: use the keys above."),
         ])
@@ -433,13 +431,17 @@ enum KeyTables {
     /// Where and how stages run, in a recipe's top level or a config file (`RunSettings`). None of them
     /// enters a stage key: where a stage runs is not what it computes.
     static let runKeys: [KeySpec] = [
-        K.key("remote", .string, "Remote cache base URL (Bazel's HTTP cache protocol), e.g. http://cache.example:8080/lathe. "
+        KeySpec.key("remote", .string, "Remote cache base URL (Bazel's HTTP cache protocol), e.g. http://cache.example:8080/lathe. "
                   + "Credentials never go here: set LATHE_REMOTE_TOKEN, or LATHE_REMOTE_USER and LATHE_REMOTE_PASSWORD."),
-        K.key("executor", .enumeration(["local", "slurm"]),
+        KeySpec.key("executor", .enumeration(["local", "slurm"]),
               "Where stages run: local (this process) or slurm (one sbatch job per stage against a store on a shared path).",
               default: .string("local")),
-        K.key("slurm", .object(slurm), "sbatch options of the stage jobs under executor slurm."),
+        KeySpec.key("slurm", .object(slurm), "sbatch options of the stage jobs under executor slurm."),
     ]
+
+    /// `lora_alpha` when absent: 2 × `lora_r` (the loader fills it in, so it enters the cache key like a
+    /// table default). The one place this rule lives; the engine's `LoRAConfig` takes alpha as given.
+    static func derivedLoraAlpha(rank: Int) -> Double { Double(2 * rank) }
 
     /// Top-level run key `name` (nil: not a run key).
     static func runKey(_ name: String) -> KeySpec? { runKeys.first { $0.name == name } }

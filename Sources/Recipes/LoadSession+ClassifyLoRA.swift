@@ -64,16 +64,3 @@ extension LoadSession {
         }
     }
 }
-
-extension ParamReader {
-    /// A LoRA classify stage's keys (`settleClassifyLoRA` filled the defaults, so the fallbacks are not taken).
-    func classifyLoRA() -> ClassifyLoRAParams {
-        let rank = int("lora_r") ?? 8
-        return ClassifyLoRAParams(
-            loraR: rank, loraAlpha: number("lora_alpha") ?? Double(2 * rank), loraDropout: number("lora_dropout") ?? 0,
-            loraTargetModules: strings("lora_target_modules"), loraTargetLinear: bool("lora_target_linear") ?? false,
-            peftUseRslora: bool("peft_use_rslora") ?? false,
-            peftLayersToTransform: list("peft_layers_to_transform")?.compactMap { if case .int(let v) = $0 { v } else { nil } },
-            loraModulesToSave: strings("lora_modules_to_save") ?? [], mergeLora: bool("merge_lora") ?? false)
-    }
-}

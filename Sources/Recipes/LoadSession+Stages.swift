@@ -70,7 +70,7 @@ extension LoadSession {
         if kind != .tokenize, checked.fields["seed"] == nil { checked.fields["seed"] = Field(value: .int(seed), location: draft.location) }
         if kind == .attachAdapters, checked.fields["lora_alpha"] == nil, !checked.present.contains("lora_alpha"),
            case .int(let rank)? = checked.fields["lora_r"]?.value {
-            checked.fields["lora_alpha"] = Field(value: .number(Double(2 * rank)), location: draft.location)
+            checked.fields["lora_alpha"] = Field(value: .number(KeyTables.derivedLoraAlpha(rank: rank)), location: draft.location)
         }
         draft.fields = checked.fields
         draft.references = checker.references
@@ -104,6 +104,8 @@ extension LoadSession {
                                          at location: SourceLocation) {
         let fields = checked.fields
         let scope = Scope(owner: "stage '\(stage)'")
+        /// A stage key's value, else its table default (the stage's defaults are filled after these checks).
+        func current(_ key: String) -> CheckedValue? { fields[key]?.value ?? KeyTables.keys(for: kind).lookup[key]?.spec.defaultValue }
         if kind.isTraining, let from = fields["from"] {
             if kind == .attachAdapters, case .ref(.scratch) = from.value {
                 checker.sink.error(from.location, "stage '\(stage)' attaches adapters to a trained model, so it cannot start "
@@ -123,9 +125,10 @@ extension LoadSession {
             }
         }
         if case .object(let model)? = fields["model"]?.value {
-            let embd = Self.int(model["n_embd"], 768), heads = Self.int(model["n_head"], 12)
+            // `model:` is a nested mapping, so its table defaults are filled in already
+            let embd = Self.int(model["n_embd"], 0), heads = Self.int(model["n_head"], 0)
             let architecture: String
-            if case .string(let a)? = model["architecture"] { architecture = a } else { architecture = "gpt2" }
+            if case .string(let a)? = model["architecture"] { architecture = a } else { architecture = ModelConfig.defaultArchitecture }
             let at = fields["model"]!.location
             if architecture != "bert", model["type_vocab_size"] != nil {
                 checker.sink.error(at, "'type_vocab_size' in 'model' of stage '\(stage)' applies to BERT encoders only (token "
@@ -164,7 +167,7 @@ extension LoadSession {
                         + "pair its halves).")
                 }
             }
-            let positions = Self.int(model["n_positions"], 1024)
+            let positions = Self.int(model["n_positions"], Int.max)
             if let sequence = fields["sequence_len"], case .int(let length) = sequence.value, length > positions {
                 checker.sink.error(sequence.location, "'sequence_len' (\(length)) \(scope.phrase) exceeds the model's "
                     + "'n_positions' (\(positions)). Lower 'sequence_len' or raise 'n_positions'.")
@@ -176,7 +179,7 @@ extension LoadSession {
         }
         if kind == .domainAdapt || kind == .attachAdapters, let replay = fields["replay"], case .object(let spec) = replay.value,
            case .number(let ratio)? = spec["ratio"], ratio > 0 {
-            let rows = Self.int(fields["micro_batch_size"]?.value, 1) * Self.int(fields["gradient_accumulation_steps"]?.value, 1)
+            let rows = Self.int(current("micro_batch_size"), 1) * Self.int(current("gradient_accumulation_steps"), 1)
             if rows < 2 {
                 checker.sink.error(replay.location, "'replay' \(scope.phrase) mixes general rows into every optimizer step, "
                     + "which needs at least 2 rows per step (micro_batch_size × gradient_accumulation_steps is \(rows)). "
@@ -231,7 +234,7 @@ extension LoadSession {
             refuse("samples", "has a system message, which only a chat template sends. Add chat_template (e.g. tokenizer), or remove samples.system.")
         }
         guard kind.isTraining else { return }
-        let scheduler: String = if case .string(let name)? = fields["lr_scheduler"]?.value { name } else { "cosine" }
+        let scheduler: String = if case .string(let name)? = fields["lr_scheduler"]?.value ?? KeyTables.keys(for: kind).lookup["lr_scheduler"]?.spec.defaultValue { name } else { "" }
         if scheduler == "constant" {
             for key in ["warmup_steps", "warmup_ratio"] where present.contains(key) {
                 refuse(key, "has no effect with lr_scheduler 'constant' (HF's constant schedule has no warm-up). Use "
@@ -250,7 +253,7 @@ extension LoadSession {
         }
     }
 
-    static func int(_ value: PValue?, _ fallback: Int) -> Int {
+    static func int(_ value: CheckedValue?, _ fallback: Int) -> Int {
         if case .int(let number)? = value { return number }
         return fallback
     }

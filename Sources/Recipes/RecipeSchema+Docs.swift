@@ -35,7 +35,7 @@ extension RecipeSchema {
         return out
     }
 
-    private static func text(_ value: PValue) -> String {
+    private static func text(_ value: CheckedValue) -> String {
         switch value {
         case .int(let number): "`\(number)`"
         case .number(let number): "`\(number)`"

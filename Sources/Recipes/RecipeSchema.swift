@@ -106,7 +106,7 @@ public enum RecipeSchema {
         if let max = range.max { schema[range.maxExclusive ? "exclusiveMaximum" : "maximum"] = value(max) }
     }
 
-    private static func json(_ value: PValue) -> JSONValue {
+    private static func json(_ value: CheckedValue) -> JSONValue {
         switch value {
         case .int(let number): .int(number)
         case .number(let number): .double(number)

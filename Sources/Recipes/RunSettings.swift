@@ -99,7 +99,7 @@ public struct RunSettings: Sendable, Equatable {
     public init(layers: [RunSettingsLayer]) {
         var merged = RunSettingsLayer()
         for layer in layers.reversed() { merged = layer.over(merged) }
-        func slurmDefault(_ key: String) -> PValue? { KeyTables.slurm.lookup[key]?.spec.defaultValue }
+        func slurmDefault(_ key: String) -> CheckedValue? { KeyTables.slurm.lookup[key]?.spec.defaultValue }
         remote = merged.remote
         var executorDefault = ExecutorKind.local
         if case .string(let text)? = KeyTables.runKey("executor")?.defaultValue, let kind = ExecutorKind(rawValue: text) { executorDefault = kind }

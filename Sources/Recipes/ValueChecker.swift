@@ -2,7 +2,7 @@ import Foundation
 
 /// A checked value and where its key was written.
 struct Field {
-    var value: PValue
+    var value: CheckedValue
     var location: SourceLocation
     var fromDefaults = false
 }
@@ -27,14 +27,14 @@ struct ValueChecker {
     init(paths: PathResolver) { self.paths = paths }
 
     /// Checks one value against `spec`. `scope` is where the key lives. Returns nil after reporting.
-    mutating func value(_ node: YNode, spec: KeySpec, scope: Scope, name: String? = nil) -> PValue? {
+    mutating func value(_ node: YNode, spec: KeySpec, scope: Scope, name: String? = nil) -> CheckedValue? {
         let name = name ?? spec.name
         let at = node.location
-        func wrongType() -> PValue? {
+        func wrongType() -> CheckedValue? {
             sink.error(at, "'\(name)' \(scope.phrase) must be \(spec.type.phrase), got \(node.gotDescription).")
             return nil
         }
-        func inRange(_ number: Double, _ value: PValue) -> PValue? {
+        func inRange(_ number: Double, _ value: CheckedValue) -> CheckedValue? {
             guard let range = spec.range, !range.contains(number) else { return value }
             sink.error(at, "'\(name)' \(scope.phrase) must be \(range.phrase), got \(node.scalarText ?? "").")
             return nil
@@ -69,7 +69,7 @@ struct ValueChecker {
                 checkDatasetFolder(fields, scope: scope.nested(name))
                 checkDatasetKeysForType(fields, scope: scope.nested(name))
             }
-            return fields.map { PValue.object($0.mapValues { $0.value }) }
+            return fields.map { CheckedValue.object($0.mapValues { $0.value }) }
         case .path(let role):
             guard !node.isNull, let text = node.scalarText else { return wrongType() }
             let isDirectory: Bool
@@ -78,14 +78,14 @@ struct ValueChecker {
             case .dataset: (isDirectory, noun) = (false, "dataset")
             case .directory(let label): (isDirectory, noun) = (true, label)
             }
-            return resolvePath(text, directory: isDirectory, noun: noun, at: at).map(PValue.string)
+            return resolvePath(text, directory: isDirectory, noun: noun, at: at).map(CheckedValue.string)
         case .reference(let role):
             guard !node.isNull, let text = node.scalarText else { return wrongType() }
             return reference(text, role: role, name: name, scope: scope, at: at)
         }
     }
 
-    private mutating func list(_ node: YNode, element: ValueType, spec: KeySpec, name: String, scope: Scope) -> PValue? {
+    private mutating func list(_ node: YNode, element: ValueType, spec: KeySpec, name: String, scope: Scope) -> CheckedValue? {
         let items: [YNode]
         switch node.content {
         case .sequence(let nodes): items = nodes
@@ -110,7 +110,7 @@ struct ValueChecker {
             sink.error(node.location, "'\(name)' \(scope.phrase) is empty. List at least one entry.")
             return nil
         }
-        var values: [PValue] = []
+        var values: [CheckedValue] = []
         var failed = false
         let elementSpec = KeySpec(name: name, type: element, description: "", defaultValue: nil, range: spec.range)
         for (index, item) in items.enumerated() {
@@ -182,7 +182,7 @@ struct ValueChecker {
     }
 
     private mutating func reference(_ text: String, role: ReferenceRole, name: String, scope: Scope,
-                                    at: SourceLocation) -> PValue? {
+                                    at: SourceLocation) -> CheckedValue? {
         if text == "scratch" {
             switch role {
             case .model, .tokenizerSource: return .ref(.scratch)

@@ -17,16 +17,10 @@ public enum DatasetBridge {
         case .sharegpt: type = .sharegpt
         case .classification: type = .classification
         }
-        let split: TextSplit
-        switch d.splitDocuments {
-        case .blankLine: split = .blankLines
-        case .none: split = .file
-        case .line: split = .lines
-        }
         let f = d.fields
         var spec = Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type,
                                         field: d.type == .classification ? d.textField : d.field,
-                                        trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, textSplit: split, maxSamples: maxSamples, root: root,
+                                        trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, documentSplit: d.splitDocuments, maxSamples: maxSamples, root: root,
                                         fields: FieldMapping(messages: f.messages, role: f.role, content: f.content, instruction: f.instruction,
                                                              input: f.input, output: f.output),
                                         chatTemplate: chatTemplate, trainOn: Datasets.TrainOn(rawValue: trainOn.rawValue) ?? .assistant)

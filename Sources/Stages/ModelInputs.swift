@@ -49,7 +49,7 @@ enum ModelInputs {
             guard m.architecture != "bert" else {
                 throw StageError.invalidInput("`architecture: bert` builds an encoder, which needs a WordPiece tokenizer in `tokenizer:` (a BERT folder's tokenizer.json); this one is byte-level BPE.")
             }
-            let config = scratchConfig(m, vocabSize: m.vocabSize ?? tokenizer.vocabSize, endOfText: tokenizer.endOfTextId)
+            let config = scratchConfig(m, vocabSize: tokenizer.vocabSize, endOfText: tokenizer.endOfTextId)
             try config.validate()
             try MemoryBudget.check(config, batch: p.microBatchSize, sequence: p.sequenceLen ?? config.nPositions)
             return try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))
@@ -66,7 +66,7 @@ enum ModelInputs {
         guard let m = p.model, m.architecture == "bert" else {
             throw StageError.invalidInput("`from: scratch` with a WordPiece tokenizer builds a BERT encoder: set `model: {architecture: bert, …}` (or use a byte-level BPE tokenizer for a decoder).")
         }
-        let config = scratchConfig(m, vocabSize: m.vocabSize ?? vocabSize, endOfText: nil)
+        let config = scratchConfig(m, vocabSize: vocabSize, endOfText: nil)
         try config.validate()
         try MemoryBudget.check(config, batch: p.microBatchSize, sequence: p.sequenceLen ?? config.nPositions)
         let model = try GPTModel(config: config, seed: UInt64(truncatingIfNeeded: p.seed))
@@ -80,12 +80,15 @@ enum ModelInputs {
     }
 
     /// The shape `model:` describes for `from: scratch` (a decoder, or a BERT encoder for `architecture:
-    /// bert`), with the vocabulary and end-of-text id of its tokenizer (`m.vocabSize` wins when set).
-    static func scratchConfig(_ m: ModelConfig, vocabSize: Int, endOfText: Int?) -> GPTConfig {
+    /// bert`), with the vocabulary and end-of-text id of its tokenizer. The one place the shapes `model:` leaves open are derived: `vocab_size` = the
+    /// tokenizer's (`m.vocabSize` wins when set), `num_key_value_heads` = `n_head`, `intermediate_size` =
+    /// 4 × `n_embd`, `rope_theta` = 10000, tied embeddings (`head_dim` nil = `n_embd / n_head`, in `GPTConfig`).
+    static func scratchConfig(_ m: ModelConfig, vocabSize tokenizerVocabulary: Int, endOfText: Int?) -> GPTConfig {
+        let vocabSize = m.vocabSize ?? tokenizerVocabulary
         if m.architecture == "bert" {
             // BertConfig: post-norm encoder, q/k/v and every linear with biases, decoder tied to the word embeddings
             var config = GPTConfig(
-                family: .bert, modelType: "bert", vocabSize: m.vocabSize ?? vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd,
+                family: .bert, modelType: "bert", vocabSize: vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd,
                 nLayer: m.nLayer, nHead: m.nHead, nKVHead: m.nHead, headDim: nil, intermediateSize: m.intermediateSize ?? 4 * m.nEmbd,
                 layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
                 qkvBias: true, outputBias: true, mlpBias: true, tiedEmbeddings: true)
@@ -94,12 +97,12 @@ enum ModelInputs {
         }
         if m.architecture == "gpt2" {
             return GPTConfig(
-                vocabSize: m.vocabSize ?? vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
+                vocabSize: vocabSize, nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer,
                 nHead: m.nHead, layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),
                 bosTokenId: endOfText, eosTokenId: endOfText)
         }
         return GPTConfig(
-            family: .llama, modelType: m.architecture, vocabSize: m.vocabSize ?? vocabSize,
+            family: .llama, modelType: m.architecture, vocabSize: vocabSize,
             nPositions: m.nPositions, nEmbd: m.nEmbd, nLayer: m.nLayer, nHead: m.nHead, nKVHead: m.nKVHead ?? m.nHead,
             headDim: m.headDim, intermediateSize: m.intermediateSize ?? 4 * m.nEmbd,
             layerNormEpsilon: Float(m.layerNormEpsilon), initializerRange: Float(m.initializerRange),

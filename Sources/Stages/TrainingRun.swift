@@ -47,35 +47,30 @@ struct TrainingRun {
                     sequenceLength: sequenceLength, fit: builder.fit, chatTemplate: chatTemplate)
     }
 
-    /// Engine settings from the recipe's training keys; `max_steps` defaults to `num_epochs` over `trainRows`.
+    /// Engine settings from the recipe's training keys (every one passed: the engine has no defaults of its
+    /// own); `max_steps` defaults to `num_epochs` over `trainRows`.
     static func hyperparameters(_ p: TrainingParams, trainRows: Int) -> TrainingHyperparameters {
-        var hp = TrainingHyperparameters()
-        hp.learningRate = Float(p.learningRate)
-        hp.lrScheduler = switch p.lrScheduler {
-        case .cosine: .cosine
-        case .linear: .linear
-        case .constant, .constantWithWarmup: .constant
-        }
-        // HF's `constant` is `get_constant_schedule`: no warm-up (validate refuses warm-up keys with it).
-        hp.cosineMinLRRatio = Float(p.cosineMinLrRatio)
-        hp.weightDecay = Float(p.weightDecay)
-        hp.maxGradNorm = Float(p.maxGradNorm)
-        hp.microBatchSize = p.microBatchSize
-        hp.gradientAccumulationSteps = p.gradientAccumulationSteps
         let rowsPerStep = max(1, p.microBatchSize * p.gradientAccumulationSteps)
         // an epoch is a pass over the training rows: replay slots in each step carry no training rows
         var trainRowsPerStep = rowsPerStep
         if let ratio = p.replay?.ratio, ratio > 0, rowsPerStep > 1 {
             trainRowsPerStep -= ReplayMix.replayRows(inStep: rowsPerStep, ratio: ratio)
         }
-        hp.maxSteps = p.maxSteps ?? max(1, Int((p.numEpochs * Double(trainRows) / Double(trainRowsPerStep)).rounded(.up)))
-        // HF's `get_warmup_steps` rounds a ratio up: 0.1 of 25 steps warms up for 3
-        hp.warmupSteps = p.lrScheduler == .constant ? 0 : p.warmupSteps ?? Int(((p.warmupRatio ?? 0) * Double(hp.maxSteps)).rounded(.up))
-        hp.adamBeta1 = Float(p.adamBeta1)
-        hp.adamBeta2 = Float(p.adamBeta2)
-        hp.adamEpsilon = Float(p.adamEpsilon)
-        hp.seed = UInt64(truncatingIfNeeded: p.seed)
-        return hp
+        let maxSteps = p.maxSteps ?? max(1, Int((p.numEpochs * Double(trainRows) / Double(trainRowsPerStep)).rounded(.up)))
+        // HF's `constant` is `get_constant_schedule`: no warm-up (validate refuses warm-up keys with it).
+        // HF's `get_warmup_steps` rounds a ratio up: 0.1 of 25 steps warms up for 3.
+        let warmupSteps = p.lrScheduler == .constant ? 0 : p.warmupSteps ?? Int(((p.warmupRatio ?? 0) * Double(maxSteps)).rounded(.up))
+        let schedule: LearningRateSchedule.Kind = switch p.lrScheduler {
+        case .cosine: .cosine
+        case .linear: .linear
+        case .constant, .constantWithWarmup: .constant
+        }
+        return TrainingHyperparameters(
+            learningRate: Float(p.learningRate), lrScheduler: schedule, warmupSteps: warmupSteps,
+            cosineMinLRRatio: Float(p.cosineMinLrRatio), weightDecay: Float(p.weightDecay), maxGradNorm: Float(p.maxGradNorm),
+            microBatchSize: p.microBatchSize, gradientAccumulationSteps: p.gradientAccumulationSteps, maxSteps: maxSteps,
+            adamBeta1: Float(p.adamBeta1), adamBeta2: Float(p.adamBeta2), adamEpsilon: Float(p.adamEpsilon),
+            seed: UInt64(truncatingIfNeeded: p.seed))
     }
 
     let params: TrainingParams

@@ -10,7 +10,7 @@ import Testing
         #expect(docs.count == 3)
         #expect(String(decoding: docs[1].text, as: UTF8.self) == "A rerun with nothing changed does nothing; a changed learning rate reruns one stage.\nIts dependents follow, and nothing else.")
         #expect(docs[1].source == "\(url.path):3")
-        let whole = try DatasetReader.examples(DatasetSpec(path: url, type: .completion, textSplit: .file))
+        let whole = try DatasetReader.examples(DatasetSpec(path: url, type: .completion, documentSplit: .wholeFile))
         #expect(whole.count == 1)
     }
 
@@ -19,7 +19,7 @@ import Testing
         let dir = try Fixtures.directory()
         try Data("second".utf8).write(to: dir.appendingPathComponent("b.txt"))
         try Data("first".utf8).write(to: dir.appendingPathComponent("a.txt"))
-        let docs = try DatasetReader.examples(DatasetSpec(path: dir, type: .completion, textSplit: .file))
+        let docs = try DatasetReader.examples(DatasetSpec(path: dir, type: .completion, documentSplit: .wholeFile))
         #expect(docs.map { String(decoding: $0.text, as: UTF8.self) } == ["first", "second"])
     }
 

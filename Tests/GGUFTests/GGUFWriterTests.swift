@@ -92,7 +92,7 @@ import Testing
         let config = GPTConfig(family: .llama, modelType: "llama", vocabSize: 64, nPositions: 64, nEmbd: 64, nLayer: 2, nHead: 4,
                                nKVHead: 2, headDim: nil, intermediateSize: 96, layerNormEpsilon: 1e-5)
         let model = try Self.randomModel(config, seed: 8)
-        let adapters = try LoRAAdapters(config: LoRAConfig(rank: 2, targetModules: [LoRAConfig.allLinearTarget]), model: model)
+        let adapters = try LoRAAdapters(config: LoRAConfig(rank: 2, alpha: 4, targetModules: [LoRAConfig.allLinearTarget]), model: model)
         var g = SplitMix(state: 4)
         adapters.withParameters { p in for i in p.indices { p[i] = 0.2 * (Float(g.next() >> 40) / Float(1 << 24) - 0.5) } }
         try model.attach(adapters)

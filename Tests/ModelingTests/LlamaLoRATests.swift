@@ -23,10 +23,10 @@ import Testing
         #expect(adapters.parameterShapes.first?.shape == [2, 8])
         let k = try #require(adapters.parameterShapes.first { $0.name == "model.layers.1.self_attn.k_proj.lora_B.weight" })
         #expect(k.shape == [8, 2])  // 2 KV heads of 4
-        let only = try LoRAConfig(rank: 2, targetModules: ["v_proj", "gate_proj"]).targets(layout: m.layout, nLayer: 2)
+        let only = try LoRAConfig(rank: 2, alpha: 4, targetModules: ["v_proj", "gate_proj"]).targets(layout: m.layout, nLayer: 2)
         #expect(only.map(\.modulePath) == ["model.layers.0.self_attn.v_proj", "model.layers.0.mlp.gate_proj",
                                            "model.layers.1.self_attn.v_proj", "model.layers.1.mlp.gate_proj"])
-        #expect(throws: ModelingError.self) { try LoRAConfig(rank: 2, targetModules: ["c_attn"]).targets(layout: m.layout, nLayer: 2) }
+        #expect(throws: ModelingError.self) { try LoRAConfig(rank: 2, alpha: 4, targetModules: ["c_attn"]).targets(layout: m.layout, nLayer: 2) }
     }
 
     @Test("Adapter, saved-module and input gradients match finite differences through fused products")

@@ -125,13 +125,13 @@ import Testing
     @Test func targetsFollowPEFTSuffixSemanticsAndLayerFilters() throws {
         let m = try GPTModel(config: Fixtures.tiny, seed: 1)
         func modules(_ c: LoRAConfig) throws -> [String] { try c.targets(layout: m.layout, nLayer: 2).map { "\($0.layer).\($0.module)" } }
-        #expect(try modules(LoRAConfig(targetModules: ["c_proj"])) == ["0.attn.c_proj", "0.mlp.c_proj", "1.attn.c_proj", "1.mlp.c_proj"])
-        #expect(try modules(LoRAConfig(targetModules: ["mlp.c_proj"], layersToTransform: [1])) == ["1.mlp.c_proj"])
-        #expect(try modules(LoRAConfig()) == ["0.attn.c_attn", "1.attn.c_attn"])
-        #expect(throws: ModelingError.self) { try modules(LoRAConfig(targetModules: ["lm_head"])) }
-        #expect(throws: ModelingError.self) { try modules(LoRAConfig(targetModules: ["wte"])) }
-        #expect(throws: ModelingError.self) { try modules(LoRAConfig(layersToTransform: [2])) }
-        #expect(throws: ModelingError.self) { try modules(LoRAConfig(rank: 0)) }
+        #expect(try modules(LoRAConfig(rank: 8, alpha: 16, targetModules: ["c_proj"])) == ["0.attn.c_proj", "0.mlp.c_proj", "1.attn.c_proj", "1.mlp.c_proj"])
+        #expect(try modules(LoRAConfig(rank: 8, alpha: 16, targetModules: ["mlp.c_proj"], layersToTransform: [1])) == ["1.mlp.c_proj"])
+        #expect(try modules(LoRAConfig(rank: 8, alpha: 16, targetModules: ["c_attn"])) == ["0.attn.c_attn", "1.attn.c_attn"])
+        #expect(throws: ModelingError.self) { try modules(LoRAConfig(rank: 8, alpha: 16, targetModules: ["lm_head"])) }
+        #expect(throws: ModelingError.self) { try modules(LoRAConfig(rank: 8, alpha: 16, targetModules: ["wte"])) }
+        #expect(throws: ModelingError.self) { try modules(LoRAConfig(rank: 8, alpha: 16, targetModules: ["c_attn"], layersToTransform: [2])) }
+        #expect(throws: ModelingError.self) { try modules(LoRAConfig(rank: 0, alpha: 16, targetModules: ["c_attn"])) }
     }
 }
 
@@ -139,9 +139,9 @@ import Testing
 @Suite struct LoRATrainingTests {
     static let config = GPTConfig(vocabSize: 16, nPositions: 8, nEmbd: 16, nLayer: 2, nHead: 2)
 
-    func trainer(steps: Int, lora: LoRAConfig? = LoRAConfig(rank: 2, dropout: 0.2, targetModules: ["c_attn", "mlp.c_fc"])) throws -> GPTTrainer {
+    func trainer(steps: Int, lora: LoRAConfig? = LoRAConfig(rank: 2, alpha: 4, dropout: 0.2, targetModules: ["c_attn", "mlp.c_fc"])) throws -> GPTTrainer {
         let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 120, vocab: 16), sequenceLength: 8, vocabSize: 16)
-        var hp = TrainingHyperparameters()
+        var hp = TrainingHyperparameters.fixture()
         hp.learningRate = 1e-2; hp.maxSteps = steps; hp.microBatchSize = 2; hp.gradientAccumulationSteps = 2
         hp.warmupSteps = 1; hp.weightDecay = 0.01; hp.seed = 4
         let model = try GPTModel(config: Self.config, seed: 4)
@@ -188,7 +188,7 @@ import Testing
         let a = try trainer(steps: 3), b = try trainer(steps: 3)
         a.train(); b.train()
         #expect(a.model.adapters!.parameterValues() == b.model.adapters!.parameterValues())
-        let noDropout = try trainer(steps: 3, lora: LoRAConfig(rank: 2, dropout: 0, targetModules: ["c_attn", "mlp.c_fc"]))
+        let noDropout = try trainer(steps: 3, lora: LoRAConfig(rank: 2, alpha: 4, dropout: 0, targetModules: ["c_attn", "mlp.c_fc"]))
         noDropout.train()
         #expect(noDropout.model.adapters!.parameterValues() != a.model.adapters!.parameterValues())
         // evaluation (no generator set) is deterministic: two forwards give the same bits
@@ -199,9 +199,9 @@ import Testing
     @Test func freezingOptionsCannotCombineWithAdapters() throws {
         let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 40, vocab: 16), sequenceLength: 8, vocabSize: 16)
         let model = try GPTModel(config: Self.config, seed: 4)
-        try model.attach(LoRAAdapters(config: LoRAConfig(rank: 2), model: model, seed: 5))
+        try model.attach(LoRAAdapters(config: LoRAConfig(rank: 2, alpha: 4, targetModules: ["c_attn"]), model: model, seed: 5))
         #expect(throws: ModelingError.self) {
-            try GPTTrainer(model: model, data: data, hyperparameters: TrainingHyperparameters(), freezing: Freezing(trainableLayers: 1))
+            try GPTTrainer(model: model, data: data, hyperparameters: TrainingHyperparameters.fixture(), freezing: Freezing(trainableLayers: 1))
         }
     }
 }

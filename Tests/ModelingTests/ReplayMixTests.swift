@@ -13,7 +13,7 @@ import Testing
     }
 
     static func hyperparameters(batch: Int, accumulation: Int = 1, steps: Int = 1) -> TrainingHyperparameters {
-        var hp = TrainingHyperparameters()
+        var hp = TrainingHyperparameters.fixture()
         hp.microBatchSize = batch; hp.gradientAccumulationSteps = accumulation; hp.maxSteps = steps
         hp.maxGradNorm = 0      // no clipping: the gradient buffer keeps the raw step gradient
         hp.learningRate = 1e-2; hp.seed = 3

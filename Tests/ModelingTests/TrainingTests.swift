@@ -8,7 +8,7 @@ import Testing
     func trainer(steps: Int, seed: UInt64 = 1, accumulation: Int = 1, batch: Int = 4, workers: Int? = nil,
                  freezing: Freezing = .none) throws -> GPTTrainer {
         let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 120, vocab: 16), sequenceLength: 8, vocabSize: 16)
-        var hp = TrainingHyperparameters()
+        var hp = TrainingHyperparameters.fixture()
         hp.learningRate = 1e-2; hp.maxSteps = steps; hp.microBatchSize = batch; hp.gradientAccumulationSteps = accumulation
         hp.warmupSteps = 3; hp.weightDecay = 0.01; hp.seed = seed
         return try GPTTrainer(model: try GPTModel(config: Self.config, seed: seed), data: data, hyperparameters: hp,
@@ -93,9 +93,9 @@ import Testing
     @Test func accumulationEqualsOneLargerBatch() throws {
         func grads(batch: Int, accumulation: Int) throws -> [Float] {
             let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 40, vocab: 16), sequenceLength: 8, vocabSize: 16)
-            var hp = TrainingHyperparameters()
+            var hp = TrainingHyperparameters.fixture()
             hp.shuffle = false; hp.microBatchSize = batch; hp.gradientAccumulationSteps = accumulation; hp.maxSteps = 1
-            hp.learningRate = 0  // keep the weights; look at the gradients
+            hp.learningRate = 1e-3  // the gradients read are the step's, taken before the update
             let t = try GPTTrainer(model: try GPTModel(config: Self.config, seed: 5), data: data, hyperparameters: hp)
             _ = t.trainStep()
             return t.model.gradientValues()
@@ -107,7 +107,7 @@ import Testing
 
     @Test func frozenParametersDoNotMoveAndHaveNoOptimizerState() throws {
         let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 60, vocab: 16), sequenceLength: 8, vocabSize: 16)
-        var hp = TrainingHyperparameters(); hp.maxSteps = 3; hp.learningRate = 1e-2
+        var hp = TrainingHyperparameters.fixture(); hp.maxSteps = 3; hp.learningRate = 1e-2
         let m = try GPTModel(config: Self.config, seed: 2)
         let before = m.parameterValues()
         let t = try GPTTrainer(model: m, data: data, hyperparameters: hp, freezing: Freezing(unfrozenParameters: ["transformer.h.0.mlp"]))
@@ -124,10 +124,23 @@ import Testing
 
     @Test func badSettingsAreReportedNotTrapped() throws {
         let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 30, vocab: 16), sequenceLength: 8, vocabSize: 16)
-        var hp = TrainingHyperparameters(); hp.microBatchSize = 0
+        var hp = TrainingHyperparameters.fixture(); hp.microBatchSize = 0
         #expect(throws: ModelingError.self) { try GPTTrainer(model: try GPTModel(config: Self.config), data: data, hyperparameters: hp) }
         let long = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 30, vocab: 16), sequenceLength: 9, vocabSize: 16)
-        #expect(throws: ModelingError.self) { try GPTTrainer(model: try GPTModel(config: Self.config), data: long, hyperparameters: TrainingHyperparameters()) }
+        #expect(throws: ModelingError.self) { try GPTTrainer(model: try GPTModel(config: Self.config), data: long, hyperparameters: TrainingHyperparameters.fixture()) }
         #expect(throws: ModelingError.self) { try TrainingData.contiguous(tokens: [1, 99], sequenceLength: 4, vocabSize: 16) }
+    }
+
+    @Test("the engine refuses what the recipe's key table refuses: learning_rate 0 and a negative weight_decay")
+    func engineBoundsMatchTheRecipe() throws {
+        let data = try TrainingData.contiguous(tokens: Fixtures.corpus(length: 30, vocab: 16), sequenceLength: 8, vocabSize: 16)
+        for change in [{ (hp: inout TrainingHyperparameters) in hp.learningRate = 0 }, { $0.weightDecay = -0.1 }] {
+            var hp = TrainingHyperparameters.fixture()
+            change(&hp)
+            #expect(throws: ModelingError.self) { try GPTTrainer(model: try GPTModel(config: Self.config), data: data, hyperparameters: hp) }
+        }
+        #expect(throws: Never.self) {
+            try GPTTrainer(model: try GPTModel(config: Self.config), data: data, hyperparameters: .fixture(learningRate: 1e-9))
+        }
     }
 }

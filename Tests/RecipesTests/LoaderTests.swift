@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Testing
 @testable import Recipes
@@ -26,7 +27,7 @@ import Stages
         #expect(training.microBatchSize == 16)         // from defaults
         #expect(training.warmupSteps == 20)            // from defaults
         #expect(training.seed == 1234)                 // the recipe's seed
-        #expect(training.datasets == [DatasetSpec(path: "pipelines/data/a.txt", type: .completion, field: nil,
+        #expect(training.datasets == [Recipes.DatasetSpec(path: "pipelines/data/a.txt", type: .completion, field: nil,
                                                   splitDocuments: .line)])
         #expect(base.upstream == ["tok"])
         #expect(base.inputs == ["pipelines/data/a.txt"])

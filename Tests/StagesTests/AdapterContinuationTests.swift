@@ -7,9 +7,9 @@ import Testing
 @Suite struct AdapterContinuationTests {
     @Test("Every continued-adapter setting the recipe contradicts is named with both values")
     func contradictedSettingsAreNamed() {
-        let adapter = LoRAConfig(rank: 4, alpha: 16, dropout: 0.1, useRSLoRA: true, modulesToSave: ["wte"])
+        let adapter = LoRAConfig(rank: 4, alpha: 16, dropout: 0.1, targetModules: ["c_attn"], useRSLoRA: true, modulesToSave: ["wte"])
         #expect(AdapterStage.settingMismatches(existing: adapter, recipe: adapter).isEmpty)
-        let recipe = LoRAConfig(rank: 4, dropout: 0, useRSLoRA: false, modulesToSave: [])
+        let recipe = LoRAConfig(rank: 4, alpha: 8, dropout: 0, targetModules: ["c_attn"], useRSLoRA: false, modulesToSave: [])
         let found = AdapterStage.settingMismatches(existing: adapter, recipe: recipe)
         #expect(found == [
             "lora_alpha 16.0 in the adapter, 8.0 in the recipe (default 2 × lora_r)",
