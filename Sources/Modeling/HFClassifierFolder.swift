@@ -65,15 +65,16 @@ public enum HFClassifierFolder {
 
     /// Writes ``adapterLabelsFile`` for a classifier of `config` with `labels` (class-id order) into `directory`.
     public static func writeAdapterLabels(_ labels: [String], config: GPTConfig, to directory: URL) throws(HFCheckpointError) {
-        let object: [String: Any] = [
-            "num_labels": labels.count,
-            "id2label": Dictionary(uniqueKeysWithValues: labels.enumerated().map { ("\($0)", $1) }),
-            "label2id": Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) }),
-            "pad_token_id": padTokenId(config), "problem_type": "single_label_classification",
+        var id2label = JSONObject(), label2id = JSONObject()
+        for (id, label) in labels.enumerated() {
+            id2label[String(id)] = .string(label)
+            label2id[label] = .int(id)
+        }
+        let object: JSONObject = [
+            "num_labels": .int(labels.count), "id2label": .object(id2label), "label2id": .object(label2id),
+            "pad_token_id": .int(padTokenId(config)), "problem_type": "single_label_classification",
         ]
-        // safe: the object holds strings and integers only
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try HFFolderWriter.writeText(String(decoding: data, as: UTF8.self) + "\n", to: directory.appendingPathComponent(adapterLabelsFile))
+        try HFFolderWriter.writeText(JSONValue.object(object).rendered() + "\n", to: directory.appendingPathComponent(adapterLabelsFile))
     }
 
     /// The labels (class-id order) of a LoRA classify stage's adapter folder (its ``adapterLabelsFile``),
@@ -82,8 +83,7 @@ public enum HFClassifierFolder {
     public static func adapterLabels(directory: URL) throws(HFCheckpointError) -> [String]? {
         let url = directory.appendingPathComponent(adapterLabelsFile)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        guard let data = try? Data(RegularFile.read(url.path)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard let bytes = try? RegularFile.read(url.path), case .object(let object)? = try? JSONValue.parse(bytes) else {
             throw .invalidConfig(file: url.path, detail: "not a JSON object; it should hold the classifier's id2label")
         }
         return try labels(object, source: url.path)

@@ -434,7 +434,9 @@ public struct ClassifyLoRAParams: Sendable, Hashable, Decodable {
     /// Besides the classification head, which always trains and is saved.
     public var loraModulesToSave: [String]
     public var mergeLora: Bool
+}
 
+extension ClassifyLoRAParams {
     enum CodingKeys: String, CodingKey {
         case loraR = "lora_r", loraAlpha = "lora_alpha", loraDropout = "lora_dropout", loraTargetModules = "lora_target_modules"
         case loraTargetLinear = "lora_target_linear", peftUseRslora = "peft_use_rslora"
@@ -450,7 +452,7 @@ public struct ClassifyLoRAParams: Sendable, Hashable, Decodable {
         loraTargetLinear = try c.decode(Bool.self, forKey: .loraTargetLinear)
         peftUseRslora = try c.decode(Bool.self, forKey: .peftUseRslora)
         peftLayersToTransform = try c.decodeIfPresent([Int].self, forKey: .peftLayersToTransform)
-        loraModulesToSave = try c.decode([String].self, forKey: .loraModulesToSave)
+        loraModulesToSave = try c.decodeIfPresent([String].self, forKey: .loraModulesToSave) ?? []  // no table default: none besides the head
         mergeLora = try c.decode(Bool.self, forKey: .mergeLora)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Files
+import JSONText
 import Orchestration
 
 /// `metrics.jsonl` kept in the resume folder while training, so a resumed run continues the same

@@ -73,7 +73,7 @@ import TestSupport
     }
 
     func trainer(_ model: GPTModel, data: TrainingData, steps: Int) throws -> GPTTrainer {
-        var hp = TrainingHyperparameters()
+        var hp = TrainingHyperparameters.fixture(learningRate: 3e-4)
         hp.learningRate = 1e-2
         hp.microBatchSize = 2
         hp.gradientAccumulationSteps = 2
@@ -114,7 +114,7 @@ import TestSupport
     @Test("The trainer refuses masking settings without the masked-LM head, and the head without masking settings")
     func trainerChecksPairing() throws {
         let data = try TrainingData.maskedLM(windows: Self.windows(4, seed: 2), sequenceLength: 10, vocabSize: 40, special: Self.special)
-        var hp = TrainingHyperparameters()
+        var hp = TrainingHyperparameters.fixture(learningRate: 3e-4)
         hp.microBatchSize = 2
         let plain = try GPTModel(config: Self.config(maskedLMHead: false).withLabels(2), seed: 1)
         #expect(throws: ModelingError.self) {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Recipes
+import Stages
 
 /// The typed params are decoded from the checked values (`CheckedValueDecoder`), with the key tables as
 /// the only source of defaults.
@@ -119,7 +120,7 @@ import TestSupport
         try fm.copyItem(at: CommandRunner.packageRoot.appendingPathComponent("pipelines"), to: pipelines)
         try ModelCache.install(ModelCache.smolLM2, files: [ModelCache.smolLM2GGUF], into: project.root)
         try ModelCache.install(ModelCache.allMiniLM, files: ModelCache.miniLMFiles, into: project.root)
-        let recipe = try RecipeLoader(projectRoot: project.root).load(recipeAt: pipelines.appendingPathComponent("demo.yaml")).recipe
+        let recipe = try RecipeLoader(projectRoot: project.root, modelFolders: ModelFolderPreflight()).load(recipeAt: pipelines.appendingPathComponent("demo.yaml")).recipe
         let lock = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: pipelines.appendingPathComponent("demo.lock")))
                                     as? [String: Any])
         let stages = try #require(lock["stages"] as? [String: [String: Any]])
