@@ -58,8 +58,8 @@ import Testing
             .init(label: "glassvine", value: 2, color: "#000"),
         ], lowerIsBetter: true)
         let svg = chart.svg()
-        #expect(svg.contains(">SmolLM2-135M-In…<title>../models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf</title>"))
-        #expect(svg.contains(">all-minilm-l6-v2<title>"))
+        #expect(svg.contains(">SmolLM2-135M-…<title>../models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf</title>"))
+        #expect(svg.contains(">all-minilm-l6…<title>"))
         #expect(svg.contains(">glassvine<title>"))
         #expect(!svg.contains("end\">../models"))
     }
