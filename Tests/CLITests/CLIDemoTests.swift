@@ -13,6 +13,7 @@ import TestSupport
                            "--set", "stages.chat-r2.micro_batch_size=1"]
         + ["sentiment", "encoder-only", "transferred"].flatMap { ["--set", "stages.\($0).max_steps=2"] }
         + shortEvaluation("compare") + shortEvaluation("chat-scores") + ["--set", "stages.scores.max_samples=8"]
+        + ["--set", #"stages.chat-scores.samples.prompts=["Notes: Growers plant amberlace in chalk. Which soil?"]"#]
         + ["--set", "stages.compare.eval_sequence_len=64"]  // a debug build scores 64-token rows, not one padded to 1,024
 
     /// The demo's stages, in recipe order.
@@ -47,7 +48,8 @@ import TestSupport
     @Test("the demo runs end to end on a reduced budget, then a second run executes nothing")
     func demoRunsEndToEndThenASecondRunExecutesNothing() throws {
         let p = try copyOfPipelines()
-        let first = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root)
+        // nine stages on two real models in a debug build, beside the other suites in CI: longer than the default 300 s
+        let first = try CommandRunner.run(["run", "pipelines/demo.yaml"] + CLIDemoTests.shortRun, in: p.root, timeout: 1_200)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("Done: \(Self.stages.count) executed"), "\(first.stderr)")
         let lock = try #require(p.read("pipelines/demo.lock"))

@@ -39,7 +39,7 @@ let diagnosticCases: [DiagnosticCase] = [
             from: ./hf
             lora_r: 8
             datasets: [{path: data/a.txt}]
-        """, expected: ["5:5: 'lora_r' is not a key of an 'instruct' stage; it belongs to 'attach-adapters'. Remove it or change 'kind'."]),
+        """, expected: ["5:5: 'lora_r' is not a key of an 'instruct' stage; it belongs to 'attach-adapters', 'classify'. Remove it or change 'kind'."]),
     DiagnosticCase(id: "wrong type number", yaml: """
         stages:
           base:
@@ -323,7 +323,7 @@ let diagnosticCases: [DiagnosticCase] = [
         \(hf)
         """, overrides: ["stages.base.lora_r=16"],
         expected: ["--set stages.base.lora_r=16: 'lora_r' is not a key of an 'instruct' stage; it belongs to "
-            + "'attach-adapters'. Remove it or change 'kind'."]),
+            + "'attach-adapters', 'classify'. Remove it or change 'kind'."]),
     DiagnosticCase(id: "override of an unknown path", yaml: """
         stages:
         \(hf)

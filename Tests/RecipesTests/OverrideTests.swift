@@ -67,7 +67,7 @@ import Testing
         #expect(project.errors(yaml, overrides: ["stages.a.lora_dropout=0.1", "stages.b.x=1"]) == [
             "2:46: 'max_steps' in stage 'a' must be an integer, got 'x'.",
             "--set stages.a.lora_dropout=0.1: 'lora_dropout' is not a key of an 'instruct' stage; it belongs to "
-                + "'attach-adapters'. Remove it or change 'kind'.",
+                + "'attach-adapters', 'classify'. Remove it or change 'kind'.",
             "--set stages.b.x=1: no stage 'b'. Did you mean 'a'?",
         ])
     }
