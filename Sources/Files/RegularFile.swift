@@ -23,11 +23,22 @@ public enum RegularFile {
     public static func read(_ path: String, root: String? = nil) throws(FileError) -> [UInt8] {
         let (fd, size) = try openForReading(path, root: root)
         defer { close(fd) }
+        var bytes = try readUpTo(size, from: fd, path: path)
+        // fstat's size is only a hint: a file that grew while being read is read to its end.
+        if bytes.count == size {
+            try forEachChunk(fd, path: path) { bytes.append(contentsOf: $0) }
+        }
+        return bytes
+    }
+
+    /// Up to `count` bytes from `fd`'s current offset, straight into one array; fewer at end of file.
+    /// - Complexity: O(count) time and memory.
+    static func readUpTo(_ count: Int, from fd: Int32, path: String) throws(FileError) -> [UInt8] {
         var failure: Int32 = 0
-        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var done = 0
-            while done < size {
-                let n = systemRead(fd, buffer.baseAddress! + done, size - done)
+            while done < count {
+                let n = systemRead(fd, buffer.baseAddress! + done, count - done)
                 if n < 0, errno == EINTR { continue }
                 if n < 0 { failure = errno; break }
                 if n == 0 { break }
@@ -36,10 +47,6 @@ public enum RegularFile {
             initialized = done
         }
         if failure != 0 { throw FileError(path: path, reason: "the read failed (\(text(failure)))") }
-        // fstat's size is only a hint: a file that grew while being read is read to its end.
-        if bytes.count == size {
-            try forEachChunk(fd, path: path) { bytes.append(contentsOf: $0) }
-        }
         return bytes
     }
 
@@ -48,21 +55,9 @@ public enum RegularFile {
     public static func readPrefix(_ path: String, root: String? = nil, maxBytes: Int) throws(FileError) -> (bytes: [UInt8], isWhole: Bool) {
         let (fd, _) = try openForReading(path, root: root)
         defer { close(fd) }
-        var failure: Int32 = 0
         // one byte past the limit tells a file of exactly maxBytes from a longer one
         let capacity = max(0, maxBytes) + 1
-        var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            var done = 0
-            while done < capacity {
-                let n = systemRead(fd, buffer.baseAddress! + done, capacity - done)
-                if n < 0, errno == EINTR { continue }
-                if n < 0 { failure = errno; break }
-                if n == 0 { break }
-                done += n
-            }
-            initialized = done
-        }
-        if failure != 0 { throw FileError(path: path, reason: "the read failed (\(text(failure)))") }
+        var bytes = try readUpTo(capacity, from: fd, path: path)
         let isWhole = bytes.count < capacity
         if !isWhole { bytes.removeLast() }
         return (bytes, isWhole)
