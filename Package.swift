@@ -89,7 +89,7 @@ let package = Package(
         .target(name: "GGUF", swiftSettings: strictSettings),
         // Dataset readers, chat/instruction templates and token shards: the data path every
         // training stage shares. Its own target so Tokenization stays a pure BPE library.
-        .target(name: "Datasets", dependencies: ["Tokenization", "Checksums", "Files"], swiftSettings: readerSettings),
+        .target(name: "Datasets", dependencies: ["Tokenization", "Checksums", "Files", "JSONText"], swiftSettings: readerSettings),
         // FNV-1a for the private scratch files of Datasets and Modeling (one copy, no other dependency).
         .target(name: "Checksums", swiftSettings: strictSettings),
         // The one JSON value type, strict parser and deterministic writer (serde_json-style string literals)
@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Files", "TestSupport"], exclude: ["ChatTemplates"], swiftSettings: strictSettings),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Files", "JSONText", "TestSupport"], exclude: ["ChatTemplates"], swiftSettings: strictSettings),
         .testTarget(
             name: "ModelingTests",
             dependencies: ["Modeling", "GGUF", "Tokenization", "JSONText", "TestSupport"],

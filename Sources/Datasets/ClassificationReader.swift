@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// One labelled text of a `classification` dataset.
 public struct LabeledText: Sendable, Hashable {
@@ -40,30 +41,20 @@ public enum ClassificationReader {
         var out: [LabeledText]
         switch spec.path.pathExtension.lowercased() {
         case "json", "jsonl":
-            do {
-                out = try DatasetReader.records(spec.path, spec).map { r in
-                    let hint = "Set `text_field:` and `label_field:` to the keys that hold the text and the label"
-                    let text = try DatasetReader.string(r, textField, hint: hint)
-                    let pair = try spec.textPairField.map { try DatasetReader.string(r, $0, hint: "Set `text_pair_field:` to the key of the second text") }
-                    guard let raw = r.object[labelField] else {
-                        let keys = r.object.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
-                        throw DatasetError.badRecord(path: r.path, line: r.line, reason: "record has no label field '\(labelField)'\(r.suffix) (it has \(keys.isEmpty ? "no fields" : keys)). Set `label_field:` to the key that holds the label")
-                    }
-                    guard let label = labelText(raw) else {
-                        throw DatasetError.badRecord(path: r.path, line: r.line, reason: "label field '\(labelField)' must be a string, a number or a boolean\(r.suffix)")
-                    }
-                    return LabeledText(text: text, pair: pair, label: label, source: r.location)
+            out = try DatasetRecord.read(spec.path, spec).map { r throws(DatasetError) in
+                let hint = "Set `text_field:` and `label_field:` to the keys that hold the text and the label"
+                let text = try r.string(textField, hint: hint)
+                let pair = try spec.textPairField.map { f throws(DatasetError) in try r.string(f, hint: "Set `text_pair_field:` to the key of the second text") }
+                guard let raw = r.object[labelField] else {
+                    throw r.missing("label field '\(labelField)'", hint: "Set `label_field:` to the key that holds the label")
                 }
-            } catch let error as DatasetError {
-                throw error
-            } catch {
-                throw .unreadable(path: path, reason: "\(error)")
+                guard let label = labelText(raw) else {
+                    throw r.bad("label field '\(labelField)' must be a string, a number or a boolean\(r.suffix)")
+                }
+                return LabeledText(text: text, pair: pair, label: label, source: r.location)
             }
         default:
-            let bytes: [UInt8]
-            do { bytes = try DatasetReader.read(spec.path, spec) } catch let error as DatasetError { throw error } catch {
-                throw .unreadable(path: path, reason: "\(error)")
-            }
+            let bytes = try DatasetReader.read(spec.path, spec)
             let dialect: DelimitedText.Dialect = spec.path.pathExtension.lowercased() == "csv" ? .csv : .tsv
             out = try delimited(bytes, dialect: dialect, path: path, columns: spec.columns, textField: textField,
                                 labelField: labelField, pairField: spec.textPairField)
@@ -78,15 +69,14 @@ public enum ClassificationReader {
     }
 
     /// A JSON label as text: strings as they are, integers without a fraction, booleans as `true`/`false`.
-    static func labelText(_ value: Any) -> String? {
-        if let s = value as? String { return s }
-        if let n = value as? NSNumber {
-            // JSONSerialization gives booleans the Objective-C type "c" (char), numbers "q", "i" or "d"
-            if n.objCType.pointee == CChar(UInt8(ascii: "c")) { return n.boolValue ? "true" : "false" }
-            let d = n.doubleValue
-            return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+    static func labelText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let s): return s
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+        default: return nil
         }
-        return nil
     }
 
     static func delimited(_ bytes: [UInt8], dialect: DelimitedText.Dialect, path: String, columns: [String]?, textField: String,

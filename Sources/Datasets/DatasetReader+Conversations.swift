@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 extension DatasetReader {
     /// Checks every record of `spec` (or its first ``DatasetSpec/recordLimit``) against its type without a
@@ -25,14 +26,14 @@ extension DatasetReader {
         guard let template = spec.chatTemplate else {
             throw DatasetError.invalidSpec(path: spec.path.path, reason: "\(spec.type.rawValue) records need a chat template; set `chat_template:` on the stage to one of \(ChatTemplates.names.joined(separator: ", "))")
         }
-        return try records(spec.path, spec).map { record in
+        return try DatasetRecord.read(spec.path, spec).map { record in
             let messages = try conversation(spec, record)
             return example(template.render(messages, addGenerationPrompt: false), trainOn: spec.trainOn, source: record.location)
         }
     }
 
     /// The checked conversation of one record.
-    static func conversation(_ spec: DatasetSpec, _ r: Record) throws -> [ChatMessage] {
+    static func conversation(_ spec: DatasetSpec, _ r: DatasetRecord) throws -> [ChatMessage] {
         var messages: [ChatMessage]
         switch spec.type {
         case .alpaca, .dolly:
@@ -43,37 +44,36 @@ extension DatasetReader {
             messages = try rawMessages(spec, r)
         }
         if let problem = ChatMessage.problem(in: messages, needsAssistant: true) {
-            throw DatasetError.badRecord(path: r.path, line: r.line, reason: problem + r.suffix)
+            throw r.bad(problem + r.suffix)
         }
         return messages
     }
 
     /// The message list of a `chat` or `sharegpt` record, roles mapped, order not yet checked.
-    static func rawMessages(_ spec: DatasetSpec, _ r: Record) throws -> [ChatMessage] {
+    static func rawMessages(_ spec: DatasetSpec, _ r: DatasetRecord) throws -> [ChatMessage] {
         let share = spec.type == .sharegpt
         let listField = spec.fields.messages ?? (share ? "conversations" : "messages")
         let roleField = spec.fields.role ?? (share ? "from" : "role")
         let contentField = spec.fields.content ?? (share ? "value" : "content")
         let shape = "{\"\(listField)\": [{\"\(roleField)\": …, \"\(contentField)\": …}, …]}"
         guard let value = r.object[listField] else {
-            let keys = r.object.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
-            throw DatasetError.badRecord(path: r.path, line: r.line, reason: "record has no '\(listField)' field\(r.suffix) (it has \(keys.isEmpty ? "no fields" : keys)). \(spec.type.rawValue) records are \(shape); name another list with `field_messages`")
+            throw r.missing("'\(listField)' field", hint: "\(spec.type.rawValue) records are \(shape); name another list with `field_messages`")
         }
-        guard let list = value as? [Any] else {
-            throw DatasetError.badRecord(path: r.path, line: r.line, reason: "'\(listField)' must be a list of messages \(shape)\(r.suffix)")
+        guard let list = value.arrayValue else {
+            throw r.bad("'\(listField)' must be a list of messages \(shape)\(r.suffix)")
         }
         return try list.enumerated().map { i, item in
-            guard let object = item as? [String: Any] else {
-                throw DatasetError.badRecord(path: r.path, line: r.line, reason: "message \(i + 1) of '\(listField)' is not an object\(r.suffix); messages are \(shape)")
+            guard let object = item.objectValue else {
+                throw r.bad("message \(i + 1) of '\(listField)' is not an object\(r.suffix); messages are \(shape)")
             }
-            guard let roleName = object[roleField] as? String else {
-                throw DatasetError.badRecord(path: r.path, line: r.line, reason: "message \(i + 1) has no string '\(roleField)'\(r.suffix); name the role field with `message_field_role`")
+            guard let roleName = object[roleField]?.stringValue else {
+                throw r.bad("message \(i + 1) has no string '\(roleField)'\(r.suffix); name the role field with `message_field_role`")
             }
             guard let role = roleNames[roleName] else {
-                throw DatasetError.badRecord(path: r.path, line: r.line, reason: "message \(i + 1) has the unknown role '\(roleName)'\(r.suffix); roles are system, user (or human) and assistant (or gpt)")
+                throw r.bad("message \(i + 1) has the unknown role '\(roleName)'\(r.suffix); roles are system, user (or human) and assistant (or gpt)")
             }
-            guard let content = object[contentField] as? String else {
-                throw DatasetError.badRecord(path: r.path, line: r.line, reason: "message \(i + 1) has no string '\(contentField)'\(r.suffix); name the text field with `message_field_content`")
+            guard let content = object[contentField]?.stringValue else {
+                throw r.bad("message \(i + 1) has no string '\(contentField)'\(r.suffix); name the text field with `message_field_content`")
             }
             return ChatMessage(role, content)
         }

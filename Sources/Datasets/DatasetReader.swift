@@ -1,5 +1,6 @@
-import Foundation
 import Files
+import Foundation
+import JSONText
 
 /// Reads a ``DatasetSpec``'s file into ``Example``s.
 ///
@@ -50,8 +51,8 @@ public enum DatasetReader {
             return try textDocuments(spec, spec.path)
         }
         let field = spec.field ?? "text"
-        return try records(spec.path, spec).map { record in
-            Example(segments: [.init(try string(record, field, hint: "Set `field:` to the key that holds the text"), trained: true)],
+        return try DatasetRecord.read(spec.path, spec).map { record in
+            Example(segments: [.init(try record.string(field, hint: "Set `field:` to the key that holds the text"), trained: true)],
                     appendEOS: true, trainEOS: spec.trainOnEOS, source: record.location)
         }
     }
@@ -96,7 +97,7 @@ public enum DatasetReader {
     // MARK: instruction formats
 
     static func instructions(_ spec: DatasetSpec) throws -> [Example] {
-        try records(spec.path, spec).map { record in
+        try DatasetRecord.read(spec.path, spec).map { record in
             var segments: [Example.Segment]
             if spec.type == .inputOutput, let list = record.object["segments"] {
                 segments = try labeledSegments(list, record)
@@ -109,155 +110,46 @@ public enum DatasetReader {
     }
 
     /// The rendered prompt and the response of one record.
-    static func promptAndResponse(_ spec: DatasetSpec, _ r: Record) throws -> (String, String) {
+    static func promptAndResponse(_ spec: DatasetSpec, _ r: DatasetRecord) throws -> (String, String) {
         switch spec.type {
         case .alpaca, .dolly:
             let (instruction, input, output) = try instructionFields(spec, r)
             return (spec.template.prompt(instruction: instruction, input: input), output)
         default:
             let hint = "input_output records are {input, output}, {prompt, completion} or {segments: [{text, label}]}"
-            let input = try r.object["input"] != nil ? string(r, "input", hint: hint) : string(r, "prompt", hint: hint)
-            let output = try r.object["output"] != nil ? string(r, "output", hint: hint) : string(r, "completion", hint: hint)
+            let input = try r.string(r.object["input"] != nil ? "input" : "prompt", hint: hint)
+            let output = try r.string(r.object["output"] != nil ? "output" : "completion", hint: hint)
             return (input, output)
         }
     }
 
     /// Instruction, optional input and output of an alpaca or dolly record, under the spec's field names.
-    static func instructionFields(_ spec: DatasetSpec, _ r: Record) throws -> (String, String?, String) {
+    static func instructionFields(_ spec: DatasetSpec, _ r: DatasetRecord) throws -> (String, String?, String) {
         let dolly = spec.type == .dolly
         let names = (spec.fields.instruction ?? "instruction", spec.fields.input ?? (dolly ? "context" : "input"),
                      spec.fields.output ?? (dolly ? "response" : "output"))
         let hint = "\(dolly ? "Dolly" : "Alpaca") records are {\(names.0), \(names.1), \(names.2)}; name other fields with "
             + "`field_instruction`, `field_input` and `field_output`"
-        return (try string(r, names.0, hint: hint), try optionalString(r, names.1), try string(r, names.2, hint: hint))
+        return (try r.string(names.0, hint: hint), try r.optionalString(names.1), try r.string(names.2, hint: hint))
     }
 
     /// Axolotl template-free segments: `label: true` segments are trained.
-    static func labeledSegments(_ value: Any, _ r: Record) throws -> [Example.Segment] {
-        guard let list = value as? [[String: Any]] else {
-            throw DatasetError.badRecord(path: r.path, line: r.line, reason: "'segments' must be a list of {text, label} objects\(r.suffix)")
+    static func labeledSegments(_ value: JSONValue, _ r: DatasetRecord) throws -> [Example.Segment] {
+        guard let list = value.arrayValue, list.allSatisfy({ $0.objectValue != nil }) else {
+            throw r.bad("'segments' must be a list of {text, label} objects\(r.suffix)")
         }
         return try list.map { item in
-            guard let text = item["text"] as? String, let label = item["label"] as? Bool else {
-                throw DatasetError.badRecord(path: r.path, line: r.line, reason: "each segment needs a string 'text' and a boolean 'label'\(r.suffix)")
+            guard let text = item["text"]?.stringValue, let label = item["label"]?.boolValue else {
+                throw r.bad("each segment needs a string 'text' and a boolean 'label'\(r.suffix)")
             }
             return Example.Segment(text, trained: label)
         }
     }
 
-    // MARK: records
-
-    /// A parsed JSON object and where it came from.
-    struct Record {
-        var object: [String: Any]
-        var path: String
-        /// 1-based line for JSONL; 0 for array files.
-        var line: Int
-        /// 1-based index in an array file; 0 for JSONL.
-        var index: Int
-        var location: String { line > 0 ? "\(path):\(line)" : "\(path)#\(index)" }
-        var suffix: String { index > 0 ? " (record #\(index))" : "" }
-    }
-
-    /// Bytes of a file read when only its first records are wanted (``DatasetSpec/recordLimit``).
-    public static let prefixBytes = 1 << 20
-
-    /// The records of a JSON array or JSON Lines file, in order; with ``DatasetSpec/recordLimit``, the first
-    /// that many (a JSON Lines file read only as far as its last complete line in ``prefixBytes``).
-    /// Still `JSONSerialization` (issue 20 item 1, unfinished): every record reader downstream takes
-    /// Foundation's `[String: Any]` (`Record.object`); moving JSON/JSONL records onto JSONText (or
-    /// `Codable` per record type) changes every reader and needs the FuzzJSONL / FuzzInstructionJSON runs.
-    static func records(_ url: URL, _ spec: DatasetSpec) throws -> [Record] {
-        var data: [UInt8]
-        if let limit = spec.recordLimit {
-            let prefix: (bytes: [UInt8], isWhole: Bool)
-            do { prefix = try RegularFile.readPrefix(url.path, root: spec.root?.path, maxBytes: prefixBytes) } catch {
-                throw DatasetError.unreadable(path: url.path, reason: error.reason)
-            }
-            data = prefix.bytes
-            let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) })
-            if !prefix.isWhole {
-                if first == UInt8(ascii: "[") {
-                    data = try read(url, spec)  // an array parses only whole
-                } else if let lastNewline = data.lastIndex(of: 0x0A) {
-                    data.removeSubrange((lastNewline + 1)...)  // drop the line the prefix cut
-                } else {
-                    data = try read(url, spec)  // one line longer than the prefix
-                }
-            }
-            return try records(data, path: url.path, limit: limit)
-        }
-        data = try read(url, spec)
-        return try records(data, path: url.path, limit: nil)
-    }
-
-    /// Parses `data` (a JSON array, or JSON Lines), stopping after `limit` records when set.
-    static func records(_ data: [UInt8], path: String, limit: Int?) throws -> [Record] {
-        guard let first = data.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else { return [] }
-        if first == UInt8(ascii: "[") {
-            let parsed: Any
-            do {
-                parsed = try JSONSerialization.jsonObject(with: Data(data))
-            } catch {
-                throw DatasetError.badRecord(path: path, line: 0, reason: "not valid JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"))")
-            }
-            guard let list = parsed as? [Any] else { throw DatasetError.badRecord(path: path, line: 0, reason: "expected a JSON array of objects") }
-            return try list.prefix(limit ?? list.count).enumerated().map { i, item in
-                guard let object = item as? [String: Any] else {
-                    throw DatasetError.badRecord(path: path, line: 0, reason: "record #\(i + 1) is not a JSON object")
-                }
-                return Record(object: object, path: path, line: 0, index: i + 1)
-            }
-        }
-        var out: [Record] = []
-        var start = 0
-        var line = 1
-        while start < data.count && out.count < (limit ?? Int.max) {
-            var end = start
-            while end < data.count && data[end] != 0x0A { end += 1 }
-            let slice = data[start..<end]
-            if slice.contains(where: { !($0 == 0x20 || $0 == 0x0D || $0 == 0x09) }) {
-                let parsed: Any
-                do {
-                    parsed = try JSONSerialization.jsonObject(with: Data(slice))
-                } catch {
-                    let why = String(validating: slice, as: UTF8.self) == nil ? "not valid UTF-8" : "not a valid JSON line"
-                    throw DatasetError.badRecord(path: path, line: line, reason: "\(why); JSON Lines needs one complete JSON object per line")
-                }
-                guard let object = parsed as? [String: Any] else {
-                    throw DatasetError.badRecord(path: path, line: line, reason: "expected a JSON object on this line")
-                }
-                out.append(Record(object: object, path: path, line: line, index: 0))
-            }
-            start = end + 1
-            line += 1
-        }
-        return out
-    }
-
-    static func string(_ r: Record, _ field: String, hint: String) throws -> String {
-        guard let value = r.object[field] else {
-            let keys = r.object.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
-            throw DatasetError.badRecord(path: r.path, line: r.line, reason: "record has no '\(field)' field\(r.suffix) (it has \(keys.isEmpty ? "no fields" : keys)). \(hint)")
-        }
-        guard let s = value as? String else {
-            throw DatasetError.badRecord(path: r.path, line: r.line, reason: "field '\(field)' must be a string\(r.suffix)")
-        }
-        return s
-    }
-
-    static func optionalString(_ r: Record, _ field: String) throws -> String? {
-        guard let value = r.object[field], !(value is NSNull) else { return nil }
-        guard let s = value as? String else {
-            throw DatasetError.badRecord(path: r.path, line: r.line, reason: "field '\(field)' must be a string\(r.suffix)")
-        }
-        return s
-    }
-
     /// The bytes of one file of `spec` (a regular file inside `spec.root`, see ``RegularFile``).
-    static func read(_ url: URL, _ spec: DatasetSpec) throws -> [UInt8] {
+    static func read(_ url: URL, _ spec: DatasetSpec) throws(DatasetError) -> [UInt8] {
         do { return try RegularFile.read(url.path, root: spec.root?.path) } catch {
-            throw DatasetError.unreadable(path: url.path, reason: error.reason)
+            throw .unreadable(path: url.path, reason: error.reason)
         }
     }
 

@@ -35,7 +35,7 @@ public struct DatasetSpec: Sendable, Hashable, Codable {
     public var trainOn: TrainOn
     /// Read only the first this-many records of each file (a check before a run, ``DatasetReader/check(_:)``);
     /// nil reads them all. JSON Lines files are then read only as far as needed (up to
-    /// ``DatasetReader/prefixBytes``); JSON arrays and delimited text are parsed whole and cut.
+    /// ``DatasetRecord/prefixBytes``); JSON arrays and delimited text are parsed whole and cut.
     public var recordLimit: Int?
     /// The project root: every file read for this dataset must resolve inside it (a symbolic link in a
     /// dataset folder that leads out of the project is refused). nil reads any path (tools, tests).

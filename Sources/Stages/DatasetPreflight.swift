@@ -13,7 +13,7 @@ public import Recipes
 /// plain-text `completion` files when only the first records are read (any text is a valid document,
 /// and reading a corpus folder whole before every run would cost what the hash memo saves).
 public enum DatasetPreflight {
-    /// Records read per data file by `lathe run`'s check (each file read up to ``DatasetReader/prefixBytes``).
+    /// Records read per data file by `lathe run`'s check (each file read up to ``DatasetRecord/prefixBytes``).
     public static let firstRecords = 16
 
     /// One diagnostic per dataset (each file once) whose records do not match its type.
@@ -21,7 +21,7 @@ public enum DatasetPreflight {
     ///   - recipePath: the recipe path as the user wrote it, for the diagnostics.
     ///   - stages: the stages to check (nil: all).
     ///   - firstRecords: records read per file (nil: every record).
-    /// - Complexity: O(bytes read); with `firstRecords`, O(files × ``DatasetReader/prefixBytes``) for JSON Lines.
+    /// - Complexity: O(bytes read); with `firstRecords`, O(files × ``DatasetRecord/prefixBytes``) for JSON Lines.
     public static func check(
         _ recipe: Recipe, root: URL, recipePath: String, stages: Set<String>? = nil, firstRecords: Int? = nil
     ) -> [RecipeDiagnostic] {

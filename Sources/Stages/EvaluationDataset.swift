@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import JSONText
 import Recipes
 
 /// One `test_datasets:` entry of an evaluate stage, read once and scored on every model.
@@ -66,7 +67,7 @@ struct EvaluationDataset {
             guard instruction else {
                 throw StageError.invalidInput("test dataset \(spec.path) sets `choices` but is '\(spec.type.rawValue)' text; multiple-choice records need an instruction format whose output is the right choice.")
             }
-            choices = try Self.choiceLists(source.path, field: field, count: conversations?.count ?? examples.count)
+            choices = try Self.choiceLists(source, field: field, count: conversations?.count ?? examples.count)
         } else {
             choices = nil
         }
@@ -90,26 +91,18 @@ struct EvaluationDataset {
         return (examples, examples, examples.map(ModelScorer.reference))
     }
 
-    /// The `field` list of each record of a JSON array or JSON Lines file, in file order (blank lines
-    /// skipped, as the dataset reader does), the first `count` records.
-    /// Reads records the way `Datasets.DatasetReader` does (Foundation's `[String: Any]`, still
-    /// `JSONSerialization` until the record readers move onto JSONText).
-    static func choiceLists(_ url: URL, field: String, count: Int) throws -> [[String]] {
-        let data = try Data(contentsOf: url)
-        let firstByte = data.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        var records: [(Any, String)] = []
-        if firstByte == UInt8(ascii: "[") {
-            let array = try JSONSerialization.jsonObject(with: data) as? [Any] ?? []
-            records = array.enumerated().map { ($1, "\(url.path)#\($0 + 1)") }
-        } else {
-            for (n, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where records.count < count {
-                guard line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { continue }
-                records.append((try JSONSerialization.jsonObject(with: Data(line)), "\(url.path):\(n + 1)"))
-            }
-        }
-        return try records.prefix(count).map { record, location in
-            guard let list = (record as? [String: Any])?[field] as? [String], !list.isEmpty else {
-                throw StageError.invalidInput("\(location): `\(field)` must be a non-empty list of strings (the answer options), as the test dataset's `choices: \(field)` says.")
+    /// The `field` list of each of the first `count` records of `source` (a JSON array or JSON Lines file,
+    /// blank lines skipped), in file order.
+    /// - Throws: ``StageError/invalidInput(_:)`` naming the record whose `field` is not a non-empty list of
+    ///   strings; ``DatasetError`` for an unreadable file or a record that is not a JSON object.
+    static func choiceLists(_ source: Datasets.DatasetSpec, field: String, count: Int) throws -> [[String]] {
+        var whole = source
+        whole.recordLimit = nil  // the first `count` records may lie past the preflight's prefix
+        return try DatasetRecord.read(source.path, whole).prefix(count).map { record in
+            let items = record.object[field]?.arrayValue ?? []
+            let list = items.compactMap(\.stringValue)
+            guard !list.isEmpty, list.count == items.count else {
+                throw StageError.invalidInput("\(record.location): `\(field)` must be a non-empty list of strings (the answer options), as the test dataset's `choices: \(field)` says.")
             }
             return list
         }

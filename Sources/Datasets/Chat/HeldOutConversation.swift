@@ -63,7 +63,7 @@ extension DatasetReader {
         guard [.chat, .sharegpt, .alpaca, .dolly].contains(spec.type) else {
             throw DatasetError.invalidSpec(path: spec.path.path, reason: "'\(spec.type.rawValue)' records are not conversations; use chat, sharegpt, alpaca or dolly data")
         }
-        var out = try records(spec.path, spec).map { r in HeldOutConversation(messages: try conversation(spec, r), source: r.location) }
+        var out = try DatasetRecord.read(spec.path, spec).map { r in HeldOutConversation(messages: try conversation(spec, r), source: r.location) }
         if let cap = spec.maxSamples, out.count > cap { out.removeLast(out.count - cap) }
         guard !out.isEmpty else { throw DatasetError.empty(path: spec.path.path, reason: "no \(spec.type.rawValue) conversations found") }
         return out
