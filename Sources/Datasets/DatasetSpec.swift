@@ -73,14 +73,13 @@ public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
     case inputOutput = "input_output"
     /// Pre-tokenized `.bin` shards (Lathe/llm.c header, or headerless nanoGPT uint16).
     case tokenized
-    /// Labelled texts for sequence classification: JSON/JSONL records, CSV or TSV rows (see
-    /// ``ClassificationReader``).
-    case classification
-
     /// OpenAI-style `{"messages": [{"role", "content"}]}` conversations (system/user/assistant).
     case chat
     /// ShareGPT `{"conversations": [{"from", "value"}]}` (system/human/gpt).
     case sharegpt
+    /// Labelled texts for sequence classification: JSON/JSONL records, CSV or TSV rows (see
+    /// ``ClassificationReader``).
+    case classification
 
     /// Types whose records become conversations rendered by a chat template.
     public var isConversation: Bool { self == .chat || self == .sharegpt }
@@ -88,7 +87,8 @@ public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// The JSON field names a dataset's records use, when they are not the type's standard ones
 /// (recipes.md: Axolotl's `field_messages`, `message_field_role`, `message_field_content`,
-/// `field_instruction`, `field_input`, `field_output`). nil = the standard name.
+/// `field_instruction`, `field_input`, `field_output`; the coding keys are those recipe keys, which sit
+/// beside `path` in a dataset entry). nil = the standard name.
 public struct FieldMapping: Sendable, Hashable, Codable {
     public var messages: String?
     public var role: String?
@@ -105,6 +105,11 @@ public struct FieldMapping: Sendable, Hashable, Codable {
         self.instruction = instruction
         self.input = input
         self.output = output
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case messages = "field_messages", role = "message_field_role", content = "message_field_content"
+        case instruction = "field_instruction", input = "field_input", output = "field_output"
     }
 }
 

@@ -12,8 +12,8 @@ public enum HFBertConfig {
     /// Parses a BERT `config.json`; missing fields take `BertConfig`'s defaults.
     /// - Parameter source: the path quoted in error messages.
     public static func parse(_ data: Data, source: String) throws(HFCheckpointError) -> GPTConfig {
-        let object = try ConfigReader.object(data, source: source)
-        let r = ConfigReader(object: object, source: source)
+        let object = try HFConfigReader.object(data, source: source)
+        let r = HFConfigReader(object: object, source: source)
         let modelType = try r.string("model_type", default: nil) ?? "missing"
         guard modelType == "bert" else {
             throw .unsupportedConfig(file: source, field: "model_type", value: "'\(modelType)'", fix: "This reader takes BERT folders (model_type bert).")

@@ -2,7 +2,7 @@ import Foundation
 import JSONText
 
 /// Typed field access with HF-style defaults and precise errors.
-struct ConfigReader {
+struct HFConfigReader {
     let object: JSONObject
     let source: String
 
@@ -64,11 +64,4 @@ struct ConfigReader {
     func positiveInt(_ key: String, default fallback: Int) throws(HFCheckpointError) -> Int {
         try optionalPositiveInt(key) ?? fallback
     }
-}
-
-/// Numbers as `config.json` writers print them.
-enum HFConfigNumbers {
-    /// A Float hyperparameter as the Double with the same shortest decimal text (1e-05, not
-    /// 9.999999747378752e-06), as `transformers` writes it.
-    static func decimal(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
 }

@@ -7,8 +7,8 @@ extension HFGPT2Config {
     /// fields that change the math to something Lathe does not implement are rejected with the reason.
     /// - Parameter source: the path quoted in error messages.
     public static func parse(_ data: Data, source: String) throws(HFCheckpointError) -> HFGPT2Config {
-        let object = try ConfigReader.object(data, source: source)
-        let reader = ConfigReader(object: object, source: source)
+        let object = try HFConfigReader.object(data, source: source)
+        let reader = HFConfigReader(object: object, source: source)
         let modelType = try reader.string("model_type", default: nil)
         guard modelType == "gpt2" else {
             throw .unsupportedConfig(file: source, field: "model_type", value: "'\(modelType ?? "missing")'",

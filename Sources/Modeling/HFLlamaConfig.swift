@@ -14,8 +14,8 @@ public enum HFLlamaConfig {
     /// Parses a Llama-family `config.json`. Missing fields take the `transformers` class defaults.
     /// - Parameter source: the path quoted in error messages.
     public static func parse(_ data: Data, source: String) throws(HFCheckpointError) -> GPTConfig {
-        let object = try ConfigReader.object(data, source: source)
-        let r = ConfigReader(object: object, source: source)
+        let object = try HFConfigReader.object(data, source: source)
+        let r = HFConfigReader(object: object, source: source)
         let modelType = try r.string("model_type", default: nil) ?? "missing"
         guard modelTypes[modelType] != nil else {
             throw .unsupportedConfig(file: source, field: "model_type", value: "'\(modelType)'",
@@ -46,7 +46,7 @@ public enum HFLlamaConfig {
         if case let .object(o)? = r.present("rope_scaling") {
             for (key, value) in o where rope[key] == nil { rope[key] = value }
         }
-        let ropeReader = ConfigReader(object: rope, source: source)
+        let ropeReader = HFConfigReader(object: rope, source: source)
         let theta = try ropeReader.double("rope_theta", default: r.double("rope_theta", default: 10_000))
         let ropeType = try ropeReader.string("rope_type", default: ropeReader.string("type", default: "default")) ?? "default"
         let scaling: Rotary.Scaling
@@ -86,7 +86,7 @@ public enum HFLlamaConfig {
     }
 
     /// A token id field: an integer, or a list whose first entry is used (Llama 3 lists several EOS ids).
-    static func tokenId(_ r: ConfigReader, _ key: String) throws(HFCheckpointError) -> Int? {
+    static func tokenId(_ r: HFConfigReader, _ key: String) throws(HFCheckpointError) -> Int? {
         if case let .array(values)? = r.present(key) {
             guard case let .int(first)? = values.first, first >= 0 else { throw r.wrongType(key, "a token id or a list of token ids") }
             return first

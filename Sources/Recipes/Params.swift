@@ -44,41 +44,6 @@ public enum StageParams: Sendable, Hashable {
     }
 }
 
-public enum DatasetType: String, Sendable, Hashable, Codable, CaseIterable {
-    case completion, alpaca, dolly, inputOutput = "input_output", tokenized, chat, sharegpt, classification
-}
-
-/// Field names of a dataset's records (`field_messages`, `message_field_role`, …); nil = standard.
-/// Decoded from the dataset entry's own mapping (the keys sit beside `path`).
-public struct DatasetFields: Sendable, Hashable, Decodable {
-    public var messages: String?
-    public var role: String?
-    public var content: String?
-    public var instruction: String?
-    public var input: String?
-    public var output: String?
-
-    public init(messages: String? = nil, role: String? = nil, content: String? = nil,
-                instruction: String? = nil, input: String? = nil, output: String? = nil) {
-        self.messages = messages
-        self.role = role
-        self.content = content
-        self.instruction = instruction
-        self.input = input
-        self.output = output
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case messages = "field_messages", role = "message_field_role", content = "message_field_content"
-        case instruction = "field_instruction", input = "field_input", output = "field_output"
-    }
-}
-
-/// `train_on`: which tokens of a rendered conversation carry loss.
-public enum TrainOn: String, Sendable, Hashable, Codable, CaseIterable {
-    case assistant, lastAssistant = "last_assistant", all
-}
-
 /// `truncation`: what happens to a record longer than `sequence_len`.
 public enum TruncationPolicy: String, Sendable, Hashable, Codable, CaseIterable {
     case drop, truncate, split
@@ -92,7 +57,7 @@ public struct DatasetSpec: Sendable, Hashable, Decodable {
     /// JSON field holding the text of completion records (nil = `text`).
     public var field: String?
     public var splitDocuments: DocumentSplit
-    public var fields: DatasetFields
+    public var fields: FieldMapping
     /// classification: the text, label and optional second-text fields or columns.
     public var textField: String
     public var labelField: String
@@ -109,7 +74,7 @@ public struct DatasetSpec: Sendable, Hashable, Decodable {
         case textPairField = "text_pair_field", columns
     }
 
-    init(path: String, type: DatasetType, field: String?, splitDocuments: DocumentSplit, fields: DatasetFields = DatasetFields(),
+    init(path: String, type: DatasetType, field: String?, splitDocuments: DocumentSplit, fields: FieldMapping = FieldMapping(),
          textField: String = DatasetSpec.standardTextField, labelField: String = DatasetSpec.standardLabelField,
          textPairField: String? = nil, columns: [String]? = nil) {
         self.path = path
@@ -127,7 +92,7 @@ public struct DatasetSpec: Sendable, Hashable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(path: c.decode(String.self, forKey: .path), type: c.decode(DatasetType.self, forKey: .type),
                       field: c.decodeIfPresent(String.self, forKey: .field),
-                      splitDocuments: c.decode(DocumentSplit.self, forKey: .splitDocuments), fields: DatasetFields(from: decoder),
+                      splitDocuments: c.decode(DocumentSplit.self, forKey: .splitDocuments), fields: FieldMapping(from: decoder),
                       textField: c.decodeIfPresent(String.self, forKey: .textField) ?? Self.standardTextField,
                       labelField: c.decodeIfPresent(String.self, forKey: .labelField) ?? Self.standardLabelField,
                       textPairField: c.decodeIfPresent(String.self, forKey: .textPairField),
@@ -480,7 +445,7 @@ public struct EvalDatasetSpec: Sendable, Hashable, Decodable {
     public var type: DatasetType { source.type }
     public var field: String? { source.field }
     public var splitDocuments: DocumentSplit { source.splitDocuments }
-    public var fields: DatasetFields { source.fields }
+    public var fields: FieldMapping { source.fields }
     public var textField: String { source.textField }
     public var labelField: String { source.labelField }
     public var textPairField: String? { source.textPairField }

@@ -2,28 +2,15 @@ public import Datasets
 public import Foundation
 public import Recipes
 
-/// Translates the recipe's dataset entries into the Datasets module's specs.
+/// Translates a recipe's dataset entry (project-relative path, the keys as written) into the Datasets
+/// module's spec (resolved path, what the stage adds: sample cap, loss placement, chat template).
 public enum DatasetBridge {
     public static func spec(_ d: Recipes.DatasetSpec, root: URL, maxSamples: Int?, trainOnInputs: Bool = false, trainOnEOS: Bool = true,
-                            chatTemplate: ChatTemplate? = nil, trainOn: Recipes.TrainOn = .assistant) -> Datasets.DatasetSpec {
-        let type: Datasets.DatasetType
-        switch d.type {
-        case .completion: type = .completion
-        case .alpaca: type = .alpaca
-        case .dolly: type = .dolly
-        case .inputOutput: type = .inputOutput
-        case .tokenized: type = .tokenized
-        case .chat: type = .chat
-        case .sharegpt: type = .sharegpt
-        case .classification: type = .classification
-        }
-        let f = d.fields
-        var spec = Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: type,
+                            chatTemplate: ChatTemplate? = nil, trainOn: TrainOn = .assistant) -> Datasets.DatasetSpec {
+        var spec = Datasets.DatasetSpec(path: root.appendingPathComponent(d.path), type: d.type,
                                         field: d.type == .classification ? d.textField : d.field,
-                                        trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, documentSplit: d.splitDocuments, maxSamples: maxSamples, root: root,
-                                        fields: FieldMapping(messages: f.messages, role: f.role, content: f.content, instruction: f.instruction,
-                                                             input: f.input, output: f.output),
-                                        chatTemplate: chatTemplate, trainOn: Datasets.TrainOn(rawValue: trainOn.rawValue) ?? .assistant)
+                                        trainOnInputs: trainOnInputs, trainOnEOS: trainOnEOS, documentSplit: d.splitDocuments,
+                                        maxSamples: maxSamples, root: root, fields: d.fields, chatTemplate: chatTemplate, trainOn: trainOn)
         if d.type == .classification {
             spec.labelField = d.labelField
             spec.textPairField = d.textPairField

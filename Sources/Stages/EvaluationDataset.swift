@@ -32,7 +32,7 @@ struct EvaluationDataset {
     init(_ spec: EvalDatasetSpec, stageMetrics: [EvalMetric]?, root: URL, maxSamples: Int?) throws {
         self.spec = spec
         let source = DatasetBridge.spec(spec.source, root: root, maxSamples: maxSamples)
-        let conversationTypes: [Recipes.DatasetType] = [.chat, .sharegpt, .alpaca, .dolly]
+        let conversationTypes: [DatasetType] = [.chat, .sharegpt, .alpaca, .dolly]
         conversations = conversationTypes.contains(spec.type) ? try DatasetReader.heldOutConversations(source) : nil
         examples = spec.type == .chat || spec.type == .sharegpt ? [] : try DatasetReader.examples(source)
         if spec.type == .classification {

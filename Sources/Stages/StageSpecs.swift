@@ -1,3 +1,4 @@
+import Datasets
 public import Orchestration
 public import Recipes
 
