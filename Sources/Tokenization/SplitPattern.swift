@@ -121,7 +121,7 @@ public enum SplitPattern: String, Sendable, Hashable, CaseIterable {
     @inline(__always)
     static func classify(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> (PreTokenizer.CharClass, Int) {
         let b0 = p[i]
-        if b0 < 0x80 { return (PreTokenizer.asciiClass[Int(b0)], 1) }
+        if b0 < 0x80 { return (PreTokenizer.asciiClass(b0), 1) }
         if end == p.count { return PreTokenizer.classifyNonASCII(p, at: i) }
         return PreTokenizer.classifyNonASCII(UnsafeBufferPointer(rebasing: p[..<end]), at: i)
     }

@@ -29,5 +29,16 @@ import TestSupport
         // A truncated 3-byte sequence: lead byte alone is 'other', then the letter run.
         #expect(PreTokenizer.split(bytes: [0xE6, 0x97, 0x61]) == [[0xE6, 0x97], [0x61]])
     }
-}
 
+    @Test("every ASCII byte's class is the one Unicode's properties give its scalar")
+    func asciiClassesFollowUnicode() {
+        for b in UInt8(0)..<0x80 {
+            let scalar = Unicode.Scalar(b)
+            let expected: PreTokenizer.CharClass = scalar.properties.isWhitespace ? .whitespace
+                : scalar.properties.isAlphabetic ? .letter
+                : scalar.properties.numericType == .decimal ? .number : .other
+            #expect(PreTokenizer.asciiClass(b) == expected, "byte \(b)")
+            #expect(PreTokenizer.scalarClass(scalar) == expected, "byte \(b)")
+        }
+    }
+}
