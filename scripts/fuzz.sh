@@ -37,6 +37,9 @@ done
 
 # Shares the machine-wide build lock when there is one, so fuzz builds never starve other builds.
 lock() { if [ -e /tmp/lathe-build.lock ]; then flock -o /tmp/lathe-build.lock "$@"; else "$@"; fi; }
+# SwiftPM keeps the Fuzz package's build plan (.build/release.yaml) when only the parent package's file
+# list changed, and then compiles a module without its new files ("cannot find X in scope"): drop the plan.
+[ $build -eq 1 ] && rm -f Fuzz/.build/release.yaml
 [ $build -eq 1 ] && lock swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -5
 bin="$(swift build -c release --package-path Fuzz --show-bin-path)"
 
