@@ -81,14 +81,18 @@ public final class HTTPCacheTransport: CacheTransport, @unchecked Sendable {
         let moveError = LockedBox<String?>(nil)
         let status = try perform(request("GET", path)) { request, done in
             session.downloadTask(with: request) { location, response, error in
-                // The temporary file is deleted when this handler returns: move it now.
-                if let location, error == nil, (response as? HTTPURLResponse)?.statusCode == 200 {
-                    do {
-                        try? FileManager.default.removeItem(at: file)
-                        try FileManager.default.moveItem(at: location, to: file)
-                    } catch {
-                        moveError.value = error.localizedDescription
+                // Move a 200's body to `file` now. Every other answer's body (nginx's 404 page) is deleted
+                // here: FoundationNetworking leaves it in $TMPDIR as <UUID>.tmp, one file per cache miss.
+                if let location {
+                    if error == nil, (response as? HTTPURLResponse)?.statusCode == 200 {
+                        do {
+                            try? FileManager.default.removeItem(at: file)
+                            try FileManager.default.moveItem(at: location, to: file)
+                        } catch {
+                            moveError.value = error.localizedDescription
+                        }
                     }
+                    try? FileManager.default.removeItem(at: location)
                 }
                 done(response, error)
             }

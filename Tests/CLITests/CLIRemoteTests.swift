@@ -16,11 +16,17 @@ import TestSupport
     func pullAfterRun() throws {
         let server = try NginxServer()
         let a = project(), b = project()
-        let first = try CommandRunner.run(["run", "pipelines/chain.yaml", "--remote", server.url], in: a.root)
+        // Misses (404) and hits (200) must leave nothing in the temporary directory.
+        let scratch = a.root.appendingPathComponent("tmpdir")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let first = try CommandRunner.run(["run", "pipelines/chain.yaml", "--remote", server.url], in: a.root,
+                                          environment: ["TMPDIR": scratch.path])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("Done: 2 executed"))
         #expect(first.stderr.contains("remote cache: uploaded"))
-        let pull = try CommandRunner.run(["pull", "pipelines/chain.yaml", "--remote", server.url], in: b.root)
+        let pull = try CommandRunner.run(["pull", "pipelines/chain.yaml", "--remote", server.url], in: b.root,
+                                         environment: ["TMPDIR": scratch.path])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == [])
         #expect(pull.status == 0, "\(pull.stderr)")
         #expect(pull.stderr.contains("0 executed, 2 restored from cache"), "\(pull.stderr)")
         let again = try CommandRunner.run(["run", "pipelines/chain.yaml"], in: b.root)
