@@ -28,7 +28,7 @@ extension HFCheckpoint {
                 let name = info.name.hasPrefix("transformer.") ? String(info.name.dropFirst("transformer.".count)) : info.name
                 if isCausalMaskBuffer(name) { continue }  // recomputed by the engine; never trained
                 if name == "lm_head.weight" {
-                    lmHead = (path, try floats(file, info.name), info.shape)
+                    lmHead = (path, try HFWeightLoader.floats(file, info.name), info.shape)
                     continue
                 }
                 guard let spec = specs[name] else { throw .unexpectedTensor(file: path, tensor: info.name) }
@@ -36,7 +36,7 @@ extension HFCheckpoint {
                 guard info.shape == spec.shape else {
                     throw .shapeMismatch(file: path, tensor: info.name, expected: spec.shape, found: info.shape)
                 }
-                weights[name] = try floats(file, info.name)
+                weights[name] = try HFWeightLoader.floats(file, info.name)
             }
         }
         let mainFile = paths.count == 1 ? paths[0] : directory.appendingPathComponent("model.safetensors.index.json").path
@@ -64,14 +64,6 @@ extension HFCheckpoint {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "h" && Int(parts[1]) != nil && parts[2] == "attn"
             && (parts[3] == "bias" || parts[3] == "masked_bias")
-    }
-
-    private static func floats(_ file: SafeTensorsFile, _ name: String) throws(HFCheckpointError) -> [Float] {
-        do throws(SafeTensorsError) {
-            return try file.floats(name)
-        } catch {
-            throw .safeTensors(error)
-        }
     }
 
     /// `model.safetensors`, or the shard files named by `model.safetensors.index.json` (sorted, deduplicated).

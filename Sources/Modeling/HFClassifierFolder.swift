@@ -138,31 +138,14 @@ public enum HFClassifierFolder {
         do throws(ModelingError) { model = try GPTModel(config: config) } catch {
             throw .invalidConfig(file: configURL.path, detail: error.description)
         }
-        var loaded = Set<String>()
-        for path in try HFCheckpoint.weightFilePaths(directory: directory) {
-            let file: SafeTensorsFile
-            do throws(SafeTensorsError) { file = try SafeTensorsFile.read(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw .safeTensors(error)
+        try HFWeightLoader.load(into: model, directory: directory) { t in
+            let stored = t.info.name
+            if stored.hasSuffix("rotary_emb.inv_freq") || HFCheckpoint.isCausalMaskBuffer(stored) || stored.hasSuffix("embeddings.position_ids") {
+                return nil
             }
-            for info in file.tensors where !info.name.hasSuffix("rotary_emb.inv_freq") && !HFCheckpoint.isCausalMaskBuffer(info.name)
-                && !info.name.hasSuffix("embeddings.position_ids") {
-                // GPT-2 files may hold the trunk's names without the `transformer.` prefix; BERT's are under `bert.`
-                let name = bert ? (info.name.hasPrefix("bert.") ? String(info.name.dropFirst(5)) : info.name)
-                    : model.layout.info(info.name) != nil ? info.name : "transformer." + info.name
-                guard let p = model.layout.info(name) else { throw .unexpectedTensor(file: path, tensor: info.name) }
-                guard loaded.insert(name).inserted else { throw .duplicateTensor(file: path, tensor: info.name) }
-                guard info.shape == p.shape else { throw .shapeMismatch(file: path, tensor: info.name, expected: p.shape, found: info.shape) }
-                do {
-                    try model.withParameter(named: name) { buffer in try file.copyFloats(info.name, into: buffer) }
-                } catch let error as SafeTensorsError {
-                    throw .safeTensors(error)
-                } catch {
-                    throw .io(path: path, detail: "\(error)")
-                }
-            }
-        }
-        for p in model.layout.parameters where !loaded.contains(p.name) {
-            throw .missingTensor(file: directory.appendingPathComponent("model.safetensors").path, tensor: p.name)
+            // GPT-2 files may hold the trunk's names without the `transformer.` prefix; BERT's are under `bert.`
+            if bert { return stored.hasPrefix("bert.") ? String(stored.dropFirst(5)) : stored }
+            return model.layout.info(stored) != nil ? stored : "transformer." + stored
         }
         return (model, labels)
     }

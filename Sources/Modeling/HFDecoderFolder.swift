@@ -39,49 +39,18 @@ public enum HFDecoderFolder {
         } catch {
             throw .invalidConfig(file: configURL.path, detail: error.description)
         }
-        let paths = try HFCheckpoint.weightFilePaths(directory: directory)
-        var loaded = Set<String>()
         let embedding = "model.embed_tokens.weight"
-        for path in paths {
-            let file: SafeTensorsFile
-            do throws(SafeTensorsError) {
-                file = try SafeTensorsFile.read(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw .safeTensors(error)
+        try HFWeightLoader.load(into: model, directory: directory) { t throws(HFCheckpointError) in
+            if t.info.name.hasSuffix("rotary_emb.inv_freq") { return nil }
+            guard t.info.name == "lm_head.weight" && config.tiedEmbeddings else { return t.info.name }
+            // tied: the head is the embedding; keep it only if the embedding itself is absent or equal
+            guard t.loaded.contains(embedding) || t.file.tensors.contains(where: { $0.name == embedding }) else { return embedding }
+            let head = try HFWeightLoader.floats(t.file, t.info.name)
+            let embed = try? model.withParameter(named: embedding) { Array($0) }
+            if t.loaded.contains(embedding), let embed, embed.map(\.bitPattern) != head.map(\.bitPattern) {
+                throw .untiedHead(file: t.path)
             }
-            for info in file.tensors {
-                if info.name.hasSuffix("rotary_emb.inv_freq") { continue }
-                var name = info.name
-                if name == "lm_head.weight" && config.tiedEmbeddings {
-                    // tied: the head is the embedding; keep it only if the embedding itself is absent or equal
-                    if loaded.contains(embedding) || file.tensors.contains(where: { $0.name == embedding }) {
-                        let head = try floats(file, info.name)
-                        let embed = try? model.withParameter(named: embedding) { Array($0) }
-                        if loaded.contains(embedding), let embed, embed.map(\.bitPattern) != head.map(\.bitPattern) {
-                            throw .untiedHead(file: path)
-                        }
-                        continue
-                    }
-                    name = embedding
-                }
-                guard let p = model.layout.info(name) else { throw .unexpectedTensor(file: path, tensor: info.name) }
-                guard !loaded.contains(name) else { throw .duplicateTensor(file: path, tensor: info.name) }
-                guard info.shape == p.shape else {
-                    throw .shapeMismatch(file: path, tensor: info.name, expected: p.shape, found: info.shape)
-                }
-                do {
-                    try model.withParameter(named: name) { buffer in try file.copyFloats(info.name, into: buffer) }
-                } catch let error as SafeTensorsError {
-                    throw .safeTensors(error)
-                } catch {
-                    throw .io(path: path, detail: "\(error)")
-                }
-                loaded.insert(name)
-            }
-        }
-        let mainFile = paths.count == 1 ? paths[0] : directory.appendingPathComponent("model.safetensors.index.json").path
-        for p in model.layout.parameters where !loaded.contains(p.name) {
-            throw .missingTensor(file: mainFile, tensor: p.name)
+            return nil
         }
         return model
     }
@@ -97,9 +66,5 @@ public enum HFDecoderFolder {
         }
         try HFFolderWriter.writeText("{\n" + ids.joined(separator: ",\n") + (ids.isEmpty ? "}\n" : "\n}\n"),
                   to: directory.appendingPathComponent("generation_config.json"))
-    }
-
-    private static func floats(_ file: SafeTensorsFile, _ name: String) throws(HFCheckpointError) -> [Float] {
-        do throws(SafeTensorsError) { return try file.floats(name) } catch { throw .safeTensors(error) }
     }
 }

@@ -24,39 +24,13 @@ public enum HFEncoderFolder {
         } catch {
             throw .invalidConfig(file: configURL.path, detail: error.description)
         }
-        let paths = try HFCheckpoint.weightFilePaths(directory: directory)
-        var loaded = Set<String>()
-        for path in paths {
-            let file: SafeTensorsFile
-            do throws(SafeTensorsError) {
-                file = try SafeTensorsFile.read(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw .safeTensors(error)
-            }
-            for info in file.tensors {
-                let name = info.name.hasPrefix("bert.") ? String(info.name.dropFirst(5)) : info.name
-                if name == "embeddings.position_ids" || name.hasPrefix("classifier.") { continue }
-                // the masked-LM decoder is the word embedding (tied) and its bias is cls.predictions.bias
-                if name.hasPrefix("cls.") && (!config.maskedLMHead || name.hasPrefix("cls.predictions.decoder.")) { continue }
-                if name.hasPrefix("pooler.") && config.maskedLMHead { continue }
-                guard let p = model.layout.info(name) else { throw .unexpectedTensor(file: path, tensor: info.name) }
-                guard !loaded.contains(name) else { throw .duplicateTensor(file: path, tensor: info.name) }
-                guard info.shape == p.shape else {
-                    throw .shapeMismatch(file: path, tensor: info.name, expected: p.shape, found: info.shape)
-                }
-                do {
-                    try model.withParameter(named: name) { buffer in try file.copyFloats(info.name, into: buffer) }
-                } catch let error as SafeTensorsError {
-                    throw .safeTensors(error)
-                } catch {
-                    throw .io(path: path, detail: "\(error)")
-                }
-                loaded.insert(name)
-            }
-        }
-        let mainFile = paths.count == 1 ? paths[0] : directory.appendingPathComponent("model.safetensors.index.json").path
-        for p in model.layout.parameters where !loaded.contains(p.name) {
-            throw .missingTensor(file: mainFile, tensor: p.name)
+        try HFWeightLoader.load(into: model, directory: directory) { t in
+            let name = t.info.name.hasPrefix("bert.") ? String(t.info.name.dropFirst(5)) : t.info.name
+            if name == "embeddings.position_ids" || name.hasPrefix("classifier.") { return nil }
+            // the masked-LM decoder is the word embedding (tied) and its bias is cls.predictions.bias
+            if name.hasPrefix("cls.") && (!config.maskedLMHead || name.hasPrefix("cls.predictions.decoder.")) { return nil }
+            if name.hasPrefix("pooler.") && config.maskedLMHead { return nil }
+            return name
         }
         return model
     }
