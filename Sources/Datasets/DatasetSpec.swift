@@ -153,25 +153,3 @@ public enum PromptTemplate: String, Sendable, Hashable, Codable {
         return Self.introNoInput + "### Instruction:\n\(instruction)\n\n" + ending
     }
 }
-
-/// `val_set_size`: a fraction of the documents (< 1) or a count (≥ 1).
-public enum ValSetSize: Sendable, Hashable, Codable {
-    case fraction(Double)
-    case count(Int)
-
-    /// Axolotl's rule: values below 1 are fractions, 1 and above are counts.
-    public init(_ value: Double) {
-        self = value < 1 ? .fraction(value) : .count(Int(value))
-    }
-
-    /// How many of `total` documents go to validation (at most `total - 1` when `total > 1`, so
-    /// training keeps at least one; a non-zero fraction takes at least one).
-    public func validationCount(of total: Int) -> Int {
-        let wanted: Int
-        switch self {
-        case let .fraction(f): wanted = f <= 0 ? 0 : max(1, Int((Double(total) * f).rounded()))
-        case let .count(n): wanted = max(0, n)
-        }
-        return min(wanted, max(0, total - 1))
-    }
-}

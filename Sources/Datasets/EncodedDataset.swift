@@ -59,16 +59,7 @@ public struct EncodedDataset: Sendable, Equatable {
     /// file order. The same seed and size give the same split on every machine.
     public func split(valSetSize: ValSetSize, seed: UInt64) -> (train: EncodedDataset, validation: EncodedDataset) {
         let n = documentCount
-        let k = valSetSize.validationCount(of: n)
-        var order = Array(0..<n)
-        var rng = SplitMix64(seed: seed)
-        // Fisher–Yates with a bias-free bounded draw.
-        if n > 1 {
-            for i in stride(from: n - 1, to: 0, by: -1) {
-                order.swapAt(i, Int(rng.next(below: UInt64(i + 1))))
-            }
-        }
-        let validation = Set(order.prefix(k))
+        let validation = valSetSize.heldOut(of: n, seed: seed)
         return (subset((0..<n).filter { !validation.contains($0) }), subset((0..<n).filter { validation.contains($0) }))
     }
 
@@ -94,26 +85,5 @@ public struct EncodedDataset: Sendable, Equatable {
             throw DatasetError.badShard(path: TokenShard.companion(of: url, kind: .documents).path, reason: "document offsets do not cover \(url.lastPathComponent)")
         }
         return EncodedDataset(tokens: ids.values, lossMask: mask.values.map { UInt8(truncatingIfNeeded: $0) }, documentOffsets: offsets)
-    }
-}
-
-/// SplitMix64 (Steele et al. 2014): the seeded generator behind dataset splits.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in `0 ..< bound` (Lemire's rejection, so no modulo bias).
-    public mutating func next(below bound: UInt64) -> UInt64 {
-        let threshold = (0 &- bound) % bound
-        while true {
-            let r = next().multipliedFullWidth(by: bound)
-            if r.low >= threshold { return r.high }
-        }
     }
 }

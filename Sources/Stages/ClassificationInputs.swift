@@ -65,13 +65,9 @@ public struct ClassificationInputs {
         for d in t.datasets {
             var records = try ClassificationReader.read(Self.spec(d, root: root, maxSamples: t.maxSamples)).records
             if t.testDatasets.isEmpty, t.valSetSize > 0 {
-                let n = ValSetSize(t.valSetSize).validationCount(of: records.count)
-                var rng = SeededGenerator(seed: UInt64(truncatingIfNeeded: t.seed) ^ 0x5EED_C1A5_51F1_0001)
-                var order = Array(records.indices)
-                for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-                let held = Set(order.prefix(n))
-                validation += records.indices.filter { held.contains($0) }.map { records[$0] }
-                records = records.indices.filter { !held.contains($0) }.map { records[$0] }
+                let parts = ValSetSize(t.valSetSize).split(records, seed: UInt64(truncatingIfNeeded: t.seed) ^ 0x5EED_C1A5_51F1_0001)
+                validation += parts.validation
+                records = parts.train
             }
             train += records
         }

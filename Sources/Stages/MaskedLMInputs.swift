@@ -33,13 +33,9 @@ struct MaskedLMInputs {
         for d in p.datasets {
             var texts = try Self.texts(d, root: root, maxSamples: p.maxSamples)
             if p.testDatasets.isEmpty, p.valSetSize > 0 {
-                let n = ValSetSize(p.valSetSize).validationCount(of: texts.count)
-                var rng = SeededGenerator(seed: UInt64(truncatingIfNeeded: p.seed) ^ 0x5EED_4D4C_4D00_0001)
-                var order = Array(texts.indices)
-                for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-                let held = Set(order.prefix(n))
-                validation += texts.indices.filter { held.contains($0) }.map { texts[$0] }
-                texts = texts.indices.filter { !held.contains($0) }.map { texts[$0] }
+                let parts = ValSetSize(p.valSetSize).split(texts, seed: UInt64(truncatingIfNeeded: p.seed) ^ 0x5EED_4D4C_4D00_0001)
+                validation += parts.validation
+                texts = parts.train
             }
             train += texts
         }
