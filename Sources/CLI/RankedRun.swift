@@ -1,3 +1,4 @@
+import ArgumentParser
 import Cluster
 import Foundation
 import Orchestration
@@ -25,6 +26,17 @@ enum RankedRun {
     static func send(_ command: Command, on world: Ranks) {
         let bytes = (try? JSONEncoder().encode(command)) ?? Data()
         _ = world.broadcast(Array(bytes))
+    }
+
+    /// Ranks other than 0 of `lathe run` and `lathe run-stage`: follows rank 0 (``follow(_:world:cancel:)``)
+    /// with signals trapped into `cancel`, then ends with rank 0's status.
+    /// - Throws: `ExitCode` with that status when it is not 0.
+    static func followUntilTheEnd(_ ws: Workspace, world: Ranks, cancel: CancellationFlag) throws {
+        let signals = SignalTrap(cancel: cancel) {}
+        let status = follow(ws, world: world, cancel: cancel)
+        withExtendedLifetime(signals) {}
+        endedTogether = true
+        if status != 0 { throw ExitCode(status) }
     }
 
     /// Ranks other than 0: runs announced training stages until rank 0 says the run ended; returns its

@@ -101,13 +101,7 @@ extension Lathe {
             guard world.isDistributed else { return try execute(ws, settings: settings, selection: selection, started: started, jobs: jobs, leader: nil) }
             guard world.isWriter else {
                 // Ranks ≥ 1 train the stages rank 0 announces and end with its status.
-                let cancel = CancellationFlag()
-                let signals = SignalTrap(cancel: cancel) {}
-                let status = RankedRun.follow(ws, world: world, cancel: cancel)
-                withExtendedLifetime(signals) {}
-                RankedRun.endedTogether = true
-                if status != 0 { throw ExitCode(status) }
-                return
+                return try RankedRun.followUntilTheEnd(ws, world: world, cancel: CancellationFlag())
             }
             if let jobs, jobs > 1, !output.quiet { printError("lathe: under MPI stages run one at a time (--jobs \(jobs) ignored): every rank takes part in each training stage.") }
             do {

@@ -37,14 +37,7 @@ extension Lathe {
             }
             let cancel = CancellationFlag()
             let world = Ranks.world
-            if world.isDistributed, !world.isWriter {
-                let signals = SignalTrap(cancel: cancel) {}
-                let status = RankedRun.follow(ws, world: world, cancel: cancel)
-                withExtendedLifetime(signals) {}
-                RankedRun.endedTogether = true
-                if status != 0 { throw ExitCode(status) }
-                return
-            }
+            if world.isDistributed, !world.isWriter { return try RankedRun.followUntilTheEnd(ws, world: world, cancel: cancel) }
             let signals = SignalTrap(cancel: cancel) { printError("lathe run-stage: cancelled; stopping at the next safe point.") }
             var runner: any StageRunner = StageRegistry(recipe: ws.recipe)
             if let seconds = ProcessInfo.processInfo.environment["LATHE_TESTONLY_STAGE_SECONDS"].flatMap(Double.init) {

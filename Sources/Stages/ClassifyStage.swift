@@ -46,9 +46,7 @@ struct ClassifyStage: StageAdapter {
                 base = try ModelInputs.scratchEncoder(p, vocabSize: tokenizer.vocabSize, padId: tokenizer.padId)
             }
         }
-        guard tokenizer.vocabSize <= base.config.vocabSize else {
-            throw StageError.invalidInput("the tokenizer has \(tokenizer.vocabSize) tokens but the model's vocab_size is \(base.config.vocabSize). Use the model's own tokenizer.")
-        }
+        try TrainingRun.checkTokenizer(size: tokenizer.vocabSize, fits: base.config, fix: "Use the model's own tokenizer.")
         context.report(.note("reading classification data"))
         let inputs = try ClassificationInputs(c, tokenizer: tokenizer, config: base.config, root: context.projectRoot,
                                               report: { context.report(.note($0)) })

@@ -38,14 +38,8 @@ enum MaskedLMStage {
             }
         }
         let config = model.config
-        guard tokenizer.vocabSize <= config.vocabSize else {
-            throw StageError.invalidInput("the tokenizer has \(tokenizer.vocabSize) tokens but the model's vocab_size is \(config.vocabSize). Use the model's own tokenizer.")
-        }
-        let sequenceLength = p.sequenceLen ?? config.nPositions
-        guard sequenceLength <= config.nPositions else {
-            throw StageError.invalidInput("sequence_len \(sequenceLength) exceeds the model's max_position_embeddings \(config.nPositions). Lower sequence_len.")
-        }
-        try MemoryBudget.check(config, batch: p.microBatchSize, sequence: sequenceLength)
+        try TrainingRun.checkTokenizer(size: tokenizer.vocabSize, fits: config, fix: "Use the model's own tokenizer.")
+        let sequenceLength = try TrainingRun.checkedSequenceLength(p, config: config)
         context.report(.note("reading masked-LM text"))
         let inputs = try MaskedLMInputs(p, tokenizer: tokenizer, config: config, sequenceLength: sequenceLength, root: context.projectRoot)
         context.report(.note("\(inputs.documents) documents as \(inputs.train.rowCount) training windows of up to \(sequenceLength) tokens (\(inputs.validation?.rowCount ?? 0) validation, fixed masks); mlm_probability \(inputs.settings.probability)"))

@@ -25,17 +25,32 @@ struct TrainingRun {
         let chatTemplate: (template: ChatTemplate, jinja: String)?
     }
 
+    /// Refuses a tokenizer with more tokens than the model has embedding rows (its ids past them index nothing).
+    /// - Throws: `StageError.invalidInput` ending with `fix`.
+    static func checkTokenizer(size: Int, fits config: GPTConfig, fix: String) throws {
+        guard size <= config.vocabSize else {
+            throw StageError.invalidInput("the tokenizer has \(size) tokens but the model's vocab_size is \(config.vocabSize). \(fix)")
+        }
+    }
+
+    /// The row length a training stage uses: `sequence_len`, else the model's context; checked against the
+    /// context and the memory budget of one micro-batch.
+    static func checkedSequenceLength(_ p: TrainingParams, config: GPTConfig) throws -> Int {
+        let length = p.sequenceLen ?? config.nPositions
+        guard length <= config.nPositions else {
+            let key = config.family == .gpt2 ? "n_positions" : "max_position_embeddings"
+            throw StageError.invalidInput("sequence_len \(length) exceeds the model's \(key) \(config.nPositions). Lower sequence_len.")
+        }
+        try MemoryBudget.check(config, batch: p.microBatchSize, sequence: length)
+        return length
+    }
+
     /// Checks tokenizer and sequence length against the model, then encodes the datasets (cached).
     static func data(_ p: TrainingParams, kind: StageKind, tokenizer: BPETokenizer, config: GPTConfig,
                      context: StageContext) throws -> EncodedData {
-        guard tokenizer.vocabSize <= config.vocabSize else {
-            throw StageError.invalidInput("the tokenizer has \(tokenizer.vocabSize) tokens but the model's vocab_size is \(config.vocabSize). Use a model with vocab_size ≥ \(tokenizer.vocabSize), or the tokenizer it was trained with.")
-        }
-        let sequenceLength = p.sequenceLen ?? config.nPositions
-        guard sequenceLength <= config.nPositions else {
-            throw StageError.invalidInput("sequence_len \(sequenceLength) exceeds the model's n_positions \(config.nPositions). Lower sequence_len.")
-        }
-        try MemoryBudget.check(config, batch: p.microBatchSize, sequence: sequenceLength)
+        try checkTokenizer(size: tokenizer.vocabSize, fits: config,
+                           fix: "Use a model with vocab_size ≥ \(tokenizer.vocabSize), or the tokenizer it was trained with.")
+        let sequenceLength = try checkedSequenceLength(p, config: config)
         context.report(.note("encoding datasets"))
         let chatTemplate = try ChatTemplateResolver.resolve(
             p, modelDirectory: try ModelInputs.directory(p.tokenizer ?? p.from, context: context), tokenizer: tokenizer)
