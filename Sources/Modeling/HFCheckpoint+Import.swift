@@ -18,12 +18,7 @@ extension HFCheckpoint {
         var lmHead: (file: String, values: [Float], shape: [Int])?
         let paths = try weightFilePaths(directory: directory)
         for path in paths {
-            let file: SafeTensorsFile
-            do throws(SafeTensorsError) {
-                file = try SafeTensorsFile.read(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw .safeTensors(error)
-            }
+            let file = try HFWeightLoader.weightFile(path)
             for info in file.tensors {
                 let name = info.name.hasPrefix("transformer.") ? String(info.name.dropFirst("transformer.".count)) : info.name
                 if isCausalMaskBuffer(name) { continue }  // recomputed by the engine; never trained

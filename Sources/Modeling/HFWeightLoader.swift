@@ -25,12 +25,7 @@ enum HFWeightLoader {
         let paths = try HFCheckpoint.weightFilePaths(directory: directory)
         var loaded = Set<String>()
         for path in paths {
-            let file: SafeTensorsFile
-            do throws(SafeTensorsError) {
-                file = try SafeTensorsFile.read(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw .safeTensors(error)
-            }
+            let file = try weightFile(path)
             for info in file.tensors {
                 guard let name = try parameterName(StoredTensor(info: info, file: file, path: path, loaded: loaded)) else { continue }
                 guard let p = model.layout.info(name) else { throw .unexpectedTensor(file: path, tensor: info.name) }
@@ -50,6 +45,15 @@ enum HFWeightLoader {
         let mainFile = paths.count == 1 ? paths[0] : directory.appendingPathComponent("model.safetensors.index.json").path
         for p in model.layout.parameters where !loaded.contains(p.name) {
             throw .missingTensor(file: mainFile, tensor: p.name)
+        }
+    }
+
+    /// One weight file, its header checked (tensors are read later, one at a time).
+    static func weightFile(_ path: String) throws(HFCheckpointError) -> SafeTensorsFile {
+        do throws(SafeTensorsError) {
+            return try SafeTensorsFile.read(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .safeTensors(error)
         }
     }
 
